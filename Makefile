@@ -1,0 +1,42 @@
+# Quick start: `make demo` and `make test`.  Everything runs from .venv,
+# which the first target that needs it creates.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench screenshot sysdeps venv clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+sysdeps:
+	@bash scripts/system-deps.sh
+
+demo: $(STAMP) sysdeps
+	$(BIN)/python -m visualizer.demo
+
+test: $(STAMP) sysdeps lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP) sysdeps
+	$(BIN)/pytest
+
+bench: $(STAMP) sysdeps
+	$(BIN)/python -m bench
+
+screenshot: $(STAMP) sysdeps
+	$(BIN)/python -m visualizer.demo --screenshot docs/screenshot.png
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

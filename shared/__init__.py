@@ -1,0 +1,1 @@
+"""Code shared by Show Creator and the Visualizer: the show model and the wire protocol."""
