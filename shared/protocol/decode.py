@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import orjson
 
 from shared.protocol.errors import InvalidJSON, InvalidMessage, LineTooLong, ProtocolError
@@ -25,7 +26,14 @@ from shared.protocol.messages import (
     UnknownMessage,
     UpdateMessage,
 )
-from shared.show.codec import ValidationError, fixtures_from_list, groups_from_list, stage_from_dict
+from shared.show.codec import (
+    ValidationError,
+    fixtures_from_list,
+    groups_from_list,
+    stage_from_dict,
+    trusted_fixtures,
+)
+from shared.show.model import Fixture
 
 #: Default longest accepted line.  A 10,000-fixture rig with full channel
 #: mappings is about 10 MB on one line; 64 MiB leaves room while still
@@ -116,8 +124,38 @@ def message_from_dict(d: Any) -> Message:
         raise InvalidMessage(exc.problem, where=where) from None
 
 
+class _FixturesLine(msgspec.Struct, tag_field="type", tag="fixtures", forbid_unknown_fields=True):
+    """The schema of a well-formed fixtures line, for msgspec's fast path."""
+
+    fixtures: list[Fixture]
+
+
+_decode_fixtures_line = msgspec.json.Decoder(_FixturesLine).decode
+
+
+def _fast_fixtures(line: bytes | bytearray | memoryview | str) -> FixturesMessage | None:
+    """Decode a fixtures line in C, or None when the careful path must decide.
+
+    Fixtures lines are the only large messages (megabytes for big rigs) and
+    decoding them straight into model objects is several times faster than
+    building dicts and checking them in Python (bench/bench_protocol.py).
+    Any other line fails the tag check at once and costs next to nothing.
+    """
+    try:
+        msg = _decode_fixtures_line(line)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    if not trusted_fixtures(msg.fixtures):
+        return None
+    return FixturesMessage(tuple(msg.fixtures))
+
+
 def parse_message(line: bytes | bytearray | memoryview | str) -> Message:
     """Parse one line (with or without its newline); raises ProtocolError."""
+    if len(line) > 512:
+        fast = _fast_fixtures(line)
+        if fast is not None:
+            return fast
     try:
         d = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -196,7 +234,7 @@ class MessageDecoder:
     def _line(self, line: bytearray, out: list[Message | ProtocolError]) -> None:
         if line.endswith(b"\r"):
             line = line[:-1]
-        if not line.strip():
+        if not line or line.isspace():
             return
         try:
             out.append(parse_message(line))

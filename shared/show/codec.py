@@ -15,7 +15,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
+
+import msgspec
 
 from shared.show.model import (
     DEFAULT_GRID_SIZE,
@@ -189,20 +191,15 @@ def _layout(d: Any, where: str) -> Layout:
     return Layout(values[0], values[1])
 
 
-def _channel_mapping(d: Any, where: str) -> dict[int, str]:
+def _channel_mapping(d: Any, where: str) -> dict[str, str]:
     d = _object(d, where, "channel_mapping")
-    out: dict[int, str] = {}
     for key, function in d.items():
-        try:
-            offset = int(key)
-        except ValueError:
-            raise ValidationError(
-                where, f"channel_mapping key {key!r} is not a channel offset"
-            ) from None
-        if not 0 <= offset < DMX_CHANNELS:
-            raise ValidationError(where, f"channel_mapping offset {offset} is outside 0..511")
-        out[offset] = _str(function, where, f"channel_mapping[{key!r}]")
-    return out
+        if not (type(key) is str and key.isdigit() and key.isascii()):
+            raise ValidationError(where, f"channel_mapping key {key!r} is not a channel offset")
+        if int(key) >= DMX_CHANNELS:
+            raise ValidationError(where, f"channel_mapping offset {int(key)} is outside 0..511")
+        _str(function, where, f"channel_mapping[{key!r}]")
+    return cast(dict[str, str], d)
 
 
 def _optional_number(d: dict[str, Any], key: str, where: str) -> float | None:
@@ -212,6 +209,29 @@ def _optional_number(d: dict[str, Any], key: str, where: str) -> float | None:
 
 def fixture_from_dict(d: Any, index: int, prefix: str = "fixtures") -> Fixture:
     """Build a Fixture from its JSON object; ``index`` places it in error messages."""
+    return _fixture_checked(d, index, prefix)
+
+
+def _mapping_ok(mapping: dict[str, str]) -> bool:
+    """Channel-mapping keys are decimal offsets 0..511 (C-speed checks first)."""
+    if not (all(map(str.isdigit, mapping)) and all(map(str.isascii, mapping))):
+        return False
+    return max(map(len, mapping), default=0) <= 2 or all(int(k) < DMX_CHANNELS for k in mapping)
+
+
+def trusted_fixtures(fixtures: list[Fixture]) -> bool:
+    """Checks msgspec cannot express, run on fixtures it decoded (the fast path)."""
+    for f in fixtures:
+        mapping = f.channel_mapping
+        if mapping and not _mapping_ok(mapping):
+            return False
+    return True
+
+
+_FIXTURE_LIST = list[Fixture]
+
+
+def _fixture_checked(d: Any, index: int, prefix: str) -> Fixture:
     if type(d) is not dict:
         raise ValidationError(f"{prefix}[{index}]", f"fixture must be an object, got {_describe(d)}")
     name = d.get("name")
@@ -229,24 +249,16 @@ def fixture_from_dict(d: Any, index: int, prefix: str = "fixtures") -> Fixture:
         position = d["position"]
     except KeyError as exc:
         raise ValidationError(where, f"missing field {exc.args[0]!r}") from None
-    if type(manufacturer) is not str:
-        _str(manufacturer, where, "manufacturer")
-    if type(model) is not str:
-        _str(model, where, "model")
-    if type(mode) is not str:
-        _str(mode, where, "mode")
-    if type(universe) is not int:
-        universe = _int(universe, where, "universe")
+    _str(manufacturer, where, "manufacturer")
+    _str(model, where, "model")
+    _str(mode, where, "mode")
+    universe = _int(universe, where, "universe")
     if universe < 0:
         raise ValidationError(where, f"universe {universe} must not be negative")
-    if type(address) is not int:
-        address = _int(address, where, "address")
+    address = _int(address, where, "address")
     if not 1 <= address <= DMX_CHANNELS:
         raise ValidationError(where, f"address {address} is outside 1..{DMX_CHANNELS}")
     pos = _vec3(position, where, "position")
-
-    if len(d) == 7:  # only the required fields: the common case for simple rigs
-        return Fixture(name, manufacturer, model, mode, universe, address, pos)
 
     get = d.get
     v = get("orientation")
@@ -290,8 +302,21 @@ def fixture_from_dict(d: Any, index: int, prefix: str = "fixtures") -> Fixture:
 
 
 def fixtures_from_list(items: Any, prefix: str = "fixtures") -> tuple[Fixture, ...]:
+    """Validate and build fixtures.
+
+    msgspec converts well-formed lists in C; anything it rejects (including
+    unknown fields, which it cannot keep) goes through the careful path,
+    which either keeps the extras or raises an error worded for people.
+    """
     items = _list(items, prefix, "fixtures")
-    return tuple([fixture_from_dict(d, i, prefix) for i, d in enumerate(items)])
+    try:
+        fast: list[Fixture] = msgspec.convert(items, _FIXTURE_LIST)
+    except msgspec.ValidationError:
+        pass
+    else:
+        if trusted_fixtures(fast):
+            return tuple(fast)
+    return tuple([_fixture_checked(d, i, prefix) for i, d in enumerate(items)])
 
 
 def fixture_to_dict(f: Fixture) -> dict[str, Any]:
@@ -320,7 +345,7 @@ def fixture_to_dict(f: Fixture) -> dict[str, Any]:
         if value is not None:
             out[key] = value
     if f.channel_mapping is not None:
-        out["channel_mapping"] = {str(k): v for k, v in f.channel_mapping.items()}
+        out["channel_mapping"] = dict(f.channel_mapping)
     for key in ("color_wheel", "gobo_wheel", "pixel_segments"):
         value = getattr(f, key)
         if value is not None:

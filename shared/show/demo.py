@@ -45,7 +45,11 @@ def demo_show_dict() -> dict[str, Any]:
                 "mode": "24 Channel",
                 "universe": 1,
                 "address": 1 + 24 * i,
-                "position": {"x": -2.0 + (i % 4) * 4 / 3, "y": 3.0 if floor else 3.5, "z": 0.0 if floor else 4.5},
+                "position": {
+                    "x": -2.0 + (i % 4) * 4 / 3,
+                    "y": 3.0 if floor else 3.5,
+                    "z": 0.0 if floor else 4.5,
+                },
                 "orientation": {
                     "mounting": "standing" if floor else "hanging",
                     "yaw": 0.0,
