@@ -1,0 +1,1 @@
+"""The Visualizer: a TCP client for Show Creator (``visualizer.tcp``) and the 3D viewer on top of it."""

@@ -1,0 +1,436 @@
+"""The Visualizer's TCP client: connects to Show Creator and keeps connected.
+
+All socket work happens in one background thread per ``connect()``, driven by
+a ``selectors`` loop that also watches a socketpair: ``disconnect()`` writes
+to it, so the thread wakes at once whether it is connecting (non-blocking
+connect with a timeout), connected (waiting for data) or waiting out a
+reconnect backoff.  Liveness does not trust TCP to notice a dead peer: if no
+byte arrives for ``heartbeat_timeout`` seconds (the server sends a heartbeat
+every 5 s) the connection is dropped and made again; TCP keepalive is enabled
+as a second line of defence.
+
+Callbacks run on the client thread; see ``Handlers`` for the events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import random
+import selectors
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Final, Literal, TypeVar
+
+from shared.protocol import DEFAULT_MAX_LINE, Message, UnknownMessage
+from shared.show import Fixture, Group, ShowConfig, Stage
+from visualizer.tcp.handlers import Handlers
+from visualizer.tcp.session import DEFAULT_SETTLE, ClientSession
+
+log = logging.getLogger(__name__)
+
+State = Literal["connecting", "connected", "reconnecting", "disconnected"]
+CONNECTING: Final = "connecting"
+CONNECTED: Final = "connected"
+RECONNECTING: Final = "reconnecting"
+DISCONNECTED: Final = "disconnected"
+
+RECV_SIZE = 256 * 1024
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def format_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+class _Wakeup:
+    """A stop flag that can also wake a ``select()``: one per client thread."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+        self.reader, self._writer = socket.socketpair()
+        self.reader.setblocking(False)
+        self._writer.setblocking(False)
+        self._closed = False
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop.is_set()
+
+    def set(self) -> None:
+        self.stop.set()
+        with self._lock:
+            if not self._closed:
+                with contextlib.suppress(OSError):  # buffer full: a wake byte is already there
+                    self._writer.send(b"\0")
+
+    def drain(self) -> None:
+        with contextlib.suppress(OSError):
+            while self.reader.recv(4096):
+                pass
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True if stopped meanwhile."""
+        return self.stop.wait(seconds)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self.reader.close()
+            self._writer.close()
+
+
+class VisualizerTCPClient:
+    """Connects to a Show Creator server and turns its stream into callbacks.
+
+    ``connect()`` returns at once; ``disconnect()`` returns within about a
+    second in every state and joins the thread.  ``config`` is the last
+    complete configuration received (kept across reconnects and bad input).
+    """
+
+    def __init__(
+        self,
+        host: str = "localhost",
+        port: int = 9000,
+        *,
+        heartbeat_timeout: float = 15.0,
+        backoff_initial: float = 0.25,
+        backoff_max: float = 5.0,
+        reconnect: bool = True,
+        max_line_length: int = DEFAULT_MAX_LINE,
+        connect_timeout: float = 5.0,
+        config_settle: float = DEFAULT_SETTLE,
+    ) -> None:
+        for name, value in (
+            ("heartbeat_timeout", heartbeat_timeout),
+            ("backoff_initial", backoff_initial),
+            ("backoff_max", backoff_max),
+            ("connect_timeout", connect_timeout),
+        ):
+            if not value > 0:
+                raise ValueError(f"{name} must be greater than 0, got {value!r}")
+        if max_line_length < 1:
+            raise ValueError(f"max_line_length must be positive, got {max_line_length!r}")
+        #: Read at every connection attempt, so they may be changed between attempts.
+        self.host = host
+        self.port = port
+        self.heartbeat_timeout = heartbeat_timeout
+        self.backoff_initial = backoff_initial
+        self.backoff_max = max(backoff_max, backoff_initial)
+        self.reconnect = reconnect
+        self.max_line_length = max_line_length
+        self.connect_timeout = connect_timeout
+        self.config_settle = config_settle
+        self.handlers = Handlers()
+        self._lock = threading.Lock()
+        self._state: State = DISCONNECTED
+        self._thread: threading.Thread | None = None
+        self._wakeup: _Wakeup | None = None
+        self._config: ShowConfig | None = None
+        self.last_error: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<VisualizerTCPClient {self.address} {self.state}>"
+
+    # ---------------------------------------------------------------- public
+
+    @property
+    def address(self) -> str:
+        return format_address(self.host, self.port)
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def config(self) -> ShowConfig | None:
+        """The last complete configuration, or None before the first."""
+        return self._config
+
+    @property
+    def running(self) -> bool:
+        """True between connect() and the end of the client thread."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def connect(self) -> None:
+        """Start connecting in the background; a no-op while already running."""
+        with self._lock:
+            running = self._thread is not None and self._thread.is_alive()
+            if running and self._wakeup is not None and not self._wakeup.stopped:
+                return
+            # Otherwise idle, or a previous disconnect() gave up waiting (stuck in
+            # DNS): let that thread finish on its own and start afresh.
+            wakeup = _Wakeup()
+            thread = threading.Thread(
+                target=self._run, args=(wakeup,), name=f"visualizer-client {self.address}", daemon=True
+            )
+            self._wakeup, self._thread = wakeup, thread
+            thread.start()
+
+    def disconnect(self, timeout: float = 1.0) -> bool:
+        """Stop and join the client thread; True if it ended within ``timeout``.
+
+        Safe to call in any state, more than once, and from a callback (which
+        runs on the client thread: it is then stopped but not joined).
+        """
+        with self._lock:
+            thread, wakeup = self._thread, self._wakeup
+        if thread is None or wakeup is None:
+            return True
+        wakeup.set()
+        if thread is threading.current_thread():
+            return False
+        thread.join(timeout)
+        if thread.is_alive():
+            # Only name resolution (getaddrinfo) cannot be interrupted.
+            log.warning("client thread for %s did not stop within %.1f s", self.address, timeout)
+            return False
+        with self._lock:
+            if self._thread is thread:
+                self._thread = self._wakeup = None
+        return True
+
+    def __enter__(self) -> VisualizerTCPClient:
+        self.connect()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.disconnect()
+
+    # Subscriptions (see Handlers for the events and their arguments).
+
+    def on(self, event: str, callback: F) -> F:
+        return self.handlers.on(event, callback)
+
+    def off(self, event: str, callback: Callable[..., object]) -> None:
+        self.handlers.off(event, callback)
+
+    def on_message(self, callback: Callable[[Message], object]) -> Callable[[Message], object]:
+        return self.handlers.on_message(callback)
+
+    def on_stage(self, callback: Callable[[Stage], object]) -> Callable[[Stage], object]:
+        return self.handlers.on_stage(callback)
+
+    def on_fixtures(
+        self, callback: Callable[[tuple[Fixture, ...]], object]
+    ) -> Callable[[tuple[Fixture, ...]], object]:
+        return self.handlers.on_fixtures(callback)
+
+    def on_groups(
+        self, callback: Callable[[tuple[Group, ...]], object]
+    ) -> Callable[[tuple[Group, ...]], object]:
+        return self.handlers.on_groups(callback)
+
+    def on_update(
+        self, callback: Callable[[str, Mapping[str, Any]], object]
+    ) -> Callable[[str, Mapping[str, Any]], object]:
+        return self.handlers.on_update(callback)
+
+    def on_heartbeat(self, callback: Callable[[float | None], object]) -> Callable[[float | None], object]:
+        return self.handlers.on_heartbeat(callback)
+
+    def on_unknown(self, callback: Callable[[UnknownMessage], object]) -> Callable[[UnknownMessage], object]:
+        return self.handlers.on_unknown(callback)
+
+    def on_config(self, callback: Callable[[ShowConfig], object]) -> Callable[[ShowConfig], object]:
+        return self.handlers.on_config(callback)
+
+    def on_state(self, callback: Callable[[str], object]) -> Callable[[str], object]:
+        return self.handlers.on_state(callback)
+
+    def on_error(self, callback: Callable[[str], object]) -> Callable[[str], object]:
+        return self.handlers.on_error(callback)
+
+    def on_connected(self, callback: Callable[[], object]) -> Callable[[], object]:
+        return self.handlers.on_connected(callback)
+
+    def on_disconnected(self, callback: Callable[[], object]) -> Callable[[], object]:
+        return self.handlers.on_disconnected(callback)
+
+    # ---------------------------------------------------------------- thread
+
+    def _set_state(self, state: State) -> None:
+        with self._lock:
+            if state == self._state:
+                return
+            self._state = state
+        log.debug("%s: %s", self.address, state)
+        self.handlers.emit("state", state)
+
+    def _report(self, text: str, level: int = logging.WARNING) -> None:
+        self.last_error = text
+        log.log(level, "%s", text)
+        self.handlers.emit("error", text)
+
+    def _remember(self, config: ShowConfig) -> None:
+        self._config = config
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.backoff_max, self.backoff_initial * 2.0 ** min(attempt, 30))
+        return min(self.backoff_max, delay * random.uniform(0.8, 1.2))
+
+    def _run(self, wakeup: _Wakeup) -> None:
+        attempt = 0
+        try:
+            self._set_state(CONNECTING)
+            while not wakeup.stopped:
+                sock = self._open(wakeup)
+                if sock is not None and self._serve(sock, wakeup):
+                    attempt = 0
+                if wakeup.stopped or not self.reconnect:
+                    break
+                self._set_state(RECONNECTING)
+                delay = self._backoff(attempt)
+                attempt += 1
+                log.debug("%s: next attempt in %.2f s", self.address, delay)
+                if wakeup.wait(delay):
+                    break
+        except Exception as exc:  # a bug here must not vanish silently in a daemon thread
+            log.exception("client thread for %s failed", self.address)
+            self._report(f"client for {self.address} stopped: internal error: {exc}", logging.ERROR)
+        finally:
+            wakeup.close()
+            with self._lock:
+                current = self._wakeup is wakeup or self._wakeup is None
+            if current:  # a thread abandoned by disconnect() must not overwrite its successor's state
+                self._set_state(DISCONNECTED)
+
+    def _open(self, wakeup: _Wakeup) -> socket.socket | None:
+        """A connected socket, or None (reason reported) if none could be made or we were stopped."""
+        host, port = self.host, self.port
+        where = format_address(host, port)
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self._report(f"cannot connect to {where}: cannot resolve host ({reason})")
+            return None
+        deadline = time.monotonic() + self.connect_timeout
+        reason = "no address to connect to"
+        for family, type_, proto, _name, addr in infos:
+            if wakeup.stopped:
+                return None
+            sock = socket.socket(family, type_, proto)
+            try:
+                sock.setblocking(False)
+                err = sock.connect_ex(addr)
+                if err in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, errno.EINTR):
+                    with selectors.DefaultSelector() as sel:
+                        sel.register(sock, selectors.EVENT_WRITE)
+                        sel.register(wakeup.reader, selectors.EVENT_READ)
+                        ready = sel.select(max(0.0, deadline - time.monotonic()))
+                    if wakeup.stopped:
+                        sock.close()
+                        return None
+                    if not any(key.fileobj is sock for key, _ in ready):
+                        sock.close()
+                        reason = f"timed out after {self.connect_timeout:g} s"
+                        break
+                    err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err == 0:
+                    self._tune(sock)
+                    return sock
+                reason = os.strerror(err)
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+            sock.close()
+        self._report(f"cannot connect to {where}: {reason}", logging.INFO)
+        return None
+
+    def _tune(self, sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            # Probe an idle link after 10 s, every 5 s, give up after 3 misses (Linux names).
+            for name, value in (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3)):
+                if hasattr(socket, name):
+                    sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+
+    def _serve(self, sock: socket.socket, wakeup: _Wakeup) -> bool:
+        """Run one connection until it ends; True if the server sent us anything."""
+        where = self.address
+        session = ClientSession(
+            self.handlers,
+            max_line_length=self.max_line_length,
+            settle=self.config_settle,
+            peer=where,
+            on_config=self._remember,
+        )
+        log.info("connected to %s", where)
+        self._set_state(CONNECTED)
+        self.handlers.emit("connected")
+        reason: str | None = None
+        out = bytearray()
+        writing = False
+        sel = selectors.DefaultSelector()
+        received = False
+        try:
+            sel.register(sock, selectors.EVENT_READ)
+            sel.register(wakeup.reader, selectors.EVENT_READ)
+            last_rx = time.monotonic()
+            while reason is None and not wakeup.stopped:
+                out += session.take_output()
+                if out:
+                    try:
+                        del out[: sock.send(out)]
+                    except (BlockingIOError, InterruptedError):
+                        pass
+                    except OSError as exc:
+                        reason = f"connection to {where} lost: {exc.strerror or exc}"
+                        break
+                if bool(out) != writing:
+                    writing = bool(out)
+                    mask = selectors.EVENT_READ | (selectors.EVENT_WRITE if writing else 0)
+                    sel.modify(sock, mask)
+                now = time.monotonic()
+                dead_at = last_rx + self.heartbeat_timeout
+                wake_at = session.deadline()
+                due = dead_at if wake_at is None else min(dead_at, wake_at)
+                if now >= due:
+                    if now >= dead_at:
+                        reason = (
+                            f"no data from {where} for {self.heartbeat_timeout:g} s; "
+                            "connection presumed dead, reconnecting"
+                        )
+                    else:
+                        session.poll(now)
+                    continue
+                for key, mask in sel.select(due - now):
+                    if key.fileobj is wakeup.reader:
+                        wakeup.drain()
+                    elif mask & selectors.EVENT_READ:
+                        try:
+                            data = sock.recv(RECV_SIZE)
+                        except (BlockingIOError, InterruptedError):
+                            continue
+                        except OSError as exc:
+                            reason = f"connection to {where} lost: {exc.strerror or exc}"
+                            break
+                        if not data:
+                            reason = f"{where} closed the connection"
+                            break
+                        received = True
+                        last_rx = time.monotonic()
+                        session.receive(data, last_rx)
+                        if wakeup.stopped:
+                            break
+        finally:
+            sel.close()
+            sock.close()
+        if not wakeup.stopped:
+            session.flush()  # a finished stage/fixtures change is still a valid configuration
+        log.info("disconnected from %s%s", where, f": {reason}" if reason else "")
+        if reason is not None and not wakeup.stopped:
+            self._report(reason)
+        self.handlers.emit("disconnected")
+        return received and session.messages > 0

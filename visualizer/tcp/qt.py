@@ -1,0 +1,100 @@
+"""Qt adapter: the plain client's callbacks as signals in the GUI thread.
+
+Callbacks run on the client thread and simply ``emit``; the adapter lives in
+the GUI thread, so Qt queues each emission and slots run in the GUI thread.
+Nothing here touches sockets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from PyQt6.QtCore import QCoreApplication, QObject, pyqtBoundSignal, pyqtSignal
+
+from shared.show import ShowConfig
+from visualizer.tcp.client import State, VisualizerTCPClient
+
+log = logging.getLogger(__name__)
+
+
+class QtVisualizerClient(QObject):
+    """``VisualizerTCPClient`` with signals; keyword arguments go to the client."""
+
+    connected = pyqtSignal()
+    disconnected = pyqtSignal()
+    connection_error = pyqtSignal(str)
+    stage_received = pyqtSignal(object)  # Stage
+    fixtures_received = pyqtSignal(list)  # list[Fixture]
+    groups_received = pyqtSignal(list)  # list[Group]
+    update_received = pyqtSignal(str, dict)  # update_type, data
+    heartbeat_received = pyqtSignal(object)  # float | None
+    config_received = pyqtSignal(object)  # ShowConfig
+    state_changed = pyqtSignal(str)
+
+    def __init__(
+        self, host: str = "localhost", port: int = 9000, parent: QObject | None = None, **client_options: Any
+    ) -> None:
+        super().__init__(parent)
+        self._client = VisualizerTCPClient(host, port, **client_options)
+        h, emit = self._client.handlers, self._emit
+        h.on_connected(lambda: emit(self.connected))
+        h.on_disconnected(lambda: emit(self.disconnected))
+        h.on_error(lambda text: emit(self.connection_error, text))
+        h.on_stage(lambda stage: emit(self.stage_received, stage))
+        h.on_fixtures(lambda fixtures: emit(self.fixtures_received, list(fixtures)))
+        h.on_groups(lambda groups: emit(self.groups_received, list(groups)))
+        h.on_update(lambda update_type, data: emit(self.update_received, update_type, dict(data)))
+        h.on_heartbeat(lambda timestamp: emit(self.heartbeat_received, timestamp))
+        h.on_config(lambda config: emit(self.config_received, config))
+        h.on_state(lambda state: emit(self.state_changed, state))
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.disconnect_from_server)
+        client = self._client
+        self.destroyed.connect(lambda *_: client.disconnect())
+
+    # ---------------------------------------------------------------- public
+
+    @property
+    def client(self) -> VisualizerTCPClient:
+        return self._client
+
+    @property
+    def host(self) -> str:
+        return self._client.host
+
+    @property
+    def port(self) -> int:
+        return self._client.port
+
+    @property
+    def state(self) -> State:
+        return self._client.state
+
+    @property
+    def config(self) -> ShowConfig | None:
+        return self._client.config
+
+    def connect_to_server(self, host: str | None = None, port: int | None = None) -> None:
+        """Start connecting (to a new address if given); returns at once."""
+        client = self._client
+        new_host = client.host if host is None else host
+        new_port = client.port if port is None else port
+        if (new_host, new_port) != (client.host, client.port):
+            client.disconnect()
+            client.host, client.port = new_host, new_port
+        client.connect()
+
+    def disconnect_from_server(self) -> None:
+        """Stop and join the client thread (within about a second)."""
+        self._client.disconnect()
+
+    # ---------------------------------------------------------------- client thread
+
+    def _emit(self, signal: pyqtBoundSignal, *args: Any) -> None:
+        # Emitting on an adapter whose C++ side is gone raises RuntimeError; the
+        # client thread may outlive the QObject by one message, so that is ignored.
+        with contextlib.suppress(RuntimeError):
+            signal.emit(*args)

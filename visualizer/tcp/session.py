@@ -1,0 +1,168 @@
+"""The sans-IO half of the client: bytes in, handler calls and reply bytes out.
+
+One ``ClientSession`` lives for one TCP connection.  It owns the decoder and
+the assembly of stage / fixtures / groups into a ``ShowConfig``; the socket
+loop in ``client.py`` only moves bytes and time into it.  Keeping it free of
+sockets lets the benchmark and unit tests drive the exact dispatch path the
+client uses.
+
+When is a configuration complete?  Show Creator sends stage, fixtures and
+groups, in that order, on connect and after every change.  So a ``groups``
+message that completes a set fires ``config`` at once.  A stage or fixtures
+message arriving on its own after a complete set (an older or leaner server)
+must not be lost either, but firing on it immediately would hand the viewer a
+half-updated rig for every normal triple (new stage with old fixtures).  Such
+a config is therefore held as *pending* and fired when the set is finished by
+``groups``, when any other message arrives, or when the line buffer has been
+empty for ``settle`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from shared.protocol import (
+    ACK_CONFIG,
+    DEFAULT_MAX_LINE,
+    AckMessage,
+    FixturesMessage,
+    GroupsMessage,
+    HeartbeatMessage,
+    Message,
+    MessageDecoder,
+    ProtocolError,
+    StageMessage,
+    UnknownMessage,
+    UpdateMessage,
+    encode_message,
+)
+from shared.show import Fixture, Group, ShowConfig, Stage
+from visualizer.tcp.handlers import Handlers
+
+log = logging.getLogger(__name__)
+
+ACK_LINE = encode_message(AckMessage(ACK_CONFIG))
+
+#: Seconds a stage/fixtures-only change waits for the rest of its set.
+DEFAULT_SETTLE = 0.1
+
+
+class ClientSession:
+    """Decode, validate and dispatch one connection's byte stream."""
+
+    def __init__(
+        self,
+        handlers: Handlers,
+        *,
+        max_line_length: int = DEFAULT_MAX_LINE,
+        settle: float = DEFAULT_SETTLE,
+        peer: str = "server",
+        on_config: Callable[[ShowConfig], None] | None = None,
+    ) -> None:
+        self.handlers = handlers
+        self.decoder = MessageDecoder(max_line_length)
+        self.settle = settle
+        self.peer = peer
+        self._on_config = on_config
+        self._stage: Stage | None = None
+        self._fixtures: tuple[Fixture, ...] | None = None
+        self._groups: tuple[Group, ...] | None = None
+        self._pending_at: float | None = None  # when a pending (incomplete-change) config was set aside
+        self._out = bytearray()
+        self.messages = 0  # valid messages dispatched
+        self.errors = 0  # protocol errors reported
+        self.configs = 0  # configurations fired
+
+    # ---------------------------------------------------------------- input
+
+    def receive(self, data: bytes | bytearray | memoryview, now: float = 0.0) -> None:
+        """Feed bytes as they came off the socket; dispatches every completed line."""
+        for item in self.decoder.feed(data):
+            if isinstance(item, ProtocolError):
+                self._error(item)
+            else:
+                self._dispatch(item, now)
+
+    def poll(self, now: float) -> None:
+        """Fire a pending configuration once the stream has settled."""
+        deadline = self.deadline()
+        if deadline is not None and now >= deadline:
+            self.flush()
+
+    def deadline(self) -> float | None:
+        """When :meth:`poll` next has work to do, or None."""
+        if self._pending_at is None or self.decoder.buffered:
+            # A partial line may be the groups that completes the set: wait for it.
+            return None
+        return self._pending_at + self.settle
+
+    def flush(self) -> None:
+        """Fire a pending configuration now (end of stream, or another message arrived)."""
+        if self._pending_at is not None:
+            self._pending_at = None
+            self._fire_config()
+
+    def take_output(self) -> bytes:
+        """Bytes to send to the server (acks), and forget them."""
+        out = bytes(self._out)
+        self._out.clear()
+        return out
+
+    @property
+    def complete(self) -> bool:
+        return self._stage is not None and self._fixtures is not None and self._groups is not None
+
+    # ---------------------------------------------------------------- dispatch
+
+    def _error(self, err: ProtocolError) -> None:
+        self.errors += 1
+        text = str(err)
+        log.warning("bad message from %s: %s", self.peer, text)
+        self.handlers.emit("error", text)
+
+    def _dispatch(self, msg: Message, now: float) -> None:
+        self.messages += 1
+        emit = self.handlers.emit
+        emit("message", msg)
+        # Type tests ordered by frequency on a live link.
+        if isinstance(msg, HeartbeatMessage):
+            self.flush()
+            emit("heartbeat", msg.timestamp)
+        elif isinstance(msg, FixturesMessage):
+            self._fixtures = msg.fixtures
+            emit("fixtures", msg.fixtures)
+            self._part(now)
+        elif isinstance(msg, GroupsMessage):
+            self._groups = msg.groups
+            emit("groups", msg.groups)
+            if self.complete:
+                self._pending_at = None
+                self._fire_config()
+        elif isinstance(msg, StageMessage):
+            self._stage = msg.stage
+            emit("stage", msg.stage)
+            self._part(now)
+        elif isinstance(msg, UpdateMessage):
+            self.flush()
+            emit("update", msg.update_type, msg.data)
+        elif isinstance(msg, AckMessage):
+            self.flush()
+            emit("ack", msg.ack_type)
+        elif isinstance(msg, UnknownMessage):
+            self.flush()
+            log.debug("ignoring unknown message type %r from %s", msg.type, self.peer)
+            emit("unknown", msg)
+
+    def _part(self, now: float) -> None:
+        if self.complete:
+            self._pending_at = now
+
+    def _fire_config(self) -> None:
+        assert self._stage is not None and self._fixtures is not None and self._groups is not None
+        config = ShowConfig(self._stage, self._fixtures, self._groups)
+        self.configs += 1
+        if self._on_config is not None:
+            self._on_config(config)
+        self.handlers.emit("config", config)
+        self._out += ACK_LINE
