@@ -29,10 +29,13 @@ class ShowFileError(Exception):
 
 def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tuple[ShowConfig, list[Issue]]:
     """Decode and check a show; returns the config and its warnings."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ShowFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
         data = json.loads(text)
-    except UnicodeDecodeError as exc:
-        raise ShowFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise ShowFileError(
             path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"

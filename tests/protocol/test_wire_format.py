@@ -1,0 +1,168 @@
+"""The exact v1 wire format existing Show Creator builds and visualizers use."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+
+from shared.protocol import (
+    AckMessage,
+    FixturesMessage,
+    HeartbeatMessage,
+    InvalidMessage,
+    ProtocolError,
+    StageMessage,
+    UnknownMessage,
+    UpdateMessage,
+    encode_message,
+    parse_message,
+    serialize_full_config,
+)
+from shared.show import Fixture, Group, ShowConfig, Stage, Vec3, demo_show
+
+from .strategies import fixture_lists
+
+
+def test_full_config_is_three_ascii_lines_in_order() -> None:
+    blob = serialize_full_config(demo_show())
+    assert blob.isascii()
+    lines = blob.split(b"\n")
+    assert lines[-1] == b"" and len(lines) == 4
+    objs = [json.loads(line) for line in lines[:3]]
+    assert [o["type"] for o in objs] == ["stage", "fixtures", "groups"]
+    assert objs[0] == {"type": "stage", "width": 10.0, "height": 8.0, "grid_size": 0.5}
+    first = objs[1]["fixtures"][0]
+    assert first["name"] == "LED Bar 1"
+    assert first["manufacturer"] == "Stairville" and first["model"] == "LED BAR 240/8"
+    assert first["universe"] == 1 and first["address"] == 1
+    assert first["position"] == {"x": -2.0, "y": 3.0, "z": 0.0}
+    assert {"name": "Front Wash", "color": "#FF5722"}.items() <= objs[2]["groups"][0].items()
+
+
+def test_non_ascii_is_escaped() -> None:
+    config = ShowConfig(
+        Stage(5.0, 4.0),
+        (Fixture("Späť ☃", "Ämber", "m", "", 1, 1, Vec3(0.0, 0.0, 0.0)),),
+        (Group("Grün", "#00FF00", ("Späť ☃",)),),
+    )
+    blob = serialize_full_config(config)
+    assert blob.isascii()
+    assert b"\\u2603" in blob
+    fixtures = parse_message(blob.split(b"\n")[1])
+    assert isinstance(fixtures, FixturesMessage)
+    assert fixtures.fixtures[0].name == "Späť ☃"
+
+
+def test_stage_fields_are_always_numbers() -> None:
+    line = encode_message(StageMessage(Stage(10, 8)))  # ints in, floats out
+    assert json.loads(line) == {"type": "stage", "width": 10.0, "height": 8.0, "grid_size": 0.5}
+    assert isinstance(json.loads(line)["width"], float)
+
+
+def test_stage_grid_size_is_optional_and_null_means_default() -> None:
+    for text in ('{"type":"stage","width":6,"height":4}', '{"type":"stage","width":6,"height":4,"grid_size":null}'):
+        msg = parse_message(text)
+        assert msg == StageMessage(Stage(6.0, 4.0, 0.5))
+
+
+def test_heartbeat_timestamp_may_be_null() -> None:
+    assert parse_message('{"type":"heartbeat","timestamp":null}') == HeartbeatMessage(None)
+    assert parse_message('{"type":"heartbeat"}') == HeartbeatMessage(None)
+    assert json.loads(encode_message(HeartbeatMessage(None))) == {"type": "heartbeat", "timestamp": None}
+
+
+def test_ack_and_update_shapes() -> None:
+    assert json.loads(encode_message(AckMessage("config"))) == {"type": "ack", "ack_type": "config"}
+    assert json.loads(encode_message(UpdateMessage("config_changed"))) == {
+        "type": "update",
+        "update_type": "config_changed",
+        "data": {},
+    }
+
+
+def test_unknown_fields_survive_a_round_trip() -> None:
+    line = json.dumps(
+        {
+            "type": "fixtures",
+            "revision": 7,
+            "fixtures": [
+                {
+                    "name": "A", "manufacturer": "M", "model": "X", "mode": "8ch",
+                    "universe": 1, "address": 1, "position": {"x": 1, "y": 2, "z": 3},
+                    "orientation": {"mounting": "standing", "yaw": 90, "pitch": 0, "roll": 0, "hint": 1},
+                    "dmx_footprint": 8, "color_wheel": [{"min": 0, "max": 9, "color": "#FFFFFF"}],
+                }
+            ],
+        }
+    )
+    msg = parse_message(line)
+    assert isinstance(msg, FixturesMessage)
+    assert msg.extra == {"revision": 7}
+    fixture = msg.fixtures[0]
+    assert fixture.extra == {"dmx_footprint": 8}
+    assert fixture.orientation is not None and fixture.orientation.extra == {"hint": 1}
+    again = json.loads(encode_message(msg))
+    assert again["revision"] == 7
+    assert again["fixtures"][0]["dmx_footprint"] == 8
+    assert again["fixtures"][0]["orientation"]["hint"] == 1
+    assert again["fixtures"][0]["color_wheel"] == [{"min": 0, "max": 9, "color": "#FFFFFF"}]
+
+
+def test_unknown_type_is_kept_not_an_error() -> None:
+    assert parse_message('{"type":"dmx","universe":1}') == UnknownMessage("dmx", {"type": "dmx", "universe": 1})
+
+
+@pytest.mark.parametrize(
+    ("fixture_patch", "expected"),
+    [
+        ({"address": 600}, 'fixtures[0] "A": address 600 is outside 1..512'),
+        ({"address": "1"}, "address must be a whole number, got '1'"),
+        ({"universe": -1}, "universe -1 must not be negative"),
+        ({"position": {"x": 1, "y": 2}}, "position is missing 'z'"),
+        ({"manufacturer": None}, "manufacturer must be a string, got None"),
+        ({"orientation": {"mounting": "sideways"}}, "orientation.mounting 'sideways' is not"),
+        ({"physical": {"width": 0, "height": 1, "depth": 1}}, "physical.width 0 must be greater than 0"),
+        ({"channel_mapping": {"zero": "dimmer"}}, "channel_mapping key 'zero' is not a channel offset"),
+        ({"channel_mapping": {"600": "dimmer"}}, "channel_mapping offset 600 is outside 0..511"),
+        ({"name": ""}, "fixtures[0]: name must be a non-empty string"),
+    ],
+)
+def test_bad_fixture_fields_are_named(fixture_patch: dict[str, object], expected: str) -> None:
+    fixture = {
+        "name": "A", "manufacturer": "M", "model": "X", "mode": "8ch",
+        "universe": 1, "address": 1, "position": {"x": 1, "y": 2, "z": 3},
+    }
+    fixture.update(fixture_patch)
+    line = json.dumps({"type": "fixtures", "fixtures": [fixture]})
+    with pytest.raises(InvalidMessage) as info:
+        parse_message(line)
+    assert expected in str(info.value)
+
+
+def test_missing_required_field_is_named() -> None:
+    with pytest.raises(InvalidMessage, match="missing field 'address'"):
+        parse_message('{"type":"fixtures","fixtures":[{"name":"A","manufacturer":"M","model":"X",'
+                      '"mode":"m","universe":1,"position":{"x":0,"y":0,"z":0}}]}')
+
+
+def test_bad_group_colour_is_named() -> None:
+    with pytest.raises(ProtocolError, match='groups\\[0\\] "Front": color \'red\' is not a #RRGGBB colour'):
+        parse_message('{"type":"groups","groups":[{"name":"Front","color":"red","fixtures":[]}]}')
+
+
+@settings(max_examples=60, deadline=None)
+@given(fixture_lists())
+def test_fast_and_careful_fixture_paths_agree(fixtures: tuple[Fixture, ...]) -> None:
+    # The msgspec fast path and the careful Python path must build equal
+    # fixtures; extras force the careful path, so compare both ways.
+    line = encode_message(FixturesMessage(fixtures))
+    fast = parse_message(line)
+    careful = parse_message(line.decode())  # str input takes the same route...
+    from shared.show.codec import _fixture_checked
+
+    obj = json.loads(line)
+    checked = tuple(_fixture_checked(d, i, "fixtures") for i, d in enumerate(obj["fixtures"]))
+    assert isinstance(fast, FixturesMessage) and isinstance(careful, FixturesMessage)
+    assert fast.fixtures == careful.fixtures == checked == fixtures

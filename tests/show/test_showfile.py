@@ -1,0 +1,115 @@
+"""Show files and patch checks: errors name file, place and problem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shared.show import (
+    ShowFileError,
+    check_config,
+    config_to_dict,
+    demo_show,
+    demo_show_dict,
+    load_show,
+    save_show,
+)
+
+
+def write(tmp_path: Path, data: object, name: str = "show.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_demo_show_is_valid_and_as_documented() -> None:
+    config = demo_show()
+    assert (config.stage.width, config.stage.height) == (10.0, 8.0)
+    bar = config.fixture("LED Bar 1")
+    assert bar is not None
+    assert (bar.manufacturer, bar.model, bar.universe, bar.address) == ("Stairville", "LED BAR 240/8", 1, 1)
+    assert tuple(bar.position) == (-2.0, 3.0, 0.0)
+    assert len([f for f in config.fixtures if f.model == "LED BAR 240/8"]) == 8
+    assert {f.kind for f in config.fixtures} >= {"BAR", "PAR", "MH", "WASH", "PIXELBAR"}
+    front = config.groups_by_name["Front Wash"]
+    assert front.color == "#FF5722" and len(config.groups) >= 2
+    assert check_config(config) == []
+
+
+def test_round_trip_through_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "show.json"
+    save_show(demo_show(), path)
+    config, warnings = load_show(path)
+    assert config == demo_show()
+    assert warnings == []
+    assert json.loads(path.read_text()) == config_to_dict(config)
+
+
+def test_field_error_names_file_place_and_problem(tmp_path: Path) -> None:
+    data = demo_show_dict()
+    data["fixtures"][3]["address"] = 600
+    path = write(tmp_path, data)
+    with pytest.raises(ShowFileError) as info:
+        load_show(path)
+    assert str(info.value) == f'{path}: fixtures[3] "LED Bar 4": address 600 is outside 1..512'
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["fixtures"][1].update(name="LED Bar 1"), 'fixtures[1] "LED Bar 1": duplicate fixture name'),
+        (lambda d: d["groups"][0]["fixtures"].append("Ghost"), "member 'Ghost' is not a fixture"),
+        (lambda d: d["groups"][0].update(color="orange"), "color 'orange' is not a #RRGGBB colour"),
+        (lambda d: d["fixtures"][0].update(universe=-2), "universe -2 must not be negative"),
+        (lambda d: d.pop("stage"), "missing field 'stage'"),
+        (lambda d: d["stage"].update(width=None), "width must be a number, got None"),
+    ],
+)
+def test_show_errors(tmp_path: Path, mutate: object, expected: str) -> None:
+    data = demo_show_dict()
+    mutate(data)  # type: ignore[operator]
+    with pytest.raises(ShowFileError, match=None) as info:
+        load_show(write(tmp_path, data))
+    assert expected in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_overlapping_footprints_are_a_warning(tmp_path: Path) -> None:
+    data = demo_show_dict()
+    data["fixtures"][1]["address"] = 10  # LED Bar 1 uses 1..24
+    config, warnings = load_show(write(tmp_path, data))
+    assert len(config.fixtures) == len(data["fixtures"])
+    assert [w.severity for w in warnings] == ["warning"]
+    assert 'overlap "LED Bar 1" (1..24)' in str(warnings[0])
+
+
+def test_footprint_past_512_is_a_warning(tmp_path: Path) -> None:
+    data = demo_show_dict()
+    data["fixtures"][0]["address"] = 500
+    _, warnings = load_show(write(tmp_path, data))
+    assert any("run past 512" in str(w) for w in warnings)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "file is empty"),
+        (b'{"stage": {"width": 10,', "invalid JSON at line 1 column"),
+        (b"\xff\xfe", "not UTF-8 text"),
+        (b"[1, 2]", "show must be an object"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "broken.json"
+    path.write_bytes(content)
+    with pytest.raises(ShowFileError) as info:
+        load_show(path)
+    assert str(info.value).startswith(f"{path}: ")
+    assert expected in str(info.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ShowFileError, match="No such file"):
+        load_show(tmp_path / "nope.json")
