@@ -8,6 +8,7 @@ Run: ``python -m bench.bench_protocol``.
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from bench.common import Row, format_table, median_time, row
 from bench.fixtures import make_config
@@ -46,14 +47,14 @@ def run(quick: bool = False) -> list[Row]:
         config = make_config(n)
         blob = serialize_full_config(config)
         lines = blob.splitlines()
-        ours = median_time(lambda b=blob: _decode(b), repeat)
-        floor = median_time(lambda ls=lines: _json_floor(ls), repeat)
+        ours = median_time(partial(_decode, blob), repeat)
+        floor = median_time(partial(_json_floor, lines), repeat)
         mb = len(blob) / 1e6
         rows.append(row(f"decode full config, {n:,} fixtures ({mb:.1f} MB), ms", ours * 1e3, "ms",
                         floor * 1e3, "<= 1.3x json.loads"))
         rows.append(row(f"decode throughput, {n:,} fixtures", mb / ours, "MB/s", None))
-        enc = median_time(lambda c=config: serialize_full_config(c), repeat)
-        enc_json = median_time(lambda c=config: _json_encode(c), repeat)
+        enc = median_time(partial(serialize_full_config, config), repeat)
+        enc_json = median_time(partial(_json_encode, config), repeat)
         rows.append(row(f"encode full config, {n:,} fixtures, ms", enc * 1e3, "ms", enc_json * 1e3,
                         "< 1x json.dumps"))
     return rows
