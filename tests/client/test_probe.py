@@ -1,0 +1,123 @@
+"""visualizer-probe as a user runs it: a subprocess against a loopback server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.protocol import HeartbeatMessage, encode_message, serialize_full_config
+from shared.show import demo_show
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def probe(*args: str, encoding: str = "utf-8", **popen: object) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    return subprocess.Popen(
+        [sys.executable, "-m", "visualizer.probe", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding=encoding,
+        errors="replace",
+        **popen,  # type: ignore[arg-type]
+    )
+
+
+def run(*args: str, encoding: str = "utf-8") -> tuple[int, str, str]:
+    proc = probe(*args, encoding=encoding)
+    out, err = proc.communicate(timeout=20)
+    return proc.returncode, out, err
+
+
+def test_once_prints_messages_and_exits_zero(fake_server):
+    server = fake_server(serialize_full_config(demo_show()))
+    code, out, err = run("127.0.0.1", str(server.port), "--once")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert f"✓ Connected to 127.0.0.1:{server.port}" in lines
+    for expected in (
+        "[1] stage",
+        "    Stage: 10.0m × 8.0m (grid 0.5m)",
+        "[2] fixtures",
+        "    Fixtures: 22",
+        "    - LED Bar 1: Stairville LED BAR 240/8 (24 Channel) [BAR]",
+        "      Universe 1, Address 1",
+        "      Position: (-2.00, 3.00, 0.00)",
+        "    ... and 19 more",
+        "[3] groups",
+        "    Groups: 5",
+        "    - Moving Heads (#4CAF50): Spot 1, Spot 2, Spot 3, Spot 4",
+    ):
+        assert expected in lines
+    assert lines[-1] == "✓ Received complete configuration!"
+    assert sum(line.startswith("    - ") for line in lines) == 3 + 5  # first 3 fixtures, all groups
+
+
+def test_heartbeats_and_unknown_messages_are_numbered(fake_server):
+    greeting = (
+        encode_message(HeartbeatMessage(1764237600.25))
+        + b'{"type":"dmx_frame","universe":1}\n'
+        + serialize_full_config(demo_show())
+    )
+    server = fake_server(greeting)
+    code, out, _ = run("127.0.0.1", str(server.port), "--once")
+    assert code == 0
+    lines = out.splitlines()
+    assert "[1] heartbeat" in lines
+    assert any(line.startswith("    Heartbeat at ") and "(1764237600.250)" in line for line in lines)
+    assert "[2] dmx_frame" in lines
+    assert "[5] groups" in lines
+
+
+def test_refused_port_is_one_line_and_exit_one(fake_server):
+    server = fake_server(listen=False)  # bound, not listening: refused
+    code, out, err = run("127.0.0.1", str(server.port), "--timeout", "5")
+    assert code == 1
+    assert err.splitlines() == [f"visualizer-probe: cannot connect to 127.0.0.1:{server.port}: Connection refused"]
+    assert "Traceback" not in out + err
+
+
+def test_once_without_configuration_times_out_with_exit_one(fake_server):
+    server = fake_server()  # accepts, never sends
+    code, _out, err = run("127.0.0.1", str(server.port), "--once", "--timeout", "0.5")
+    assert code == 1
+    assert err.splitlines() == [
+        f"visualizer-probe: no complete configuration from 127.0.0.1:{server.port} within 0.5 s"
+    ]
+
+
+def test_bad_port_argument_is_a_usage_error():
+    code, _out, err = run("localhost", "99999")
+    assert code == 2 and "port must be 1..65535" in err and "Traceback" not in err
+
+
+def test_ascii_console_does_not_crash(fake_server):
+    server = fake_server(serialize_full_config(demo_show()))
+    code, out, err = run("127.0.0.1", str(server.port), "--once", encoding="ascii")
+    assert (code, err) == (0, "")
+    assert "Stage: 10.0m ? 8.0m (grid 0.5m)" in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_exits_zero_quietly(fake_server):
+    server = fake_server(serialize_full_config(demo_show()))
+    proc = probe("127.0.0.1", str(server.port))
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # blocks on the pipe; the pytest timeout bounds it
+            if line.startswith("✓ Received complete configuration!"):
+                break
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert err == "" and "Traceback" not in out

@@ -1,0 +1,259 @@
+"""``visualizer-probe``: connect to a Show Creator and print what it sends.
+
+A diagnostic for the wire, built on the same ``VisualizerTCPClient`` as the
+viewer, so it sees exactly what the viewer would: every message numbered with
+its type and a short summary, protocol errors, and a line once a complete
+configuration has arrived.  ``--once`` makes it a health check for scripts:
+exit 0 after the first complete configuration, 1 if none came.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+from shared.protocol import (
+    AckMessage,
+    FixturesMessage,
+    GroupsMessage,
+    HeartbeatMessage,
+    Message,
+    StageMessage,
+    UnknownMessage,
+    UpdateMessage,
+)
+from shared.show import ShowConfig
+from visualizer.tcp import VisualizerTCPClient
+from visualizer.tcp.client import format_address
+
+PROG = "visualizer-probe"
+SHOW_FIXTURES = 3
+SHOW_MEMBERS = 6
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 1..65535, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"timeout must be a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"timeout must be greater than 0, got {text}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description="Connect to Show Creator and print what it sends.")
+    p.add_argument("host", nargs="?", default="localhost", help="server host (default: localhost)")
+    p.add_argument("port", nargs="?", type=_port, default=9000, help="server port (default: 9000)")
+    p.add_argument("--once", action="store_true", help="exit 0 after the first complete configuration")
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for the connection (and with --once, for the configuration); default 10",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="also log the client's debug messages")
+    return p
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}" if float(value).is_integer() else f"{value:g}"
+
+
+class _Printer:
+    """Formats client events; runs on the client thread."""
+
+    def __init__(self, out: TextIO, wake: threading.Event) -> None:
+        self.out = out
+        self.wake = wake
+        self.count = 0
+        self.muted = False
+        self.broken = threading.Event()  # stdout went away (e.g. piped into head)
+
+    def line(self, text: str = "") -> None:
+        if self.muted or self.broken.is_set():
+            return
+        try:
+            print(text, file=self.out, flush=True)
+        except (BrokenPipeError, ValueError):
+            self.broken.set()
+            self.wake.set()
+
+    def message(self, msg: Message) -> None:
+        self.count += 1
+        kind = msg.type if isinstance(msg, UnknownMessage) else _TYPE_NAMES[type(msg)]
+        self.line(f"[{self.count}] {kind}")
+        for detail in self._details(msg):
+            self.line(f"    {detail}")
+
+    def _details(self, msg: Message) -> list[str]:
+        if isinstance(msg, StageMessage):
+            s = msg.stage
+            return [f"Stage: {_fmt(s.width)}m × {_fmt(s.height)}m (grid {_fmt(s.grid_size)}m)"]
+        if isinstance(msg, FixturesMessage):
+            out = [f"Fixtures: {len(msg.fixtures)}"]
+            for f in msg.fixtures[:SHOW_FIXTURES]:
+                kind = f" [{f.fixture_type}]" if f.fixture_type else ""
+                out.append(f"- {f.name}: {f.manufacturer} {f.model} ({f.mode}){kind}")
+                out.append(f"  Universe {f.universe}, Address {f.address}")
+                p = f.position
+                out.append(f"  Position: ({p.x:.2f}, {p.y:.2f}, {p.z:.2f})")
+            if len(msg.fixtures) > SHOW_FIXTURES:
+                out.append(f"... and {len(msg.fixtures) - SHOW_FIXTURES} more")
+            return out
+        if isinstance(msg, GroupsMessage):
+            out = [f"Groups: {len(msg.groups)}"]
+            for g in msg.groups:
+                names = ", ".join(g.fixtures[:SHOW_MEMBERS])
+                more = f", ... ({len(g.fixtures)} in all)" if len(g.fixtures) > SHOW_MEMBERS else ""
+                out.append(f"- {g.name} ({g.color}): {names or '(no members)'}{more}")
+            return out
+        if isinstance(msg, HeartbeatMessage):
+            ts = msg.timestamp
+            if ts is None:
+                return ["Heartbeat (no timestamp)"]
+            try:
+                when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
+            except (OverflowError, OSError, ValueError):
+                when = "?"
+            return [f"Heartbeat at {when} ({ts:.3f})"]
+        if isinstance(msg, UpdateMessage):
+            return [f"Update: {msg.update_type} {dict(msg.data)}"]
+        if isinstance(msg, AckMessage):
+            return [f"Ack: {msg.ack_type}"]
+        return [f"Unknown message type {msg.type!r} (ignored)"]
+
+
+_TYPE_NAMES: dict[type, str] = {
+    StageMessage: "stage",
+    FixturesMessage: "fixtures",
+    GroupsMessage: "groups",
+    HeartbeatMessage: "heartbeat",
+    UpdateMessage: "update",
+    AckMessage: "ack",
+}
+
+
+def _utf8_safe(stream: TextIO) -> None:
+    # "×" and "✓" must not crash the probe on an ASCII or cp1252 console.
+    if isinstance(stream, io.TextIOWrapper):
+        with contextlib.suppress(Exception):
+            stream.reconfigure(errors="replace")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _utf8_safe(sys.stdout)
+    _utf8_safe(sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.CRITICAL,
+        format="%(asctime)s %(name)s %(levelname)s: %(message)s",
+    )
+    where = format_address(args.host, args.port)
+    wake = threading.Event()
+    printer = _Printer(sys.stdout, wake)
+    failure: list[str] = []
+    ever_connected = threading.Event()
+    complete = threading.Event()
+
+    client = VisualizerTCPClient(args.host, args.port, connect_timeout=args.timeout)
+
+    last_error: list[str] = []
+
+    def on_connected() -> None:
+        ever_connected.set()
+        last_error.clear()
+        printer.line(f"✓ Connected to {where}")
+
+    def on_error(text: str) -> None:
+        if not ever_connected.is_set():
+            failure.append(text)  # never connected: give up instead of retrying forever
+            wake.set()
+        elif last_error != [text]:  # one line per distinct problem, not one per retry
+            last_error[:] = [text]
+            printer.line(f"✗ {text}")
+
+    def on_config(_config: ShowConfig) -> None:
+        printer.line(
+            "✓ Received complete configuration!" if not complete.is_set() else "✓ Configuration updated"
+        )
+        complete.set()
+        if args.once:
+            printer.muted = True
+        wake.set()
+
+    def on_state(state: str) -> None:
+        if state == "reconnecting" and ever_connected.is_set():
+            printer.line(f"… reconnecting to {where}")
+
+    client.on_message(printer.message)
+    client.on_connected(on_connected)
+    client.on_error(on_error)
+    client.on_config(on_config)
+    client.on_state(on_state)
+
+    printer.line(f"Connecting to {where} ...")
+    deadline = time.monotonic() + args.timeout
+    try:
+        client.connect()
+        while True:
+            if failure:
+                print(f"{PROG}: {failure[0]}", file=sys.stderr, flush=True)
+                return 1
+            if printer.broken.is_set():
+                return 0
+            if args.once and complete.is_set():
+                return 0
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if not ever_connected.is_set():
+                    print(
+                        f"{PROG}: cannot connect to {where}: timed out after {args.timeout:g} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    return 1
+                if args.once:
+                    print(
+                        f"{PROG}: no complete configuration from {where} within {args.timeout:g} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    return 1
+                remaining = 3600.0  # connected and watching: run until Ctrl-C
+            wake.wait(remaining)
+            wake.clear()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        printer.muted = True
+        with contextlib.suppress(KeyboardInterrupt):
+            client.disconnect()
+        if printer.broken.is_set():
+            # Keep the interpreter from complaining about the closed pipe at exit.
+            with contextlib.suppress(OSError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
