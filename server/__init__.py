@@ -1,0 +1,15 @@
+"""Show Creator server: serves a show to Visualizer clients (protocol v1).
+
+The core (``server.core``) is plain Python and needs no QApplication;
+``server.qt`` and ``server.widget`` are the Qt edges.
+"""
+
+from server.core import (
+    DEFAULT_PORT,
+    ClientInfo,
+    ServerStartError,
+    VisualizerTCPServer,
+    format_address,
+)
+
+__all__ = ["DEFAULT_PORT", "ClientInfo", "ServerStartError", "VisualizerTCPServer", "format_address"]

@@ -1,0 +1,117 @@
+"""Qt edge of the server: callbacks from the I/O thread become GUI-thread signals.
+
+The core calls back on its I/O thread.  Rather than rely on every receiver
+being a QObject in the GUI thread, the adapter relays each event through one
+private signal with a queued connection to itself, and emits the public
+signals from its own (GUI) thread: any slot, even a plain function connected
+directly, then runs in the GUI thread.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QObject, Qt, pyqtSignal, pyqtSlot
+
+from server.core import Callback, ClientInfo, ServerStartError, VisualizerTCPServer
+from shared.show import ShowConfig
+
+_CONNECTED = "connected"
+_DISCONNECTED = "disconnected"
+_ERROR = "error"
+
+
+class QtServerAdapter(QObject):
+    """Wraps a VisualizerTCPServer; create it in the GUI thread."""
+
+    client_connected = pyqtSignal(str)
+    client_disconnected = pyqtSignal(str)
+    error_occurred = pyqtSignal(str)
+    client_count_changed = pyqtSignal(int)
+    running_changed = pyqtSignal(bool)
+
+    _relay = pyqtSignal(str, str)
+
+    def __init__(self, server: VisualizerTCPServer, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._server = server
+        # Stubs omit connect()'s connection-type argument.
+        self._relay.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
+        # Keep callbacks someone else installed; ours are added, not swapped in.
+        server.on_client_connected = _chain(server.on_client_connected, self._emitter(_CONNECTED))
+        server.on_client_disconnected = _chain(server.on_client_disconnected, self._emitter(_DISCONNECTED))
+        server.on_error = _chain(server.on_error, self._emitter(_ERROR))
+
+    @property
+    def server(self) -> VisualizerTCPServer:
+        return self._server
+
+    def _emitter(self, kind: str) -> Callback:
+        relay = self._relay
+
+        def emit(text: str) -> None:
+            relay.emit(kind, text)
+
+        return emit
+
+    @pyqtSlot(str, str)
+    def _dispatch(self, kind: str, text: str) -> None:
+        if kind == _CONNECTED:
+            self.client_connected.emit(text)
+            self.client_count_changed.emit(self._server.get_client_count())
+        elif kind == _DISCONNECTED:
+            self.client_disconnected.emit(text)
+            self.client_count_changed.emit(self._server.get_client_count())
+        else:
+            self.error_occurred.emit(text)
+
+    # ------------------------------------------------------------ control
+
+    def start(self) -> bool:
+        """Start listening; on failure emit ``error_occurred`` and return False."""
+        if self._server.is_running():
+            return True
+        try:
+            self._server.start()
+        except ServerStartError as exc:
+            self.error_occurred.emit(str(exc))
+            return False
+        self.running_changed.emit(True)
+        return True
+
+    def stop(self) -> None:
+        if not self._server.is_running():
+            return
+        self._server.stop()
+        self.running_changed.emit(False)
+
+    def is_running(self) -> bool:
+        return self._server.is_running()
+
+    def client_count(self) -> int:
+        return self._server.get_client_count()
+
+    def clients(self) -> list[ClientInfo]:
+        return self._server.get_clients()
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self._server.address
+
+    @property
+    def config(self) -> ShowConfig:
+        return self._server.config
+
+    def update_config(self, config: ShowConfig) -> None:
+        self._server.update_config(config)
+
+
+def _chain(first: Callback | None, second: Callback) -> Callback:
+    if first is None:
+        return second
+
+    def both(text: str) -> None:
+        try:
+            first(text)
+        finally:
+            second(text)
+
+    return both
