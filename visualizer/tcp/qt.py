@@ -8,15 +8,12 @@ Nothing here touches sockets.
 from __future__ import annotations
 
 import contextlib
-import logging
 from typing import Any
 
 from PyQt6.QtCore import QCoreApplication, QObject, pyqtBoundSignal, pyqtSignal
 
 from shared.show import ShowConfig
 from visualizer.tcp.client import State, VisualizerTCPClient
-
-log = logging.getLogger(__name__)
 
 
 class QtVisualizerClient(QObject):
