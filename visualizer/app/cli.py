@@ -1,0 +1,196 @@
+"""``visualizer [HOST[:PORT]]``: the Visualizer window, or one screenshot of it.
+
+With ``--screenshot`` it waits for the first complete configuration, lets the
+scene draw, saves a PNG of the *whole window* (3D view, group tree, status bar:
+what a reader of a README or a bug report needs to see) and exits 0; exit 2
+with one line when no configuration arrives within ``--timeout``.
+
+User errors are one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from visualizer.app.address import DEFAULT_HOST, DEFAULT_PORT, AddressError, parse_address
+
+log = logging.getLogger(__name__)
+
+PROG = "visualizer"
+CAMERA_PRESETS = ("front", "top", "side", "perspective")
+DEFAULT_SIZE = (1400, 900)
+MIN_SIZE = (320, 240)
+MAX_SIZE = 10000
+
+
+class UsageError(Exception):
+    """Bad command line; the text is the one line the user sees."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line (``visualizer: ...``) without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    w, sep, h = text.lower().replace("×", "x").partition("x")
+    if not sep or not w.strip().isdigit() or not h.strip().isdigit():
+        raise UsageError(f"bad --size {text!r}: expected WIDTHxHEIGHT, e.g. 1400x900")
+    width, height = int(w), int(h)
+    if not (MIN_SIZE[0] <= width <= MAX_SIZE and MIN_SIZE[1] <= height <= MAX_SIZE):
+        raise UsageError(
+            f"bad --size {text!r}: width must be {MIN_SIZE[0]}-{MAX_SIZE} and height {MIN_SIZE[1]}-{MAX_SIZE}"
+        )
+    return width, height
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    if text.strip() in ("0", "0.0"):
+        return 0.0
+    return _positive(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="3D viewer for a Show Creator rig: connects to the server and shows stage, "
+        "fixtures and groups, live.",
+        epilog="Keys: 1-4 camera presets, Home/R reset view, F fit, L labels, Ctrl+F search, "
+        "Esc deselect. Mouse: drag to orbit, Ctrl/middle-drag to pan, wheel to zoom, click to select.",
+    )
+    p.add_argument(
+        "address",
+        nargs="?",
+        default=f"{DEFAULT_HOST}:{DEFAULT_PORT}",
+        metavar="HOST[:PORT]",
+        help=f"Show Creator server (default {DEFAULT_HOST}:{DEFAULT_PORT}; IPv6 as [::1]:9000)",
+    )
+    p.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        type=Path,
+        help="save a PNG of the whole window once the show has arrived, then exit",
+    )
+    p.add_argument(
+        "--screenshot-after",
+        metavar="SECONDS",
+        type=_non_negative,
+        default=0.0,
+        help="with --screenshot: wait this much longer after the show arrived (for live data)",
+    )
+    p.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive,
+        default=30.0,
+        help="with --screenshot: give up (exit 2) if no show arrives within this time (default 30)",
+    )
+    p.add_argument("--size", metavar="WxH", default=f"{DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]}",
+                   help="window size in pixels (default %(default)s)")
+    p.add_argument("--camera", choices=CAMERA_PRESETS, default="perspective", help="initial camera preset")
+    p.add_argument("--labels", action=argparse.BooleanOptionalAction, default=True,
+                   help="fixture name labels in the 3D view (default on; L toggles)")
+    p.add_argument("--select", metavar="NAME", help="select this fixture once the show arrives")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
+    return p
+
+
+@dataclass(frozen=True)
+class Options:
+    host: str
+    port: int
+    screenshot: Path | None
+    screenshot_after: float
+    timeout: float
+    size: tuple[int, int]
+    camera: str
+    labels: bool
+    select: str | None
+    verbose: int
+
+
+def parse_args(argv: Sequence[str] | None) -> Options:
+    """Options from the command line; exits 2 with one line on errors."""
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    try:
+        host, port = parse_address(ns.address)
+        size = parse_size(ns.size)
+    except (AddressError, UsageError) as exc:
+        parser.exit(2, f"{PROG}: {exc}\n")
+    return Options(host, port, ns.screenshot, ns.screenshot_after, ns.timeout, size, ns.camera, ns.labels,
+                   ns.select, ns.verbose)
+
+
+def configure_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format=f"{PROG}: %(levelname)s %(name)s: %(message)s")
+
+
+def _install_qt_message_handler(verbose: int) -> None:
+    """Qt's own chatter (XDG_RUNTIME_DIR, Mesa hints) goes to logging, shown with -v."""
+    from PyQt6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.DEBUG,
+        QtMsgType.QtWarningMsg: logging.INFO,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str | None) -> None:
+        qt_log.log(levels.get(kind, logging.INFO), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def display_problem() -> str | None:
+    """Why Qt could not open a window here, or None (Linux/BSD without X11 or Wayland)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return None
+    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return "no display (DISPLAY and WAYLAND_DISPLAY are not set); run it under xvfb-run, or try `make demo`"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    opts = parse_args(argv)
+    configure_logging(opts.verbose)
+    problem = display_problem()
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
+    if opts.screenshot is not None:
+        try:
+            opts.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"{PROG}: cannot create {opts.screenshot.parent}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    _install_qt_message_handler(opts.verbose)
+    from visualizer.app.run import run
+
+    try:
+        return run(opts)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,324 @@
+"""The Visualizer main window: 3D stage in the centre, groups and details at the side.
+
+It listens to a ``QtVisualizerClient`` (signals only, no sockets) and keeps the
+tree, the scene and the details pane on one selected fixture *name*, whoever
+changed it: the tree, a click in the 3D view, or a configuration update that
+removed it.  Configuration changes go through ``ShowState`` so the tree can edit
+rows in place when only fixtures moved; the scene updates itself in place and
+keeps its camera.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PyQt6.QtCore import QPoint, QRect, Qt, pyqtSignal
+from PyQt6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence, QPainter
+from PyQt6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QGroupBox,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shared.show import ShowConfig
+from visualizer.app.details import FixtureDetails
+from visualizer.app.fixture_tree import FixtureTree, groups_of
+from visualizer.app.status import ConnectionIndicator, TransientMessage
+from visualizer.render import StageScene
+from visualizer.tcp import ShowState
+from visualizer.tcp.client import format_address
+from visualizer.tcp.qt import QtVisualizerClient
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Stage Visualizer"
+CAMERA_PRESETS = ("front", "top", "side", "perspective")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+class MainWindow(QMainWindow):
+    """What a lighting programmer looks at: the rig in 3D, the patch by group."""
+
+    #: Emitted after a configuration reached the tree and the scene (with the config).
+    config_applied = pyqtSignal(object)
+    #: Emitted when the selected fixture changes: its name, or "" for none.
+    selection_changed = pyqtSignal(str)
+
+    def __init__(self, client: QtVisualizerClient, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.address = format_address(client.host, client.port)
+        self.state = ShowState()
+        self._selected: str | None = None
+        self.setWindowTitle(f"{APP_NAME} — {self.address}")
+
+        self.scene = StageScene(self)
+        self.scene.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCentralWidget(self.scene)
+
+        self.tree = FixtureTree(self)
+        self.details = FixtureDetails(self)
+        self._build_panel()
+        self._build_status()
+        self._build_actions()
+
+        client.config_received.connect(self.apply_config)
+        client.state_changed.connect(self.set_connection_state)
+        client.connection_error.connect(self.show_error)
+        self.tree.fixture_selected.connect(self._on_tree_selection)
+        self.scene.fixture_clicked.connect(self._on_scene_click)
+
+        self.set_connection_state(client.state)
+        if client.config is not None:
+            self.apply_config(client.config)
+        else:
+            self._update_counts()
+
+    # ---------------------------------------------------------------- layout
+
+    def _build_panel(self) -> None:
+        tree_box = QGroupBox("Groups and fixtures", self)
+        tree_layout = QVBoxLayout(tree_box)
+        tree_layout.setContentsMargins(6, 6, 6, 6)
+        tree_layout.addWidget(self.tree)
+        details_box = QGroupBox("Fixture", self)
+        details_layout = QVBoxLayout(details_box)
+        details_layout.setContentsMargins(6, 6, 6, 6)
+        details_layout.addWidget(self.details)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(tree_box)
+        split.addWidget(details_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self.panel = QDockWidget("Rig", self)
+        self.panel.setObjectName("rig-panel")
+        self.panel.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.panel.setTitleBarWidget(QWidget(self.panel))  # no title bar: the group boxes say what is there
+        self.panel.setWidget(split)
+        self.panel.setMinimumWidth(300)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panel)
+        self.resizeDocks([self.panel], [340], Qt.Orientation.Horizontal)
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        assert bar is not None
+        bar.setSizeGripEnabled(False)
+        self.indicator = ConnectionIndicator(self.address, self)
+        self.message = TransientMessage(self)
+        self.counts = QLabel(self)
+        self.counts.setContentsMargins(6, 0, 6, 0)
+        bar.addWidget(self.indicator)
+        bar.addWidget(self.message, 1)
+        bar.addPermanentWidget(self.counts)
+
+    def _action(self, text: str, shortcuts: list[str], tip: str) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        shown = f" ({', '.join(shortcuts)})" if shortcuts else ""
+        action.setToolTip(f"{tip}{shown}")
+        action.setStatusTip(tip)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.camera_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(False)
+        for i, preset in enumerate(CAMERA_PRESETS, start=1):
+            action = self._action(preset.capitalize(), [str(i)], f"Camera: {preset} view")
+            action.triggered.connect(lambda _=False, p=preset: self.set_camera_preset(p))
+            group.addAction(action)
+            self.camera_actions[preset] = action
+        self.reset_action = self._action("Reset view", ["Home", "R"], "Perspective view framed on the stage")
+        self.reset_action.triggered.connect(lambda: self.set_camera_preset("perspective"))
+        self.fit_action = self._action("Fit", ["F"], "Frame the stage from the current direction")
+        self.fit_action.triggered.connect(self.scene.fit_to_stage)
+        self.labels_action = self._action("Labels", ["L"], "Show fixture names in the 3D view")
+        self.labels_action.setCheckable(True)
+        self.labels_action.toggled.connect(self.scene.set_labels_visible)
+        self.labels_action.setChecked(True)
+        self.panel_action = self.panel.toggleViewAction()
+        assert self.panel_action is not None
+        self.panel_action.setText("Side panel")
+        self.panel_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.search_action = self._action("Find fixture", ["Ctrl+F"], "Search fixtures by name, model, maker")
+        self.search_action.triggered.connect(self._focus_search)
+        self.clear_action = self._action("Clear selection", ["Esc"], "Deselect the fixture")
+        self.clear_action.triggered.connect(lambda: self.select_fixture(None))
+        # Esc deselects in the 3D view and the tree; in the search box it clears the search.
+        self.removeAction(self.clear_action)
+        self.clear_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.scene.addAction(self.clear_action)
+        self.tree.view.addAction(self.clear_action)
+        clear_search = QAction(self.tree.search)
+        clear_search.setShortcut(QKeySequence("Esc"))
+        clear_search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear_search.triggered.connect(self.tree.search.clear)
+        self.tree.search.addAction(clear_search)
+        self.save_action = self._action("Save image…", ["Ctrl+S"], "Save the window as a PNG")
+        self.save_action.triggered.connect(self._save_image)
+        self.quit_action = self._action("Quit", ["Ctrl+Q"], "Close the Visualizer")
+        self.quit_action.triggered.connect(self.close)
+
+        bar = QToolBar("View", self)
+        bar.setObjectName("view-toolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in self.camera_actions.values():
+            bar.addAction(action)
+        bar.addSeparator()
+        bar.addAction(self.reset_action)
+        bar.addAction(self.fit_action)
+        bar.addSeparator()
+        bar.addAction(self.labels_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+        menus = self.menuBar()
+        assert menus is not None
+        file_menu = menus.addMenu("&File")
+        view_menu = menus.addMenu("&View")
+        assert file_menu is not None and view_menu is not None
+        file_menu.addAction(self.save_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        camera_menu = view_menu.addMenu("&Camera")
+        assert camera_menu is not None
+        for action in self.camera_actions.values():
+            camera_menu.addAction(action)
+        view_menu.addAction(self.reset_action)
+        view_menu.addAction(self.fit_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.labels_action)
+        view_menu.addAction(self.panel_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.search_action)
+        view_menu.addAction(self.clear_action)
+
+    # ---------------------------------------------------------------- client signals
+
+    def apply_config(self, config: ShowConfig) -> None:
+        """A new complete configuration: update scene and tree in place, keep selection and camera."""
+        diff = self.state.apply(config)
+        first = diff.stage_changed and self.tree.fixture_count() == 0 and not self.tree.visible_groups()
+        if diff.is_empty and not first:
+            return
+        log.info("configuration: %s", diff)
+        self.scene.set_config(config)
+        self.tree.set_config(config, None if first else diff)
+        selected = self._selected
+        if selected is not None and config.fixture(selected) is None:
+            self.select_fixture(None)
+        else:
+            # Re-assert: a rebuilt tree or scene must show the same fixture.
+            self.scene.select_fixture(selected)
+            self.tree.select_fixture(selected)
+            self._show_details(selected)
+        self._update_counts()
+        self.config_applied.emit(config)
+
+    def set_connection_state(self, state: str) -> None:
+        self.indicator.set_state(state)
+        if state == "connected":
+            self.message.clear()
+
+    def show_error(self, text: str) -> None:
+        """Connection trouble: a few seconds in the status bar, never a dialog."""
+        log.info("connection: %s", text)
+        self.message.show_message(text)
+
+    # ---------------------------------------------------------------- selection
+
+    @property
+    def selected_fixture(self) -> str | None:
+        return self._selected
+
+    def select_fixture(self, name: str | None) -> None:
+        """Select ``name`` (or nothing) everywhere: scene highlight, tree row, details."""
+        if name is not None and self.state.fixture(name) is None:
+            name = None
+        changed = name != self._selected
+        self._selected = name
+        self.scene.select_fixture(name)
+        self.tree.select_fixture(name)
+        self._show_details(name)
+        if changed:
+            self.selection_changed.emit(name or "")
+
+    def _on_tree_selection(self, name: str) -> None:
+        self.select_fixture(name or None)
+
+    def _on_scene_click(self, name: object) -> None:
+        self.select_fixture(name if isinstance(name, str) and name else None)
+
+    def _show_details(self, name: str | None) -> None:
+        config = self.state.config
+        fixture = None if name is None or config is None else config.fixture(name)
+        if fixture is None or config is None:
+            self.details.show_fixture(None)
+        else:
+            self.details.show_fixture(fixture, groups_of(config, fixture.name))
+
+    # ---------------------------------------------------------------- view
+
+    def set_camera_preset(self, preset: str) -> None:
+        self.scene.set_camera_preset(preset)
+
+    def set_labels_visible(self, visible: bool) -> None:
+        self.labels_action.setChecked(visible)
+        self.scene.set_labels_visible(visible)
+
+    def _focus_search(self) -> None:
+        self.panel.show()
+        self.tree.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.tree.search.selectAll()
+
+    def _update_counts(self) -> None:
+        config = self.state.config
+        if config is None:
+            self.counts.setText("No show yet")
+            return
+        fixtures = _plural(len(config.fixtures_by_name), "fixture")
+        self.counts.setText(f"{fixtures} · {_plural(len(config.groups), 'group')}")
+
+    def grab_window(self) -> QImage:
+        """The whole window as shown, 3D view included (rendered now).
+
+        ``QWidget.grab`` alone loses the scene's labels: they are drawn with a
+        QPainter on the GL widget, and grab redirects that painter to its own
+        pixmap before compositing the framebuffer over it.  So the 3D view is
+        grabbed from its framebuffer and painted over its place in the window.
+        """
+        image = self.grab().toImage()
+        if self.scene.isVisible():
+            scene_image = self.scene.grab_image()
+            if not scene_image.isNull():
+                painter = QPainter(image)
+                painter.drawImage(QRect(self.scene.mapTo(self, QPoint(0, 0)), self.scene.size()), scene_image)
+                painter.end()
+        return image
+
+    def _save_image(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save image", "visualizer.png", "PNG images (*.png)")
+        if path:
+            if self.grab_window().save(path, "PNG"):
+                self.message.show_message(f"Saved {path}", 4000)
+            else:
+                self.message.show_message(f"Could not write {path}", 8000)
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        self.client.disconnect_from_server()
+        super().closeEvent(event)

@@ -1,0 +1,171 @@
+"""``python -m visualizer.demo`` (``make demo``): the whole job in one command.
+
+Starts Show Creator (``python -m server --headless``, a real separate process
+serving the built-in demo show on a free loopback port), then opens the
+Visualizer on it.  With a display the window stays until you close it; the
+server stops with it.  Without one (or with ``--screenshot``) the viewer runs
+headless, saves a screenshot of the window and exits: under ``xvfb-run`` when
+there is no display at all, because Qt's ``offscreen`` platform has no OpenGL
+and would draw no 3D view.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from visualizer.app.cli import display_problem
+
+log = logging.getLogger(__name__)
+
+PROG = "visualizer.demo"
+DEFAULT_SCREENSHOT = Path("out/demo.png")
+#: The fixture selected in the screenshot, so the details pane shows something.
+SCREENSHOT_SELECTION = "Spot 2"
+XVFB_SCREEN = "-screen 0 1600x1000x24"
+_REEXEC_MARK = "VISUALIZER_DEMO_UNDER_XVFB"
+#: The server logs ``Serving "<show>" (...) on HOST:PORT`` once it listens.
+_SERVING = re.compile(r"\bServing\b.* on (?:\[[^\]]*\]|[^\s\[\]]+):(\d+)\s*$")
+
+
+class DemoError(Exception):
+    """Something the demo could not do; the text is the one line the user sees."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=f"python -m {PROG}",
+        description="Start Show Creator with the demo show and open the Visualizer on it. "
+        "Without a display, save a screenshot instead.",
+    )
+    p.add_argument("--screenshot", metavar="PATH", type=Path,
+                   help=f"save the viewer's window as PNG and exit (default without a display: {DEFAULT_SCREENSHOT})")
+    p.add_argument("--timeout", metavar="SECONDS", type=float, default=30.0,
+                   help="give up if the server or the show does not come up within this time (default 30)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show the server's and the viewer's logs")
+    return p
+
+
+class ShowCreator:
+    """The Show Creator server as a child process on a free loopback port."""
+
+    def __init__(self, verbose: bool = False) -> None:
+        self.verbose = verbose
+        self.proc: subprocess.Popen[str] | None = None
+        self.port: int | None = None
+        self._lines: list[str] = []
+        self._ready = threading.Event()
+        self._reader: threading.Thread | None = None
+
+    def start(self, timeout: float) -> int:
+        cmd = [sys.executable, "-m", "server", "--headless", "--host", "127.0.0.1", "--port", "0"]
+        log.debug("starting %s", " ".join(cmd))
+        try:
+            self.proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            )
+        except OSError as exc:
+            raise DemoError(f"cannot start Show Creator ({sys.executable} -m server): {exc.strerror or exc}") from None
+        self._reader = threading.Thread(target=self._read, name="show-creator log", daemon=True)
+        self._reader.start()
+        if not self._ready.wait(timeout) or self.port is None:
+            code = self.proc.poll()
+            last = self._lines[-1].strip() if self._lines else "no output"
+            self.stop()
+            if code is None:
+                raise DemoError(f"Show Creator did not start listening within {timeout:g} s ({last})")
+            raise DemoError(f"Show Creator exited with status {code} ({last})")
+        return self.port
+
+    def _read(self) -> None:
+        proc = self.proc
+        assert proc is not None and proc.stderr is not None
+        for line in proc.stderr:  # drained to the end so the server never blocks on a full pipe
+            self._lines.append(line)
+            del self._lines[:-20]
+            if self.verbose:
+                sys.stderr.write(f"[show-creator] {line}")
+            if self.port is None and (m := _SERVING.search(line.rstrip())):
+                self.port = int(m.group(1))
+                self._ready.set()
+        self._ready.set()  # exited: start() stops waiting
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()  # SIGTERM: the server stops cleanly and exits 0
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _under_xvfb(screenshot: Path, timeout: float, verbose: bool) -> int:
+    """Run this demo again inside a virtual X display; its exit status is ours."""
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        raise DemoError(
+            "no display and no xvfb-run to make one (install Xvfb: make sysdeps), or run it on a desktop"
+        )
+    print(f"{PROG}: no display; rendering headless under xvfb-run into {screenshot}", file=sys.stderr)
+    cmd = [xvfb, "-a", "-s", XVFB_SCREEN, sys.executable, "-m", PROG,
+           "--screenshot", str(screenshot), "--timeout", str(timeout)] + (["-v"] if verbose else [])
+    env = dict(os.environ, **{_REEXEC_MARK: "1"})
+    try:
+        return subprocess.call(cmd, env=env)
+    except OSError as exc:
+        raise DemoError(f"cannot run xvfb-run: {exc.strerror or exc}") from None
+
+
+def run(argv: Sequence[str]) -> int:
+    ns = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if ns.verbose else logging.WARNING,
+                        format=f"{PROG}: %(levelname)s %(name)s: %(message)s")
+    if display_problem() is not None:
+        if os.environ.get(_REEXEC_MARK):
+            raise DemoError("xvfb-run gave no display")
+        return _under_xvfb(ns.screenshot or DEFAULT_SCREENSHOT, ns.timeout, ns.verbose)
+
+    from visualizer.app.cli import main as visualizer_main
+
+    server = ShowCreator(verbose=ns.verbose)
+    port = server.start(ns.timeout)
+    address = f"127.0.0.1:{port}"
+    print(f"{PROG}: Show Creator is serving the demo show on {address}", file=sys.stderr)
+    try:
+        args = [address, "--timeout", str(ns.timeout)] + (["-v"] if ns.verbose else [])
+        if ns.screenshot is None:
+            print(f"{PROG}: opening the Visualizer; close its window to stop the demo", file=sys.stderr)
+            return visualizer_main(args)
+        code = visualizer_main([*args, "--screenshot", str(ns.screenshot), "--select", SCREENSHOT_SELECTION])
+        if code == 0:
+            print(f"{PROG}: wrote {ns.screenshot}")
+        return code
+    finally:
+        server.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except DemoError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(BrokenPipeError):
+        sys.exit(main())
