@@ -10,6 +10,9 @@ A change is reported only once the signature has stayed the same for one
 whole interval, so an editor writing a file in several steps does not
 trigger a reload per step.  If it still catches a half-written file, the
 completed write is a further change and reloads again.
+
+Known limit: two writes of the same size within one filesystem timestamp tick
+(a few milliseconds) look identical; a person saving a file never does that.
 """
 
 from __future__ import annotations

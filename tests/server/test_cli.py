@@ -1,0 +1,175 @@
+"""``show-creator --headless`` as a real subprocess (``python -m server``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.protocol import serialize_full_config
+from shared.show import demo_show, demo_show_dict, load_show
+from tests.server.helpers import CliProcess, RawClient
+
+KEEPING = "keeping the last good show"
+
+
+def _show_text(width: float = 10.0, *, bad_address: int | None = None, overlap: bool = False) -> str:
+    d = demo_show_dict()
+    d["stage"]["width"] = width
+    if bad_address is not None:
+        d["fixtures"][3]["address"] = bad_address
+    if overlap:
+        d["fixtures"][1]["address"] = d["fixtures"][0]["address"] + 2
+    return json.dumps(d, indent=2) + "\n"
+
+
+@pytest.fixture
+def show_file(tmp_path: Path) -> Path:
+    path = tmp_path / "show.json"
+    path.write_text(_show_text())
+    return path
+
+
+@pytest.fixture
+def run_cli() -> Iterator[type[CliProcess]]:
+    procs: list[CliProcess] = []
+
+    def start(*args: str) -> CliProcess:
+        proc = CliProcess(*args)
+        procs.append(proc)
+        return proc
+
+    yield start  # type: ignore[misc]
+    for proc in procs:
+        proc.kill()
+
+
+def _serve(run_cli, show: Path | None, *extra: str) -> tuple[CliProcess, int]:
+    args = ["--headless", "--host", "127.0.0.1", "--port", "0", "--heartbeat", "30", *extra]
+    if show is not None:
+        args += ["--show", str(show)]
+    proc = run_cli(*args)
+    return proc, proc.wait_serving()
+
+
+def _stage_width(client: RawClient, timeout: float = 10.0) -> float:
+    return float(client.read_config(timeout)[0]["width"])
+
+
+def test_serves_the_file_and_logs_the_bound_port(run_cli, show_file):
+    proc, port = _serve(run_cli, show_file)
+    assert proc.matching(rf'Serving "show" \(22 fixtures, 5 groups\) on 127\.0\.0\.1:{port}$')
+    client = RawClient(port)
+    expected = serialize_full_config(load_show(show_file)[0])
+    assert client.read_bytes(len(expected)) == expected
+    client.close()
+    proc.wait_line(rf"Client disconnected: {client.address}")
+
+
+def test_serves_the_demo_show_without_a_file(run_cli):
+    proc, port = _serve(run_cli, None)
+    assert proc.matching(r'Serving "demo" \(22 fixtures, 5 groups\)')
+    client = RawClient(port)
+    expected = serialize_full_config(demo_show())
+    assert client.read_bytes(len(expected)) == expected
+    client.close()
+
+
+def test_rewrite_in_place_and_atomic_replace_reach_clients(run_cli, show_file, tmp_path):
+    proc, port = _serve(run_cli, show_file)
+    client = RawClient(port)
+    assert _stage_width(client) == 10.0
+    inode = os.stat(show_file).st_ino
+
+    with open(show_file, "w") as fh:  # in place
+        fh.write(_show_text(12.5))
+    assert _stage_width(client) == 12.5
+    assert os.stat(show_file).st_ino == inode
+
+    for width in (14.25, 16.0):  # atomic: write a temp file, rename it over; twice (new inode each time)
+        tmp = tmp_path / f".show.json.{width}.tmp"
+        tmp.write_text(_show_text(width))
+        os.replace(tmp, show_file)
+        assert _stage_width(client) == width
+    assert os.stat(show_file).st_ino != inode
+    proc.wait_line(r"Reloaded .*show\.json \(22 fixtures, 5 groups\), sent to 1 clients", count=3)
+    client.close()
+
+
+def test_invalid_rewrite_keeps_the_last_good_show(run_cli, show_file):
+    proc, port = _serve(run_cli, show_file)
+    first = RawClient(port)
+    assert _stage_width(first) == 10.0
+
+    show_file.write_text(_show_text(11.0, bad_address=600))
+    line = proc.wait_line(KEEPING).string
+    assert line.endswith(
+        f'{show_file}: fixtures[3] "LED Bar 4": address 600 is outside 1..512 — {KEEPING}'
+    )
+    # A new client still gets the last good show.
+    newcomer = RawClient(port)
+    assert _stage_width(newcomer) == 10.0
+    # A later good version is served; the bad one was reported in exactly one line.
+    show_file.write_text(_show_text(13.0))
+    assert _stage_width(first) == 13.0
+    assert len(proc.matching(KEEPING)) == 1
+    assert not proc.matching("Traceback")
+    first.close()
+    newcomer.close()
+
+
+def test_show_warnings_are_logged_one_line_each(run_cli, tmp_path):
+    path = tmp_path / "overlap.json"
+    path.write_text(_show_text(overlap=True))
+    proc, port = _serve(run_cli, path)
+    warnings = proc.matching(r"WARNING .*overlap\.json: .*overlap")
+    assert len(warnings) == 1 and '"LED Bar 2"' in warnings[0]
+    RawClient(port).close()
+
+
+def test_bad_show_at_start_exits_2_with_one_line(run_cli, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text(_show_text(bad_address=600))
+    proc = run_cli("--headless", "--port", "0", "--show", str(path))
+    assert proc.wait_exit() == 2
+    assert len(proc.lines) == 1, proc.lines
+    assert f'{path}: fixtures[3] "LED Bar 4": address 600 is outside 1..512' in proc.lines[0]
+    assert "Traceback" not in proc.lines[0]
+
+
+def test_missing_show_file_exits_2(run_cli, tmp_path):
+    path = tmp_path / "nope.json"
+    proc = run_cli("--headless", "--port", "0", "--show", str(path))
+    assert proc.wait_exit() == 2
+    assert len(proc.lines) == 1 and str(path) in proc.lines[0] and "No such file" in proc.lines[0]
+
+
+def test_port_in_use_exits_nonzero_naming_the_port(run_cli):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = run_cli("--headless", "--host", "127.0.0.1", "--port", str(port))
+        assert proc.wait_exit() == 1
+    assert len(proc.lines) == 1, proc.lines
+    assert f"Port {port}" in proc.lines[0] and "--port" in proc.lines[0]
+    assert "Traceback" not in proc.lines[0]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_cleanly(run_cli, show_file, sig):
+    proc, port = _serve(run_cli, show_file)
+    client = RawClient(port)
+    client.read_config()
+    proc.wait_line(f"Client connected: {client.address}")
+    proc.proc.send_signal(sig)
+    assert proc.wait_exit() == 0
+    client.wait_closed()
+    assert proc.lines[-1].endswith("Stopped")
+    assert not proc.matching("Traceback")
+    client.close()

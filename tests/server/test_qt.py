@@ -1,0 +1,125 @@
+"""Qt adapter and status widget, on a real event loop (pytest-qt) and real sockets."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+from PyQt6.QtCore import Qt
+
+from server import VisualizerTCPServer
+from server.qt import QtServerAdapter
+from server.widget import LED_COLORS, ServerStatusWidget
+from shared.show import demo_show
+from tests.server.helpers import RawClient
+
+TIMEOUT_MS = 5000
+
+
+@pytest.fixture
+def server():
+    server = VisualizerTCPServer(demo_show(), "127.0.0.1", 0, 3600.0)
+    yield server
+    server.stop()
+
+
+def test_adapter_signals_arrive_in_the_gui_thread(qtbot, server):
+    adapter = QtServerAdapter(server)
+    gui_thread = threading.get_ident()
+    seen: list[tuple[str, object, int]] = []
+    adapter.client_connected.connect(lambda a: seen.append(("connected", a, threading.get_ident())))
+    adapter.client_disconnected.connect(lambda a: seen.append(("disconnected", a, threading.get_ident())))
+    adapter.client_count_changed.connect(lambda n: seen.append(("count", n, threading.get_ident())))
+
+    with qtbot.waitSignal(adapter.running_changed, timeout=TIMEOUT_MS) as running:
+        assert adapter.start()
+    assert running.args == [True]
+
+    with qtbot.waitSignal(adapter.client_connected, timeout=TIMEOUT_MS) as connected:
+        client = RawClient(server.port)
+    assert connected.args == [client.address]
+    client.read_config()
+
+    with qtbot.waitSignal(adapter.client_disconnected, timeout=TIMEOUT_MS) as disconnected:
+        client.close()
+    assert disconnected.args == [client.address]
+    qtbot.waitUntil(lambda: ("count", 0, gui_thread) in seen, timeout=TIMEOUT_MS)
+
+    assert [s[:2] for s in seen] == [
+        ("connected", client.address), ("count", 1), ("disconnected", client.address), ("count", 0)
+    ]
+    assert {tid for _, _, tid in seen} == {gui_thread}
+
+
+def test_adapter_reports_a_busy_port_as_an_error(qtbot, server):
+    server.start()
+    other = QtServerAdapter(VisualizerTCPServer(demo_show(), "127.0.0.1", server.port))
+    with qtbot.waitSignal(other.error_occurred, timeout=TIMEOUT_MS) as error:
+        assert not other.start()
+    assert f"127.0.0.1:{server.port}" in error.args[0]
+    assert not other.is_running()
+
+
+def test_adapter_keeps_existing_callbacks(qtbot):
+    calls: list[str] = []
+    server = VisualizerTCPServer(demo_show(), "127.0.0.1", 0, 3600.0, on_client_connected=calls.append)
+    adapter = QtServerAdapter(server)
+    adapter.start()
+    try:
+        with qtbot.waitSignal(adapter.client_connected, timeout=TIMEOUT_MS):
+            client = RawClient(server.port)
+        assert calls == [client.address]
+        client.close()
+    finally:
+        adapter.stop()
+
+
+def test_status_widget_follows_the_server(qtbot, server):
+    adapter = QtServerAdapter(server)
+    widget = ServerStatusWidget(adapter)
+    qtbot.addWidget(widget)
+    widget.show()
+
+    assert widget.led_state == "stopped"
+    assert LED_COLORS["stopped"] in widget.led.styleSheet()
+    assert widget.button.text() == "Start"
+
+    with qtbot.waitSignal(adapter.running_changed, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
+    assert widget.led_state == "listening"
+    assert LED_COLORS["listening"] in widget.led.styleSheet()
+    assert widget.address_label.text() == f"127.0.0.1:{server.port}"
+    assert widget.count_label.text() == "0 clients"
+    assert widget.button.text() == "Stop"
+
+    clients = []
+    for n in (1, 2):
+        with qtbot.waitSignal(adapter.client_count_changed, timeout=TIMEOUT_MS):
+            clients.append(RawClient(server.port))
+        qtbot.waitUntil(lambda n=n: widget.count_label.text() == f"{n} client{'s' if n > 1 else ''}")
+    assert widget.led_state == "connected"
+    assert LED_COLORS["connected"] in widget.led.styleSheet()
+    assert sorted(widget.client_addresses()) == sorted(c.address for c in clients)
+
+    with qtbot.waitSignal(adapter.client_disconnected, timeout=TIMEOUT_MS):
+        clients[0].close()
+    qtbot.waitUntil(lambda: widget.client_addresses() == [clients[1].address], timeout=TIMEOUT_MS)
+    assert widget.led_state == "connected" and widget.count_label.text() == "1 client"
+
+    with qtbot.waitSignal(adapter.client_disconnected, timeout=TIMEOUT_MS):
+        clients[1].close()
+    qtbot.waitUntil(lambda: widget.led_state == "listening", timeout=TIMEOUT_MS)
+    assert widget.client_addresses() == []
+
+    # A client, then Stop: grey LED, empty list, and the socket is closed.
+    with qtbot.waitSignal(adapter.client_connected, timeout=TIMEOUT_MS):
+        last = RawClient(server.port)
+    qtbot.waitUntil(lambda: widget.led_state == "connected", timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(adapter.running_changed, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
+    assert widget.led_state == "stopped" and widget.button.text() == "Start"
+    qtbot.waitUntil(lambda: widget.client_addresses() == [], timeout=TIMEOUT_MS)
+    last.wait_closed()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
