@@ -1,0 +1,42 @@
+"""A real Show Creator server on loopback and a Visualizer window connected to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from server import VisualizerTCPServer
+from shared.show import demo_show
+from tests.app.helpers import WAIT_MS
+from visualizer.app.window import MainWindow
+from visualizer.tcp.qt import QtVisualizerClient
+
+
+@pytest.fixture
+def server() -> Iterator[VisualizerTCPServer]:
+    srv = VisualizerTCPServer(demo_show(), "127.0.0.1", 0, heartbeat_interval=1.0)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def window(qtbot, server: VisualizerTCPServer) -> Iterator[MainWindow]:
+    """The window, shown, with the demo show applied (camera framed, nothing selected)."""
+    client = QtVisualizerClient("127.0.0.1", server.port, backoff_initial=0.05, backoff_max=0.2)
+    win = MainWindow(client)
+    qtbot.addWidget(win)
+    win.resize(1100, 720)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()  # keyboard shortcuts need the active window
+    qtbot.waitActive(win)
+    with qtbot.waitSignal(win.config_applied, timeout=WAIT_MS):
+        client.connect_to_server()
+    try:
+        yield win
+    finally:
+        client.disconnect_from_server()

@@ -1,0 +1,79 @@
+"""``visualizer`` as a user runs it: a real process against a real server."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from PyQt6.QtGui import QImage
+
+from server import VisualizerTCPServer
+from tests.app.helpers import free_port, hue_pixels, image_array, run_python
+
+GROUP_COLORS = {"Front Wash": "#FF5722", "LED Bars": "#2196F3", "Moving Heads": "#4CAF50",
+                "Side Wash": "#9C27B0", "Pixel Bars": "#FFC107"}
+
+
+def test_screenshot_of_a_real_server(server: VisualizerTCPServer, tmp_path: Path) -> None:
+    out = tmp_path / "shots" / "viewer.png"
+    proc = run_python(
+        ["-m", "visualizer.app", f"127.0.0.1:{server.port}", "--screenshot", str(out), "--size", "1000x640",
+         "--camera", "front", "--timeout", "20"],
+        timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    img = QImage(str(out))
+    assert not img.isNull()
+    assert (img.width(), img.height()) == (1000, 640)
+    rgb = image_array(img)
+    # The 3D view is right of the side panel: every group's colour is drawn there.
+    view = rgb[60:-40, 420:]
+    for group, color in GROUP_COLORS.items():
+        assert hue_pixels(view, color) > 30, f"{group} ({color}) not visible in the 3D view"
+    assert len(set(map(tuple, view.reshape(-1, 3)[::97]))) > 50  # not a flat fill
+
+
+def test_screenshot_with_nothing_listening_fails_in_one_line(tmp_path: Path) -> None:
+    port = free_port()
+    out = tmp_path / "never.png"
+    started = time.monotonic()
+    proc = run_python(["-m", "visualizer.app", f"127.0.0.1:{port}", "--screenshot", str(out), "--timeout", "1.5"],
+                      timeout=20)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [f"visualizer: no configuration from 127.0.0.1:{port} within 1.5 s (connection refused)"]
+    assert not out.exists()
+    assert elapsed < 10
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        (["localhost:99999"], r"^visualizer: bad port 99999 in 'localhost:99999'"),
+        (["[::1"], r"^visualizer: bad address '\[::1'"),
+        (["--size", "big"], r"^visualizer: bad --size 'big': expected WIDTHxHEIGHT"),
+        (["--camera", "behind"], r"^visualizer: argument --camera: invalid choice"),
+        (["--timeout", "-1"], r"^visualizer: argument --timeout: expected a positive number"),
+    ],
+)
+def test_user_errors_are_one_line_and_exit_2(args: list[str], pattern: str) -> None:
+    proc = run_python(["-m", "visualizer.app", *args], timeout=20)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert re.match(pattern, lines[0]), lines[0]
+
+
+def test_without_a_display_it_says_so(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = run_python(["-m", "visualizer.app", "--screenshot", str(tmp_path / "x.png")], timeout=20, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "visualizer: no display (DISPLAY and WAYLAND_DISPLAY are not set); "
+        "run it under xvfb-run, or try `make demo`"
+    ]

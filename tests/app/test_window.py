@@ -1,0 +1,220 @@
+"""The main window against a real server over loopback, with real GL under Xvfb."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QPoint, Qt
+
+from server import VisualizerTCPServer
+from shared.show import Fixture, Group, ShowConfig, Vec3
+from tests.app.helpers import WAIT_MS, moved
+from visualizer.app.fixture_tree import NAME_ROLE, UNGROUPED
+from visualizer.app.status import STATE_COLORS
+from visualizer.app.window import MainWindow
+
+
+def tree_rows(window: MainWindow) -> dict[str, list[str]]:
+    """Visible tree: group -> fixture names."""
+    proxy = window.tree.proxy
+    out = {}
+    for g in range(proxy.rowCount()):
+        parent = proxy.index(g, 0)
+        out[parent.data(NAME_ROLE)] = [proxy.index(r, 0, parent).data(NAME_ROLE) for r in range(proxy.rowCount(parent))]
+    return out
+
+
+def selected_row(window: MainWindow) -> str | None:
+    sel = window.tree.view.selectionModel()
+    assert sel is not None
+    rows = sel.selectedRows()
+    return rows[0].data(NAME_ROLE) if rows else None
+
+
+def click_tree_row(qtbot, window: MainWindow, name: str) -> None:
+    item = window.tree.rows_of(name)[0]
+    index = window.tree.proxy.mapFromSource(window.tree.model.indexFromItem(item))
+    view = window.tree.view
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    assert rect.isValid()
+    viewport = view.viewport()
+    assert viewport is not None
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_window_shows_the_show_from_a_real_server(window: MainWindow, server: VisualizerTCPServer) -> None:
+    address = f"127.0.0.1:{server.port}"
+    assert address in window.windowTitle()
+    rows = tree_rows(window)
+    assert list(rows) == ["Front Wash", "LED Bars", "Moving Heads", "Side Wash", "Pixel Bars"]
+    assert rows["Moving Heads"] == ["Spot 1", "Spot 2", "Spot 3", "Spot 4"]
+    assert sum(len(v) for v in rows.values()) == 22
+    group = window.tree.group_item("Front Wash")
+    assert group is not None and not group.icon().isNull()  # the colour swatch
+    parent = group.parent() or window.tree.model.invisibleRootItem()
+    assert parent is not None and parent.child(group.row(), 1).text() == "6"  # member count
+    assert window.indicator.state == "connected"
+    assert window.indicator.led.color.name().upper() == STATE_COLORS["connected"]
+    assert window.indicator.label.text() == f"Connected {address}"
+    assert window.counts.text() == "22 fixtures · 5 groups"
+    rig = window.scene.rig
+    assert rig is not None and len(rig) == 22
+
+
+def test_selecting_in_the_tree_highlights_in_the_scene_and_shows_details(qtbot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.selection_changed, timeout=WAIT_MS) as blocker:
+        click_tree_row(qtbot, window, "Front Par 3")
+    assert blocker.args == ["Front Par 3"]
+    assert window.scene.selected_fixture() == "Front Par 3"
+    d = window.details
+    assert d.text("Name") == "Front Par 3"
+    assert d.text("Manufacturer") == "Eurolite"
+    assert d.text("Model") == "LED PAR-64 RGBW"
+    assert d.text("Mode") == "8 Channel"
+    assert d.text("Universe") == "1"
+    assert d.text("Address") == "209–216 (8 ch)"
+    assert d.text("Position") == "x −0.75  y −3.50  z 5.00 m"
+    assert d.text("Type") == "PAR"
+    assert d.text("Orientation") == "hanging, yaw 0°, pitch −40°, roll 0°"
+    assert d.text("Groups") == "Front Wash"
+
+
+def test_clicking_a_fixture_in_the_3d_view_selects_it_in_the_tree(qtbot, window: MainWindow) -> None:
+    scene = window.scene
+    for name in ("Spot 3", "Side Wash R", "Pixel Bar 1"):
+        pos = scene.fixture_screen_position(name)
+        assert pos is not None and scene.rect().contains(pos.toPoint())
+        with qtbot.waitSignal(window.selection_changed, timeout=WAIT_MS):
+            qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=pos.toPoint())
+        assert window.selected_fixture == name
+        assert selected_row(window) == name
+        assert window.details.text("Name") == name
+    # A click on empty floor far from every fixture clears the selection everywhere.
+    with qtbot.waitSignal(window.selection_changed, timeout=WAIT_MS) as blocker:
+        qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=QPoint(4, scene.height() - 4))
+    assert blocker.args == [""]
+    assert selected_row(window) is None
+    assert scene.selected_fixture() is None
+    assert window.details.fixture is None
+
+
+def test_search_filters_by_name_model_and_manufacturer(qtbot, window: MainWindow) -> None:
+    tree = window.tree
+    tree.search.setFocus()
+    qtbot.keyClicks(tree.search, "VARYTEC")  # manufacturer, any case
+    assert tree.visible_fixtures() == ["Spot 1", "Spot 2", "Spot 3", "Spot 4"]
+    assert tree.visible_groups() == ["Moving Heads"]
+    tree.search.clear()
+    qtbot.keyClicks(tree.search, "par-64")  # model
+    assert tree.visible_fixtures() == [f"Front Par {i}" for i in range(1, 7)]
+    tree.search.clear()
+    qtbot.keyClicks(tree.search, "wash l")  # name
+    assert tree.visible_fixtures() == ["Side Wash L"]
+    tree.search.clear()
+    qtbot.keyClicks(tree.search, "bar 2")  # "LED BAR 240/8" is the LED bars' model
+    assert tree.visible_fixtures() == [f"LED Bar {i}" for i in range(1, 9)] + ["Pixel Bar 2"]
+    tree.search.clear()
+    qtbot.keyClicks(tree.search, "no such fixture")
+    assert tree.visible_fixtures() == []
+    qtbot.keyClick(tree.search, Qt.Key.Key_Escape)  # Esc in the search box clears it
+    assert tree.search.text() == ""
+    assert len(tree.visible_fixtures()) == 22
+
+
+def test_selection_survives_search_that_hides_it(qtbot, window: MainWindow) -> None:
+    window.select_fixture("Spot 2")
+    qtbot.keyClicks(window.tree.search, "pixel")
+    assert window.selected_fixture == "Spot 2"
+    assert window.scene.selected_fixture() == "Spot 2"
+    window.tree.search.clear()
+    assert selected_row(window) == "Spot 2"
+
+
+def _camera(window: MainWindow) -> tuple[float, float, float, tuple[float, float, float]]:
+    o = window.scene.opts
+    c = o["center"]
+    return o["distance"], o["azimuth"], o["elevation"], (c.x(), c.y(), c.z())
+
+
+def test_server_updates_keep_selection_and_camera(qtbot, window: MainWindow, server: VisualizerTCPServer) -> None:
+    window.select_fixture("Spot 2")
+    window.set_camera_preset("side")
+    window.scene.opts["distance"] *= 1.3  # the user zoomed out a little
+    camera = _camera(window)
+
+    # Only a move: rows are edited in place.
+    config = moved(server.config, "Spot 2", dx=0.5)
+    with qtbot.waitSignal(window.config_applied, timeout=WAIT_MS):
+        server.update_config(config)
+    assert window.details.text("Position") == "x −0.50  y 0.50  z 5.00 m"
+    assert selected_row(window) == "Spot 2"
+
+    # Move, remove and add at once: the tree is rebuilt around the selection.
+    base = moved(config, "Spot 2", dz=-0.5)
+    hazer = Fixture(name="Hazer", manufacturer="Antari", model="HZ-500", mode="2 Channel",
+                    universe=4, address=1, position=Vec3(4.0, 3.5, 0.0), fixture_type="HAZER")
+    fixtures = (*(f for f in base.fixtures if f.name != "Front Par 6"), hazer)
+    groups = tuple(
+        Group(g.name, g.color, tuple(m for m in g.fixtures if m != "Front Par 6")) for g in base.groups
+    )
+    with qtbot.waitSignal(window.config_applied, timeout=WAIT_MS):
+        server.update_config(ShowConfig(base.stage, fixtures, groups))
+    rows = tree_rows(window)
+    assert rows[UNGROUPED] == ["Hazer"]
+    assert "Front Par 6" not in rows["Front Wash"] and len(rows["Front Wash"]) == 5
+    assert window.counts.text() == "22 fixtures · 5 groups"
+    assert window.selected_fixture == "Spot 2" and selected_row(window) == "Spot 2"
+    assert window.scene.selected_fixture() == "Spot 2"
+    assert window.details.text("Position") == "x −0.50  y 0.50  z 4.50 m"
+    rig = window.scene.rig
+    assert rig is not None and "Hazer" in rig.index and "Front Par 6" not in rig.index
+    assert _camera(window) == camera
+
+    # The selected fixture itself removed: the selection clears everywhere.
+    fixtures = tuple(f for f in fixtures if f.name != "Spot 2")
+    with qtbot.waitSignals([window.config_applied, window.selection_changed], timeout=WAIT_MS):
+        server.update_config(ShowConfig(base.stage, fixtures, groups))
+    assert window.selected_fixture is None and selected_row(window) is None
+    assert window.scene.selected_fixture() is None
+    assert window.details.fixture is None
+    assert tree_rows(window)["Moving Heads"] == ["Spot 1", "Spot 3", "Spot 4"]
+    assert _camera(window) == camera
+
+
+def test_status_led_goes_blue_then_grey_when_the_server_goes(
+    qtbot, window: MainWindow, server: VisualizerTCPServer
+) -> None:
+    led = window.indicator.led
+    assert led.color.name().upper() == STATE_COLORS["connected"]
+    server.stop()
+    qtbot.waitUntil(lambda: window.indicator.state in ("reconnecting", "connecting"), timeout=WAIT_MS)
+    assert led.color.name().upper() == STATE_COLORS["reconnecting"] == "#2196F3"
+    assert window.indicator.label.text().startswith("Reconnecting to 127.0.0.1:")
+    qtbot.waitUntil(lambda: "127.0.0.1" in window.message.text(), timeout=WAIT_MS)  # the error, briefly
+    assert window.isVisible()  # no modal dialog in the way
+    window.client.disconnect_from_server()
+    qtbot.waitUntil(lambda: window.indicator.state == "disconnected", timeout=WAIT_MS)
+    assert led.color.name().upper() == STATE_COLORS["disconnected"]
+    assert window.counts.text() == "22 fixtures · 5 groups"  # the last show stays on screen
+
+
+def test_camera_presets_and_labels_change_the_image(qtbot, window: MainWindow) -> None:
+    scene = window.scene
+    images = {}
+    for preset, action in window.camera_actions.items():
+        action.trigger()
+        images[preset] = scene.grab_image()
+        assert not images[preset].isNull()
+    assert len({img.cacheKey() for img in images.values()}) == 4
+    for a in images:
+        for b in images:
+            assert a == b or images[a] != images[b], (a, b)
+    # Orbit away, then R resets to the framed perspective view.
+    scene.opts["azimuth"] += 40
+    scene.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    assert scene.grab_image() == images["perspective"]
+    # L toggles the labels, and they show in the picture.
+    assert window.labels_action.isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_L)
+    assert not window.labels_action.isChecked() and not scene.labels_visible()
+    assert scene.grab_image() != images["perspective"]
