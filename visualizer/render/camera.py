@@ -1,0 +1,96 @@
+"""Camera maths for a pyqtgraph ``GLViewWidget`` (euler mode), vectorised with numpy.
+
+The widget's camera orbits ``center`` at ``distance`` with ``azimuth`` (degrees,
+counter-clockwise from +x, the camera sits at that bearing from the centre) and
+``elevation``; ``fov`` is the *horizontal* field of view.  Everything here builds
+the same matrices the widget draws with, so a projected point lands on the pixel
+the fixture is drawn at.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from PyQt6 import QtGui
+
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Preset:
+    azimuth: float
+    elevation: float
+
+
+#: Front: from the audience (-y) towards +y, a little above eye level.
+#: Top: plan view, +y (upstage) up the screen. Side: from stage right (+x).
+PRESETS: dict[str, Preset] = {
+    "front": Preset(azimuth=-90.0, elevation=8.0),
+    "top": Preset(azimuth=-90.0, elevation=90.0),
+    "side": Preset(azimuth=0.0, elevation=8.0),
+    "perspective": Preset(azimuth=-62.0, elevation=26.0),
+}
+
+
+def qmatrix_to_numpy(m: QtGui.QMatrix4x4) -> F64:
+    """Row-major numpy copy of a (column-major stored) QMatrix4x4."""
+    return np.array(m.data(), dtype=np.float64).reshape(4, 4).T
+
+
+def rotation(azimuth: float, elevation: float) -> F64:
+    """World -> camera rotation exactly as ``GLViewWidget.viewMatrix`` builds it."""
+    tr = QtGui.QMatrix4x4()
+    tr.rotate(elevation - 90.0, 1.0, 0.0, 0.0)
+    tr.rotate(azimuth + 90.0, 0.0, 0.0, -1.0)
+    return qmatrix_to_numpy(tr)[:3, :3]
+
+
+def project(points: npt.ArrayLike, mvp: F64, width: float, height: float) -> tuple[F64, npt.NDArray[np.bool_]]:
+    """Widget pixel coordinates (N, 2) of world points, and which are in front of the camera."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    clip = np.concatenate([p, np.ones((len(p), 1))], axis=1) @ mvp.T
+    w = clip[:, 3]
+    front = w > 1e-9
+    safe = np.where(front, w, 1.0)
+    x = (clip[:, 0] / safe + 1.0) * 0.5 * width
+    y = (1.0 - clip[:, 1] / safe) * 0.5 * height
+    return np.stack([x, y], axis=1), front
+
+
+def fit(points: npt.ArrayLike, azimuth: float, elevation: float, fov: float, aspect: float,
+        margin: float = 1.08) -> tuple[F64, float]:
+    """Centre and distance so every point is in view for this camera orientation.
+
+    ``aspect`` is width / height.  The centre is shifted in the image plane until the
+    framing is symmetric (a perspective view of a box is not symmetric around the
+    box centre), then the distance is the smallest that keeps every point inside
+    both the horizontal and the vertical field of view, times ``margin``.
+    """
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    if len(p) == 0:
+        return np.zeros(3), 10.0
+    r = rotation(azimuth, elevation)
+    tan_h = math.tan(math.radians(fov) / 2)
+    tan_v = tan_h / max(aspect, 1e-6)
+    center = (p.min(axis=0) + p.max(axis=0)) / 2
+    dist = 1.0
+    for _ in range(4):
+        q = (p - center) @ r.T  # camera-aligned offsets: x right, y up, z towards the camera
+        need_x = q[:, 2] + np.abs(q[:, 0]) / tan_h
+        need_y = q[:, 2] + np.abs(q[:, 1]) / tan_v
+        dist = float(max(need_x.max(), need_y.max(), 1e-3))
+        depth = dist - q[:, 2]
+        sx = q[:, 0] / depth / tan_h  # normalised device coordinates at that distance
+        sy = q[:, 1] / depth / tan_v
+        off_x = (sx.max() + sx.min()) / 2 * tan_h * dist
+        off_y = (sy.max() + sy.min()) / 2 * tan_v * dist
+        if abs(off_x) < 1e-4 * dist and abs(off_y) < 1e-4 * dist:
+            break
+        center = center + r.T @ np.array([off_x, off_y, 0.0])
+    q = (p - center) @ r.T
+    dist = float(max((q[:, 2] + np.abs(q[:, 0]) / tan_h).max(), (q[:, 2] + np.abs(q[:, 1]) / tan_v).max()))
+    dist = max(dist, 0.5) * margin
+    return center, dist

@@ -1,0 +1,541 @@
+"""Batched rig geometry: every fixture of a show as a few flat numpy arrays.
+
+Pure numpy, no GL, so it can be built, tested and benchmarked without a display.
+Each body kind is a low-poly *template* in a unit space (x, y in [-0.5, 0.5], z in
+[0, 1], base at z = 0, beam leaving along +z).  A fixture instance scales its
+template by its physical size (width along x, depth along y, height along z),
+poses it with its orientation and moves it to its position, all fixtures of one
+template at once (batched matrix products), and the templates are concatenated
+into one vertex/index array per layer.  Each vertex remembers which fixture owns
+it (``owner``), so a per-fixture colour becomes a per-vertex colour with a single
+fancy index, which is all a colour update costs.
+
+Pose (see also the package docstring)::
+
+    world = Rz(yaw) · M · Rx(pitch) · Ry(roll) · (template · size) + position
+
+``M`` is the identity for *standing* fixtures and a half turn about the y axis for
+*hanging* ones, so a hanging body sits below its rigging point, upside-down, with
+its beam pointing down.  Rotations are right-handed, angles in degrees.  At
+``yaw = 0`` a positive pitch tilts the beam towards the audience (-y) for both
+mountings; yaw turns the fixture counter-clockwise seen from above.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from shared.show.model import Fixture, ShowConfig
+
+F32 = npt.NDArray[np.float32]
+U32 = npt.NDArray[np.uint32]
+I32 = npt.NDArray[np.int32]
+U8 = npt.NDArray[np.uint8]
+
+#: Bodies of fixtures without a group, and the look of unknown colours.
+UNGROUPED_RGB = (140, 144, 150)
+
+#: Sides of the cylinders (and of the ``lite`` ones big rigs get).
+CYLINDER_SIDES = 8
+LITE_CYLINDER_SIDES = 6
+#: Rigs with more fixtures than this get ``lite`` bodies and beam rays instead of
+#: cones: on software GL the frame time of a big rig is triangle setup (bodies)
+#: and fill (cones), and at that scale a fixture is a few pixels wide anyway.
+DETAIL_LIMIT = 1500
+#: Segments of a beam cone.
+CONE_SIDES = 8
+#: Length of the beam cone (or ray) drawn in front of the lens, metres.
+BEAM_LENGTH = 0.9
+#: Alpha of the beam at the lens; it fades to 0 at its end.
+BEAM_ALPHA = 0.5
+RAY_ALPHA = 0.9
+DEFAULT_BEAM_ANGLE = 25.0
+#: Lens surfaces float this far (metres) above the body face they sit on.
+LENS_LIFT = 0.004
+MIN_SIZE = 0.02
+
+BAR_KINDS = frozenset({"BAR", "PIXELBAR", "SUNSTRIP", "LEDBAR", "STRIP"})
+CYLINDER_KINDS = frozenset({"PAR", "WASH"})
+HEAD_KINDS = frozenset({"MH", "MOVINGHEAD", "MOVING_HEAD", "HEAD", "SPOT"})
+
+# (width, depth, height) in metres when a fixture does not send ``physical``.
+_DEFAULT_SIZE: dict[str, tuple[float, float, float]] = {
+    "cylinder": (0.25, 0.25, 0.3),
+    "bar": (1.0, 0.1, 0.1),
+    "head": (0.35, 0.3, 0.5),
+    "box": (0.25, 0.25, 0.25),
+}
+
+
+def shape_of(fixture_type: str | None) -> str:
+    """The body shape drawn for a fixture type (case-insensitive)."""
+    kind = (fixture_type or "").strip().upper().replace(" ", "").replace("-", "")
+    if kind in CYLINDER_KINDS:
+        return "cylinder"
+    if kind in BAR_KINDS:
+        return "bar"
+    if kind in HEAD_KINDS:
+        return "head"
+    return "box"
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@dataclass(frozen=True)
+class Mesh:
+    """A triangle mesh in template (unit) space."""
+
+    positions: F32  # (V, 3)
+    normals: F32  # (V, 3)
+    faces: U32  # (F, 3)
+
+    @staticmethod
+    def merge(parts: Sequence[Mesh]) -> Mesh:
+        offsets = np.cumsum([0] + [len(p.positions) for p in parts[:-1]])
+        return Mesh(
+            np.concatenate([p.positions for p in parts]).astype(np.float32),
+            np.concatenate([p.normals for p in parts]).astype(np.float32),
+            np.concatenate([p.faces + o for p, o in zip(parts, offsets, strict=True)]).astype(np.uint32),
+        )
+
+
+def box_mesh(x0: float, x1: float, y0: float, y1: float, z0: float, z1: float) -> Mesh:
+    """An axis-aligned box with its own vertices per face (flat shading)."""
+    c = np.array(
+        [[x, y, z] for z in (z0, z1) for y in (y0, y1) for x in (x0, x1)], dtype=np.float32
+    )  # corner k: bit0 = x, bit1 = y, bit2 = z
+    quads = [  # counter-clockwise seen from outside, with the face normal
+        ((0, 2, 3, 1), (0, 0, -1)),
+        ((4, 5, 7, 6), (0, 0, 1)),
+        ((0, 1, 5, 4), (0, -1, 0)),
+        ((2, 6, 7, 3), (0, 1, 0)),
+        ((0, 4, 6, 2), (-1, 0, 0)),
+        ((1, 3, 7, 5), (1, 0, 0)),
+    ]
+    pos = np.concatenate([c[list(q)] for q, _ in quads])
+    nrm = np.repeat(np.array([n for _, n in quads], dtype=np.float32), 4, axis=0)
+    faces = np.array([[4 * i, 4 * i + 1, 4 * i + 2, 4 * i, 4 * i + 2, 4 * i + 3] for i in range(6)])
+    return Mesh(pos, nrm, faces.reshape(-1, 3).astype(np.uint32))
+
+
+def _ring(sides: int, rx: float, ry: float, z: float) -> F32:
+    a = (np.arange(sides) + 0.5) * (2 * math.pi / sides)
+    return np.stack([rx * np.cos(a), ry * np.sin(a), np.full(sides, z)], axis=1).astype(np.float32)
+
+
+def _fan(first: int, count: int, flip: bool = False) -> npt.NDArray[np.int64]:
+    """Triangles of a convex polygon whose vertices are first..first+count-1."""
+    k = np.arange(1, count - 1)
+    tri = np.stack([np.full_like(k, first), first + k, first + k + 1], axis=1)
+    return tri[:, ::-1] if flip else tri
+
+
+def cylinder_mesh(sides: int, rx: float, ry: float, z0: float, z1: float, caps: bool = True) -> Mesh:
+    """A prism around z with smooth side normals (it reads as round) and flat caps."""
+    bottom, top = _ring(sides, rx, ry, z0), _ring(sides, rx, ry, z1)
+    side_n = np.stack([bottom[:, 0] / rx, bottom[:, 1] / ry, np.zeros(sides)], axis=1)
+    side_n /= np.linalg.norm(side_n, axis=1, keepdims=True)
+    i = np.arange(sides)
+    j = (i + 1) % sides
+    side_f = np.concatenate([np.stack([i, j, sides + j], 1), np.stack([i, sides + j, sides + i], 1)])
+    pos = [bottom, top]
+    nrm = [side_n, side_n]
+    faces = [side_f]
+    if caps:
+        pos += [bottom, top]
+        nrm += [np.tile([0.0, 0.0, -1.0], (sides, 1)), np.tile([0.0, 0.0, 1.0], (sides, 1))]
+        faces += [_fan(2 * sides, sides, flip=True), _fan(3 * sides, sides)]
+    return Mesh(
+        np.concatenate(pos).astype(np.float32),
+        np.concatenate(nrm).astype(np.float32),
+        np.concatenate(faces).astype(np.uint32),
+    )
+
+
+def disc_mesh(sides: int, rx: float, ry: float, z: float) -> Mesh:
+    ring = _ring(sides, rx, ry, z)
+    return Mesh(ring, np.tile(np.array([0, 0, 1], np.float32), (sides, 1)), _fan(0, sides).astype(np.uint32))
+
+
+def cells_mesh(cols: int, rows: int, z: float, inset: float = 0.04) -> Mesh:
+    """The emitting cells of a bar on its top face, with a gap between segments."""
+    cols, rows = max(1, cols), max(1, rows)
+    gap_x, gap_y = 0.12 / cols, 0.2 / rows
+    quads = []
+    for r in range(rows):
+        for c in range(cols):
+            x0 = -0.5 + inset + (1 - 2 * inset) * c / cols
+            x1 = -0.5 + inset + (1 - 2 * inset) * (c + 1) / cols
+            y0 = -0.5 + 2 * inset + (1 - 4 * inset) * r / rows
+            y1 = -0.5 + 2 * inset + (1 - 4 * inset) * (r + 1) / rows
+            quads.append([[x0 + gap_x / 2, y0 + gap_y / 2, z], [x1 - gap_x / 2, y0 + gap_y / 2, z],
+                          [x1 - gap_x / 2, y1 - gap_y / 2, z], [x0 + gap_x / 2, y1 - gap_y / 2, z]])
+    pos = np.array(quads, dtype=np.float32).reshape(-1, 3)
+    n = len(quads)
+    base = 4 * np.arange(n)[:, None]
+    faces = np.concatenate([base + np.array([0, 1, 2]), base + np.array([0, 2, 3])], axis=1).reshape(-1, 3)
+    return Mesh(pos, np.tile(np.array([0, 0, 1], np.float32), (4 * n, 1)), faces.astype(np.uint32))
+
+
+def body_template(shape: str, detail: str = "full") -> Mesh:
+    """The body of a fixture kind; ``lite`` (big rigs) keeps the silhouette with fewer triangles."""
+    sides = CYLINDER_SIDES if detail == "full" else LITE_CYLINDER_SIDES
+    if shape == "cylinder":
+        return cylinder_mesh(sides, 0.5, 0.5, 0.0, 1.0)
+    if shape == "head":
+        parts = [box_mesh(-0.5, 0.5, -0.5, 0.5, 0.0, 0.24)]  # base
+        if detail == "full":
+            parts += [box_mesh(-0.47, -0.37, -0.14, 0.14, 0.24, 0.72),  # yoke arms
+                      box_mesh(0.37, 0.47, -0.14, 0.14, 0.24, 0.72)]
+            parts.append(cylinder_mesh(sides, 0.34, 0.4, 0.32, 1.0))  # head
+        else:
+            parts.append(box_mesh(-0.3, 0.3, -0.36, 0.36, 0.3, 1.0))
+        return Mesh.merge(parts)
+    return box_mesh(-0.5, 0.5, -0.5, 0.5, 0.0, 1.0)
+
+
+def lens_template(shape: str, layout: tuple[int, int] | None, detail: str = "full") -> Mesh:
+    sides = CYLINDER_SIDES if detail == "full" else LITE_CYLINDER_SIDES
+    if shape == "cylinder":
+        return disc_mesh(sides, 0.4, 0.4, 1.0)
+    if shape == "head":
+        if detail == "full":
+            return disc_mesh(sides, 0.26, 0.31, 1.0)
+        return cells_mesh(1, 1, 1.0, inset=0.26)
+    if shape == "bar":
+        cols, rows = (layout or (1, 1)) if detail == "full" else (1, 1)
+        return cells_mesh(cols, rows, 1.0)
+    return cells_mesh(1, 1, 1.0, inset=0.12)
+
+
+def lens_radii(shape: str) -> tuple[float, float]:
+    """Half extents of the lens in template space (where the beam cone starts)."""
+    return {"cylinder": (0.4, 0.4), "head": (0.26, 0.31), "bar": (0.46, 0.42)}.get(shape, (0.38, 0.38))
+
+
+# --------------------------------------------------------------------------- pose
+
+
+def rotations(yaw: F32, pitch: F32, roll: F32, hanging: npt.NDArray[np.bool_]) -> F32:
+    """Rz(yaw) · M · Rx(pitch) · Ry(roll) for every fixture, (N, 3, 3)."""
+    n = len(yaw)
+
+    def rot(axis: int, deg: F32) -> npt.NDArray[np.float64]:
+        a = np.radians(deg.astype(np.float64))
+        c, s = np.cos(a), np.sin(a)
+        m = np.zeros((n, 3, 3))
+        i, j = [(1, 2), (2, 0), (0, 1)][axis]  # the plane the axis turns
+        m[:, axis, axis] = 1.0
+        m[:, i, i] = c
+        m[:, j, j] = c
+        m[:, i, j] = -s
+        m[:, j, i] = s
+        return m
+
+    mount = np.tile(np.eye(3), (n, 1, 1))
+    mount[hanging] = np.diag([-1.0, 1.0, -1.0])
+    r: F32 = (rot(2, yaw) @ mount @ rot(0, pitch) @ rot(1, roll)).astype(np.float32)
+    return r
+
+
+def instance_points(template: F32, scale: F32, shift: F32, rot: F32, pos: F32) -> F32:
+    """``rot · (template · scale + shift) + pos`` for every instance, (N, V, 3)."""
+    local = template[None, :, :] * scale[:, None, :] + shift[:, None, :]
+    out: F32 = (local @ rot.transpose(0, 2, 1) + pos[:, None, :]).astype(np.float32)
+    return out
+
+
+def instance_normals(template: F32, scale: F32, rot: F32) -> F32:
+    """Normals under non-uniform scale (inverse-transpose) then rotation, (N, V, 3)."""
+    local = template[None, :, :] / scale[:, None, :]
+    local /= np.linalg.norm(local, axis=2, keepdims=True)
+    out: F32 = (local @ rot.transpose(0, 2, 1)).astype(np.float32)
+    return out
+
+
+# --------------------------------------------------------------------------- the rig
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One batched layer: triangles (or lines) of all fixtures, with their owners."""
+
+    positions: F32  # (V, 3)
+    indices: U32  # (K,)
+    owner: I32  # (V,) fixture index of every vertex
+    normals: F32 | None = None  # (V, 3)
+    alpha: F32 | None = None  # (V,) static per-vertex alpha
+
+    @staticmethod
+    def empty(with_normals: bool = False, with_alpha: bool = False) -> Layer:
+        return Layer(
+            np.zeros((0, 3), np.float32), np.zeros(0, np.uint32), np.zeros(0, np.int32),
+            np.zeros((0, 3), np.float32) if with_normals else None,
+            np.zeros(0, np.float32) if with_alpha else None,
+        )
+
+
+@dataclass(frozen=True)
+class Rig:
+    """All the arrays the scene draws for one configuration."""
+
+    names: tuple[str, ...]
+    index: dict[str, int]
+    base_rgb: U8  # (N, 3) group colour of each body
+    centers: F32  # (N, 3) body centre (what picking and labels use)
+    tops: F32  # (N, 3) a point just above the body, in world z, for labels
+    radii: F32  # (N,) half of the body diagonal, metres
+    rotations: F32  # (N, 3, 3)
+    sizes: F32  # (N, 3) width, depth, height
+    positions: F32  # (N, 3) rigging points
+    bodies: Layer
+    lenses: Layer
+    beams: Layer
+    bounds: tuple[F32, F32]  # min, max corner of all bodies (empty rig: zeros)
+    detail: str = "full"
+
+    @property
+    def beam_rays(self) -> bool:
+        """Beams are line pairs (``lite``) rather than cone triangles."""
+        return self.detail != "full"
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def outline_box(self, i: int, grow: float = 1.12, pad: float = 0.03) -> F32:
+        """The 24 line-end points of fixture i's oriented bounding box, slightly grown."""
+        corners = np.array(
+            [[x, y, z] for z in (0.0, 1.0) for y in (-0.5, 0.5) for x in (-0.5, 0.5)], dtype=np.float32
+        )
+        size = self.sizes[i] * grow + 2 * pad
+        local = corners * size + np.array([0, 0, -(size[2] - self.sizes[i][2]) / 2], np.float32)
+        world = local @ self.rotations[i].T + self.positions[i]
+        edges = [(0, 1), (2, 3), (4, 5), (6, 7), (0, 2), (1, 3), (4, 6), (5, 7),
+                 (0, 4), (1, 5), (2, 6), (3, 7)]
+        out: F32 = world[np.array(edges).reshape(-1)].astype(np.float32)
+        return out
+
+
+def _hex_rgb(color: str) -> tuple[int, int, int]:
+    try:
+        c = color.strip().lstrip("#")
+        return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+    except (ValueError, AttributeError, IndexError):
+        return UNGROUPED_RGB
+
+
+def _size_of(f: Fixture, shape: str) -> tuple[float, float, float]:
+    if f.physical is None:
+        return _DEFAULT_SIZE[shape]
+    w, h, d = f.physical
+    vals = []
+    for v, default in zip((w, d, h), _DEFAULT_SIZE[shape], strict=True):
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            x = default
+        vals.append(x if math.isfinite(x) and x > 0 else default)
+    return vals[0], vals[1], vals[2]
+
+
+def _layout_of(f: Fixture) -> tuple[int, int] | None:
+    if f.layout is None:
+        return None
+    cols, rows = int(f.layout.width), int(f.layout.height)
+    return (min(max(cols, 1), 64), min(max(rows, 1), 16))
+
+
+def _concat(parts: Iterable[tuple[F32, U32, I32, F32 | None, F32 | None]],
+            with_normals: bool, with_alpha: bool) -> Layer:
+    pos, idx, own, nrm, alp = [], [], [], [], []
+    offset = 0
+    for p, i, o, n, a in parts:
+        pos.append(p)
+        idx.append(i + np.uint32(offset))
+        own.append(o)
+        if n is not None:
+            nrm.append(n)
+        if a is not None:
+            alp.append(a)
+        offset += len(p)
+    if not pos:
+        return Layer.empty(with_normals, with_alpha)
+    return Layer(
+        np.ascontiguousarray(np.concatenate(pos), dtype=np.float32),
+        np.ascontiguousarray(np.concatenate(idx), dtype=np.uint32),
+        np.concatenate(own).astype(np.int32),
+        np.ascontiguousarray(np.concatenate(nrm), dtype=np.float32) if with_normals else None,
+        np.ascontiguousarray(np.concatenate(alp), dtype=np.float32) if with_alpha else None,
+    )
+
+
+def _batch(template: Mesh, members: npt.NDArray[np.intp], scale: F32, shift: F32, rot: F32, pos: F32,
+           normals: bool) -> tuple[F32, U32, I32, F32 | None, F32 | None]:
+    """One template instanced for its members: (positions, indices, owner, normals, None)."""
+    nv = len(template.positions)
+    p = instance_points(template.positions, scale, shift, rot, pos).reshape(-1, 3)
+    n = instance_normals(template.normals, scale, rot).reshape(-1, 3) if normals else None
+    faces = (template.faces.reshape(1, -1) + (np.arange(len(members), dtype=np.uint32) * nv)[:, None])
+    owner = np.repeat(members.astype(np.int32), nv)
+    return p, faces.reshape(-1).astype(np.uint32), owner, n, None
+
+
+def _cone_batch(shape: str, members: npt.NDArray[np.intp], size: F32, beam: F32, rot: F32,
+                pos: F32) -> tuple[F32, U32, I32, F32 | None, F32 | None]:
+    """Open frusta from the lens along the beam, fading out (drawn additively)."""
+    k = CONE_SIDES
+    n = len(members)
+    lx, ly = lens_radii(shape)
+    a = (np.arange(k) + 0.5) * (2 * math.pi / k)
+    ring = np.stack([np.cos(a), np.sin(a), np.zeros(k)], axis=1).astype(np.float32)
+    spread = (BEAM_LENGTH * np.tan(np.radians(np.clip(beam, 1.0, 120.0) / 2))).astype(np.float32)
+    near_r = size[:, :2] * np.array([lx, ly], np.float32)
+    far_r = near_r + spread[:, None]
+    z_near = size[:, 2] + LENS_LIFT
+    near = ring[None] * np.concatenate([near_r, np.zeros((n, 1), np.float32)], 1)[:, None, :]
+    far = ring[None] * np.concatenate([far_r, np.zeros((n, 1), np.float32)], 1)[:, None, :]
+    near[:, :, 2] = z_near[:, None]
+    far[:, :, 2] = (z_near + BEAM_LENGTH)[:, None]
+    local = np.concatenate([near, far], axis=1)  # (n, 2k, 3)
+    p = (local @ rot.transpose(0, 2, 1) + pos[:, None, :]).astype(np.float32).reshape(-1, 3)
+    i = np.arange(k)
+    j = (i + 1) % k
+    tri = np.concatenate([np.stack([i, j, k + j], 1), np.stack([i, k + j, k + i], 1)]).reshape(1, -1)
+    faces = tri + (np.arange(n) * 2 * k)[:, None]
+    alpha = np.tile(np.concatenate([np.full(k, BEAM_ALPHA), np.zeros(k)]).astype(np.float32), n)
+    return p, faces.reshape(-1).astype(np.uint32), np.repeat(members.astype(np.int32), 2 * k), None, alpha
+
+
+def _ray_batch(members: npt.NDArray[np.intp], size: F32, rot: F32,
+               pos: F32) -> tuple[F32, U32, I32, F32 | None, F32 | None]:
+    """One line per fixture from the lens along the beam, fading out (GL_LINES)."""
+    n = len(members)
+    local = np.zeros((n, 2, 3), np.float32)
+    local[:, 0, 2] = size[:, 2] + LENS_LIFT
+    local[:, 1, 2] = size[:, 2] + LENS_LIFT + BEAM_LENGTH
+    p = (local @ rot.transpose(0, 2, 1) + pos[:, None, :]).astype(np.float32).reshape(-1, 3)
+    alpha = np.tile(np.array([RAY_ALPHA, 0.0], np.float32), n)
+    return p, np.arange(2 * n, dtype=np.uint32), np.repeat(members.astype(np.int32), 2), None, alpha
+
+
+def build_rig(config: ShowConfig, detail: str | None = None) -> Rig:
+    """Every fixture of ``config`` as batched arrays (vectorised per body template).
+
+    ``detail`` is ``full`` or ``lite``; by default ``full`` up to ``DETAIL_LIMIT``
+    fixtures.  ``lite`` also turns beam cones into rays (``Rig.beam_rays``).
+    """
+    fixtures = config.fixtures
+    n = len(fixtures)
+    if detail is None:
+        detail = "full" if n <= DETAIL_LIMIT else "lite"
+    names = tuple(f.name for f in fixtures)
+    shapes = [shape_of(f.fixture_type) for f in fixtures]
+    pos = np.zeros((n, 3), np.float32)
+    size = np.zeros((n, 3), np.float32)
+    ang = np.zeros((n, 3), np.float32)
+    hanging = np.zeros(n, bool)
+    beam = np.full(n, DEFAULT_BEAM_ANGLE, np.float32)
+    rgb = np.empty((n, 3), np.uint8)
+    rgb[:] = UNGROUPED_RGB
+    keys: dict[tuple[str, tuple[int, int] | None], list[int]] = {}
+    for i, f in enumerate(fixtures):
+        shape = shapes[i]
+        pos[i] = tuple(f.position)
+        size[i] = _size_of(f, shape)
+        o = f.orientation
+        if o is None:
+            hanging[i] = float(f.position[2]) > 1.0  # nothing said: rigged up high means hung
+        else:
+            hanging[i] = str(o.mounting).lower() != "standing"
+            ang[i] = (o.yaw, o.pitch, o.roll)
+        if f.beam_angle is not None and math.isfinite(f.beam_angle) and f.beam_angle > 0:
+            beam[i] = f.beam_angle
+        g = config.group_of(f.name)
+        if g is not None:
+            rgb[i] = _hex_rgb(g.color)
+        layout = _layout_of(f) if shape == "bar" else None
+        keys.setdefault((shape, layout), []).append(i)
+    pos = np.nan_to_num(pos)
+    ang = np.nan_to_num(ang)
+    size = np.maximum(size, MIN_SIZE)
+    rot = rotations(ang[:, 0], ang[:, 1], ang[:, 2], hanging)
+
+    bodies, lenses, beams = [], [], []
+    zero = np.zeros((n, 3), np.float32)
+    lift = np.tile(np.array([0, 0, LENS_LIFT], np.float32), (n, 1))
+    for (shape, layout), idx in keys.items():
+        m = np.asarray(idx, dtype=np.intp)
+        bodies.append(_batch(body_template(shape, detail), m, size[m], zero[m], rot[m], pos[m], normals=True))
+        lenses.append(_batch(lens_template(shape, layout, detail), m, size[m], lift[m], rot[m], pos[m],
+                             normals=False))
+        if detail == "full":
+            beams.append(_cone_batch(shape, m, size[m], beam[m], rot[m], pos[m]))
+        else:
+            beams.append(_ray_batch(m, size[m], rot[m], pos[m]))
+    body_layer = _concat(bodies, with_normals=True, with_alpha=False)
+    half = np.zeros((n, 3), np.float32)
+    half[:, 2] = size[:, 2] / 2
+    centers = (np.einsum("nij,nj->ni", rot, half) + pos).astype(np.float32)
+    radii = (np.linalg.norm(size, axis=1) / 2).astype(np.float32)
+    tops = centers.copy()
+    tops[:, 2] += radii + 0.05
+    if len(body_layer.positions):
+        bounds = (body_layer.positions.min(axis=0), body_layer.positions.max(axis=0))
+    else:
+        bounds = (np.zeros(3, np.float32), np.zeros(3, np.float32))
+    return Rig(
+        names=names,
+        index={name: i for i, name in enumerate(names)},
+        base_rgb=rgb,
+        centers=centers,
+        tops=tops,
+        radii=radii,
+        rotations=rot,
+        sizes=size,
+        positions=pos,
+        bodies=body_layer,
+        lenses=_concat(lenses, with_normals=False, with_alpha=False),
+        beams=_concat(beams, with_normals=False, with_alpha=True),
+        bounds=bounds,
+        detail=detail,
+    )
+
+
+# --------------------------------------------------------------------------- stage
+
+
+def grid_lines(width: float, depth: float, spacing: float, max_lines: int = 400) -> tuple[F32, F32]:
+    """Minor and major grid line end points over the floor, centred on the origin.
+
+    Majors fall every metre when the spacing divides a metre, else every fifth
+    line; spacing doubles until each direction has at most ``max_lines`` lines so
+    a silly grid size cannot stall the scene.
+    """
+    if not (math.isfinite(spacing) and spacing > 0):
+        spacing = 0.5
+    while max(width, depth) / spacing > max_lines:
+        spacing *= 2
+    per_metre = 1.0 / spacing
+    major_every = round(per_metre) if abs(per_metre - round(per_metre)) < 1e-6 and per_metre >= 2 else 5
+    minor: list[list[float]] = []
+    major: list[list[float]] = []
+
+    def coords(extent: float) -> npt.NDArray[np.float64]:
+        k = math.floor(extent / 2 / spacing + 1e-9)
+        out: npt.NDArray[np.float64] = np.arange(-k, k + 1, dtype=np.float64) * spacing
+        return out
+
+    hx, hy = width / 2, depth / 2
+    for x in coords(width):
+        step = round(x / spacing)
+        (major if step % major_every == 0 else minor).extend([[x, -hy, 0.0], [x, hy, 0.0]])
+    for y in coords(depth):
+        step = round(y / spacing)
+        (major if step % major_every == 0 else minor).extend([[-hx, y, 0.0], [hx, y, 0.0]])
+    return (np.array(minor, np.float32).reshape(-1, 3), np.array(major, np.float32).reshape(-1, 3))

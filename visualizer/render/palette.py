@@ -1,0 +1,31 @@
+"""Colours of the scene (RGBA8), chosen for hours of looking at a dark screen.
+
+Dark, low-contrast surroundings so group colours and emitted light carry the
+picture; the selection is the only pure white.
+"""
+
+from __future__ import annotations
+
+BACKGROUND = "#14161a"
+FLOOR = (29, 32, 38, 255)
+GRID_MINOR = (40, 44, 52, 255)
+GRID_MAJOR = (54, 60, 71, 255)
+EDGE = (92, 100, 114, 255)
+#: The downstage (audience, -y) edge reads a little brighter than the others.
+FRONT_EDGE = (150, 158, 172, 255)
+FRONT_TEXT = (120, 127, 140, 255)
+
+#: Axes gizmo, the usual convention: x red, y green, z blue.
+AXIS_X = (229, 72, 77, 255)
+AXIS_Y = (70, 167, 88, 255)
+AXIS_Z = (62, 123, 250, 255)
+
+#: A lens before any emitted colour arrived: dark glass, lighter than the floor.
+LENS_IDLE = (78, 83, 92, 255)
+LABEL = (206, 210, 218, 255)
+
+#: Selection: outline box, ring marker and the selected label.
+HIGHLIGHT = (255, 255, 255, 255)
+HIGHLIGHT_DROP = (255, 255, 255, 110)
+#: How far the selected body's colour moves towards white (0..1).
+SELECTED_LIFT = 0.45

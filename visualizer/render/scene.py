@@ -1,0 +1,487 @@
+"""``StageScene``: the 3D view of a show's stage and rig (see the package docstring)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyqtgraph.opengl as gl
+from OpenGL import GL
+from PyQt6 import QtCore, QtGui, QtWidgets
+
+from shared.show.model import ShowConfig
+from visualizer.render import camera, palette
+from visualizer.render.geometry import Rig, build_rig, grid_lines
+from visualizer.render.glitems import BatchItem, GLResources, Label, LabelsItem, build_program, program_uniforms
+
+log = logging.getLogger(__name__)
+
+ColorLike = Sequence[float] | npt.NDArray[Any] | QtGui.QColor
+
+
+def _rgba8(c: ColorLike) -> npt.NDArray[np.uint8]:
+    if isinstance(c, QtGui.QColor):
+        return np.array([c.red(), c.green(), c.blue(), c.alpha()], np.uint8)
+    a = np.asarray(c, dtype=np.float64).reshape(-1)
+    if a.size not in (3, 4):
+        raise ValueError(f"colour {c!r} is not RGB or RGBA")
+    if a.size == 3:
+        a = np.append(a, 1.0)
+    return (np.clip(np.nan_to_num(a), 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+
+
+def _rgba8_rows(arr: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
+    if arr.dtype == np.uint8:
+        u8 = arr
+    else:
+        u8 = (np.clip(np.nan_to_num(arr.astype(np.float32, copy=False)), 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+    if u8.shape[1] == 3:
+        u8 = np.concatenate([u8, np.full((len(u8), 1), 255, np.uint8)], axis=1)
+    return u8
+
+
+class StageScene(gl.GLViewWidget):  # type: ignore[misc]
+    """The stage floor, its grid and every fixture of a show, in a handful of GL items.
+
+    Update it from the GUI thread only.  ``set_config`` (re)builds the batched
+    geometry in place; ``set_fixture_colors`` only re-uploads lens and beam colours
+    (call it every frame); the camera is framed on the first configuration, by the
+    presets, ``fit_to_stage`` and the Home/R keys, and otherwise left where the user
+    put it.
+    """
+
+    #: Emitted when the user clicks (press and release without dragging): the name
+    #: of the fixture under the pointer, or None for empty space.  The click also
+    #: selects that fixture (or clears the selection).
+    fixture_clicked = QtCore.pyqtSignal(object)
+
+    #: Name labels are drawn for every fixture only up to this many fixtures;
+    #: bigger rigs label the selected fixture alone.
+    LABEL_LIMIT = 200
+    #: A click this close (pixels) to a fixture's centre picks it, also when its
+    #: body looks smaller than that on screen.
+    PICK_RADIUS = 14.0
+    #: Pointer travel (pixels, Manhattan) between press and release still counted as a click.
+    CLICK_SLOP = 4
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackgroundColor(palette.BACKGROUND)
+        self.setMinimumSize(160, 120)
+        self._gl_generation = 0
+        self._frames = 0
+        self._gl = GLResources()
+        self._config: ShowConfig | None = None
+        self._rig: Rig | None = None
+        self._selected: str | None = None
+        self._labels_visible = False
+        self._beams_visible = True
+        self._beams_stale = False
+        self._axis_labels: list[Label] = []
+        self._lens_rgba = np.zeros((0, 4), np.uint8)
+        self._beam_rgba = np.zeros((0, 4), np.uint8)
+        self._press: QtCore.QPointF | None = None
+        self._dragged = False
+
+        self.floor = BatchItem(GL.GL_TRIANGLES, depth_value=-30)
+        self.grid_minor = BatchItem(GL.GL_LINES, depth_test=False, depth_value=-29)
+        self.grid_major = BatchItem(GL.GL_LINES, depth_test=False, depth_value=-28)
+        self.outline = BatchItem(GL.GL_LINES, depth_test=False, line_width=2.0, depth_value=-27)
+        self.axes = BatchItem(GL.GL_LINES, line_width=3.0, depth_value=-26)
+        self.bodies = BatchItem(GL.GL_TRIANGLES, lit=True, cull=True, depth_value=0)
+        self.lenses = BatchItem(GL.GL_TRIANGLES, polygon_offset=(-1.0, -2.0), cull=True, depth_value=1)
+        self.beams = BatchItem(GL.GL_TRIANGLES, depth_write=False, blend="additive", cull=True,
+                               depth_value=10)
+        self.highlight = BatchItem(GL.GL_LINES, depth_test=False, blend="alpha", line_width=2.0,
+                                   depth_value=20)
+        self.marker = BatchItem(GL.GL_POINTS, depth_test=False, blend="alpha", point_size=34.0, ring=True,
+                                depth_value=21)
+        self.labels = LabelsItem(depth_value=100)
+        for item in (self.floor, self.grid_minor, self.grid_major, self.outline, self.axes, self.bodies,
+                     self.lenses, self.beams, self.highlight, self.marker, self.labels):
+            self.addItem(item)
+        self.set_camera_preset("perspective")
+
+    # ------------------------------------------------------------------ GL plumbing
+
+    def initializeGL(self) -> None:
+        # A (new) context: every item re-creates its buffers, the program is rebuilt.
+        self._gl_generation += 1
+        super().initializeGL()
+
+    def paintGL(self) -> None:
+        self._frames += 1
+        super().paintGL()
+
+    @property
+    def frames_rendered(self) -> int:
+        """How many times the scene has been drawn (benchmarks and tests wait on it)."""
+        return self._frames
+
+    def gl_resources(self) -> GLResources:
+        """The program for the current context (items call this while painting)."""
+        if self._gl.generation != self._gl_generation or not self._gl.program:
+            program = build_program()
+            self._gl = GLResources(self._gl_generation, program, program_uniforms(program))
+        return self._gl
+
+    def projectionMatrix(self, region: Any, viewport: Any) -> QtGui.QMatrix4x4:
+        # pyqtgraph clips at distance/1000 .. distance*1000, which leaves too little
+        # depth precision for lenses a few millimetres in front of their bodies.
+        x0, y0, w, h = viewport
+        dist = float(self.opts["distance"])
+        near = max(dist * 0.01, 1e-3)
+        far = dist * 20.0 + self._scene_extent()
+        r = near * math.tan(0.5 * math.radians(float(self.opts["fov"])))
+        t = r * h / w
+        left = r * ((region[0] - x0) * (2.0 / w) - 1)
+        right = r * ((region[0] + region[2] - x0) * (2.0 / w) - 1)
+        bottom = t * ((region[1] - y0) * (2.0 / h) - 1)
+        top = t * ((region[1] + region[3] - y0) * (2.0 / h) - 1)
+        tr = QtGui.QMatrix4x4()
+        tr.frustum(left, right, bottom, top, near, far)
+        return tr
+
+    def _scene_extent(self) -> float:
+        pts = self._frame_points()
+        if len(pts) == 0:
+            return 100.0
+        return float(np.linalg.norm(pts.max(axis=0) - pts.min(axis=0))) * 2 + 10.0
+
+    # ------------------------------------------------------------------ configuration
+
+    def config(self) -> ShowConfig | None:
+        return self._config
+
+    @property
+    def rig(self) -> Rig | None:
+        """The batched geometry of the current configuration (read-only use)."""
+        return self._rig
+
+    def set_config(self, config: ShowConfig) -> None:
+        """Show ``config``: the first one frames the camera, later ones update in place."""
+        self._check_thread()
+        if self._config is not None and config == self._config:
+            return
+        t0 = time.perf_counter()
+        first = self._config is None
+        old_rig = self._rig
+        rig = build_rig(config)
+        self._config = config
+        self._rig = rig
+        self._carry_colors(old_rig, rig)
+        if self._selected is not None and self._selected not in rig.index:
+            self._selected = None
+        self._build_stage(config)
+        self.bodies.set_geometry(rig.bodies.positions, rig.bodies.indices, normals=rig.bodies.normals,
+                                 colors=self._body_colors())
+        self.lenses.set_geometry(rig.lenses.positions, rig.lenses.indices,
+                                 colors=self._lens_rgba[rig.lenses.owner])
+        self.beams.primitive = GL.GL_LINES if rig.beam_rays else GL.GL_TRIANGLES
+        self.beams.cull = not rig.beam_rays
+        self.beams.set_geometry(rig.beams.positions, rig.beams.indices, alpha=rig.beams.alpha,
+                                colors=self._beam_rgba[rig.beams.owner])
+        self.beams.setVisible(self._beams_visible)
+        self._update_selection()
+        if first:
+            self.fit_to_stage()
+        log.debug("scene: %d fixtures built in %.1f ms", len(rig), (time.perf_counter() - t0) * 1000)
+
+    def _carry_colors(self, old: Rig | None, new: Rig) -> None:
+        """Keep the emitted colour of fixtures that survive a configuration change."""
+        n = len(new)
+        lens = np.empty((n, 4), np.uint8)
+        lens[:] = palette.LENS_IDLE
+        beam = np.zeros((n, 4), np.uint8)
+        if old is not None and len(old) and n:
+            new_idx, old_idx = [], []
+            for name, i in new.index.items():
+                j = old.index.get(name)
+                if j is not None:
+                    new_idx.append(i)
+                    old_idx.append(j)
+            if new_idx:
+                lens[new_idx] = self._lens_rgba[old_idx]
+                beam[new_idx] = self._beam_rgba[old_idx]
+        self._lens_rgba, self._beam_rgba = lens, beam
+
+    def _build_stage(self, config: ShowConfig) -> None:
+        w = max(float(config.stage.width), 0.1) if math.isfinite(config.stage.width) else 10.0
+        d = max(float(config.stage.height), 0.1) if math.isfinite(config.stage.height) else 8.0
+        hx, hy = w / 2, d / 2
+        floor = np.array([[-hx, -hy, 0], [hx, -hy, 0], [hx, hy, 0], [-hx, hy, 0]], np.float32)
+        self.floor.set_geometry(floor, np.array([0, 1, 2, 0, 2, 3], np.uint32),
+                                colors=np.tile(palette.FLOOR, (4, 1)))
+        minor, major = grid_lines(w, d, float(config.stage.grid_size))
+        self.grid_minor.set_geometry(minor, colors=np.tile(palette.GRID_MINOR, (len(minor), 1)))
+        self.grid_major.set_geometry(major, colors=np.tile(palette.GRID_MAJOR, (len(major), 1)))
+        edge = np.array([[-hx, -hy, 0], [hx, -hy, 0],  # front (audience) edge first
+                         [hx, -hy, 0], [hx, hy, 0], [hx, hy, 0], [-hx, hy, 0], [-hx, hy, 0], [-hx, -hy, 0]],
+                        np.float32)
+        edge_colors = np.tile(palette.EDGE, (8, 1))
+        edge_colors[:2] = palette.FRONT_EDGE
+        self.outline.set_geometry(edge, colors=edge_colors)
+        length = float(np.clip(0.12 * min(w, d), 0.5, 3.0))
+        o = np.array([-hx - 0.1 * length - 0.2, -hy - 0.1 * length - 0.2, 0.0], np.float32)
+        ex, ey, ez = np.eye(3, dtype=np.float32) * length
+        axes = np.array([o, o + ex, o, o + ey, o, o + ez], np.float32)
+        axis_colors = np.repeat(np.array([palette.AXIS_X, palette.AXIS_Y, palette.AXIS_Z], np.uint8), 2, axis=0)
+        self.axes.set_geometry(axes, colors=axis_colors)
+
+        def tip(k: int, axis: npt.NDArray[np.float32]) -> tuple[float, float, float]:
+            x, y, z = (float(v) for v in axes[k] + 0.08 * axis)
+            return x, y, z
+
+        self._axis_labels = [
+            Label(tip(1, ex), "x", QtGui.QColor(*palette.AXIS_X[:3]), True),
+            Label(tip(3, ey), "y", QtGui.QColor(*palette.AXIS_Y[:3]), True),
+            Label(tip(5, ez), "z", QtGui.QColor(*palette.AXIS_Z[:3]), True),
+            Label((0.0, -hy - 0.25 * length, 0.0), "FRONT · audience", QtGui.QColor(*palette.FRONT_TEXT)),
+        ]
+
+    # ------------------------------------------------------------------ colours
+
+    def set_fixture_colors(
+        self, colors: npt.ArrayLike | Mapping[str, ColorLike]
+    ) -> None:
+        """Emitted colour per fixture: lenses and beams show it, bodies keep their group colour.
+
+        ``colors`` is an (N, 3) or (N, 4) array in configuration order, floats in
+        0..1 (or uint8 0..255), or a mapping of fixture name to RGB(A) floats or
+        QColor for a partial update (unknown names are ignored).  Alpha scales the
+        beam's opacity.  Cheap enough to call every frame: two fancy-index gathers
+        and two colour-buffer uploads.
+        """
+        self._check_thread()
+        rig = self._rig
+        if rig is None:
+            return
+        if isinstance(colors, Mapping):
+            for name, c in colors.items():
+                i = rig.index.get(name)
+                if i is not None:
+                    self._lens_rgba[i] = self._beam_rgba[i] = _rgba8(c)
+        else:
+            arr = np.asarray(colors)
+            if arr.ndim != 2 or arr.shape[0] != len(rig) or arr.shape[1] not in (3, 4):
+                raise ValueError(f"colors must be ({len(rig)}, 3|4) for this rig, got {arr.shape}")
+            u8 = _rgba8_rows(arr)
+            self._lens_rgba = u8
+            self._beam_rgba = u8
+        self.lenses.set_colors(self._lens_rgba[rig.lenses.owner])
+        if self._beams_visible:
+            self.beams.set_colors(self._beam_rgba[rig.beams.owner])
+            self._beams_stale = False
+        else:
+            self._beams_stale = True
+
+    def set_beams_visible(self, visible: bool) -> None:
+        """Show or hide the short beam cones in front of each lens."""
+        self._beams_visible = bool(visible)
+        if visible and self._beams_stale and self._rig is not None:
+            self.beams.set_colors(self._beam_rgba[self._rig.beams.owner])
+            self._beams_stale = False
+        self.beams.setVisible(self._beams_visible)
+
+    def _body_colors(self) -> npt.NDArray[np.uint8]:
+        rig = self._rig
+        assert rig is not None
+        rgb = rig.base_rgb.astype(np.float32)
+        if self._selected is not None:
+            i = rig.index[self._selected]
+            rgb[i] = rgb[i] + (255.0 - rgb[i]) * palette.SELECTED_LIFT
+        rgba = np.concatenate([rgb, np.full((len(rgb), 1), 255.0, np.float32)], axis=1).astype(np.uint8)
+        out: npt.NDArray[np.uint8] = rgba[rig.bodies.owner]
+        return out
+
+    # ------------------------------------------------------------------ selection and labels
+
+    def selected_fixture(self) -> str | None:
+        return self._selected
+
+    def select_fixture(self, name: str | None) -> None:
+        """Highlight ``name`` (brighter body, outline box, ring, drop line), or nothing."""
+        self._check_thread()
+        if name is not None and (self._rig is None or name not in self._rig.index):
+            name = None
+        if name == self._selected:
+            return
+        self._selected = name
+        if self._rig is not None:
+            self.bodies.set_colors(self._body_colors())
+        self._update_selection()
+
+    def _update_selection(self) -> None:
+        rig = self._rig
+        if rig is None or self._selected is None:
+            self.highlight.set_geometry(np.zeros((0, 3), np.float32))
+            self.marker.set_geometry(np.zeros((0, 3), np.float32))
+        else:
+            i = rig.index[self._selected]
+            box = rig.outline_box(i)
+            c = rig.centers[i]
+            drop = np.array([c, [c[0], c[1], 0.0]], np.float32)
+            lines = np.concatenate([box, drop])
+            colors = np.tile(palette.HIGHLIGHT, (len(lines), 1))
+            colors[-2:] = palette.HIGHLIGHT_DROP
+            self.highlight.set_geometry(lines, colors=colors)
+            self.marker.set_geometry(c.reshape(1, 3), colors=np.array([palette.HIGHLIGHT], np.uint8))
+        self._update_labels()
+
+    def labels_visible(self) -> bool:
+        return self._labels_visible
+
+    def set_labels_visible(self, visible: bool) -> None:
+        """Name labels: all fixtures up to ``LABEL_LIMIT``, else only the selected one."""
+        self._labels_visible = bool(visible)
+        self._update_labels()
+
+    def _update_labels(self) -> None:
+        labels = list(self._axis_labels)
+        rig = self._rig
+        if self._labels_visible and rig is not None:
+            if len(rig) <= self.LABEL_LIMIT:
+                chosen = range(len(rig))
+            elif self._selected is not None:
+                chosen = range(rig.index[self._selected], rig.index[self._selected] + 1)
+            else:
+                chosen = range(0)
+            text = QtGui.QColor(*palette.LABEL)
+            bright = QtGui.QColor(*palette.HIGHLIGHT[:3])
+            for i in chosen:
+                name = rig.names[i]
+                sel = name == self._selected
+                x, y, z = (float(v) for v in rig.tops[i])
+                labels.append(Label((x, y, z), name, bright if sel else text, sel))
+        self.labels.set_labels(labels)
+
+    # ------------------------------------------------------------------ camera
+
+    def set_camera_preset(self, name: str) -> None:
+        """Look from the front (-y), the top, the side (+x) or in perspective, and frame the stage."""
+        preset = camera.PRESETS.get(name.lower())
+        if preset is None:
+            raise ValueError(f"camera preset {name!r} is not one of {', '.join(camera.PRESETS)}")
+        self.opts["azimuth"] = preset.azimuth
+        self.opts["elevation"] = preset.elevation
+        self.fit_to_stage()
+
+    def _frame_points(self) -> npt.NDArray[np.float64]:
+        pts: list[npt.NDArray[np.float64]] = []
+        if self._config is not None:
+            hx, hy = self._config.stage.width / 2, self._config.stage.height / 2
+            pts.append(np.array([[-hx, -hy, 0], [hx, -hy, 0], [hx, hy, 0], [-hx, hy, 0]], np.float64))
+        if self._rig is not None and len(self._rig):
+            lo, hi = self._rig.bounds
+            pts.append(np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
+                                 for z in (lo[2], hi[2])], np.float64))
+        if not pts:
+            return np.zeros((0, 3))
+        out: npt.NDArray[np.float64] = np.nan_to_num(np.concatenate(pts))
+        return out
+
+    def fit_to_stage(self) -> None:
+        """Frame the stage floor and every fixture for the current viewing direction."""
+        pts = self._frame_points()
+        if len(pts) == 0:
+            self.setCameraPosition(pos=QtGui.QVector3D(0, 0, 0), distance=15.0)
+            return
+        aspect = max(self.width(), 1) / max(self.height(), 1)
+        center, dist = camera.fit(pts, float(self.opts["azimuth"]), float(self.opts["elevation"]),
+                                  float(self.opts["fov"]), aspect)
+        self.setCameraPosition(pos=QtGui.QVector3D(*map(float, center)), distance=dist)
+
+    def keyPressEvent(self, ev: QtGui.QKeyEvent | None) -> None:
+        if ev is None:
+            return
+        key = ev.key()
+        keys = QtCore.Qt.Key
+        presets: dict[int, str] = {
+            keys.Key_1: "front", keys.Key_2: "top", keys.Key_3: "side", keys.Key_4: "perspective",
+        }
+        if key in (keys.Key_Home, keys.Key_R):
+            self.set_camera_preset("perspective")
+        elif key == keys.Key_F:
+            self.fit_to_stage()
+        elif key in presets:
+            self.set_camera_preset(presets[key])
+        else:
+            super().keyPressEvent(ev)
+            return
+        ev.accept()
+
+    # ------------------------------------------------------------------ picking
+
+    def view_projection(self) -> npt.NDArray[np.float64]:
+        """projection · view, row-major, for widget-pixel projection of world points."""
+        vp = (0, 0, max(self.width(), 1), max(self.height(), 1))
+        return camera.qmatrix_to_numpy(self.projectionMatrix(vp, vp) * self.viewMatrix())
+
+    def fixture_screen_position(self, name: str) -> QtCore.QPointF | None:
+        """Widget coordinates of the fixture's body centre; None if unknown or behind the camera."""
+        rig = self._rig
+        if rig is None or name not in rig.index:
+            return None
+        xy, front = camera.project(rig.centers[rig.index[name]], self.view_projection(),
+                                   self.width(), self.height())
+        if not front[0]:
+            return None
+        return QtCore.QPointF(float(xy[0, 0]), float(xy[0, 1]))
+
+    def fixture_at(self, pos: QtCore.QPointF) -> str | None:
+        """The fixture nearest to ``pos`` on screen, within its body or ``PICK_RADIUS``."""
+        rig = self._rig
+        if rig is None or not len(rig):
+            return None
+        mvp = self.view_projection()
+        xy, front = camera.project(rig.centers, mvp, self.width(), self.height())
+        depth = (np.concatenate([rig.centers, np.ones((len(rig), 1), np.float32)], axis=1) @ mvp.T)[:, 3]
+        focal = (self.width() / 2) / math.tan(math.radians(float(self.opts["fov"])) / 2)
+        reach = np.maximum(self.PICK_RADIUS, rig.radii * focal / np.maximum(depth, 1e-6))
+        dist = np.hypot(xy[:, 0] - pos.x(), xy[:, 1] - pos.y())
+        score = np.where(front & (dist <= reach), dist / reach, np.inf)
+        if not np.isfinite(score).any():
+            return None
+        best = np.flatnonzero(score <= score.min() + 1e-9)
+        i = int(best[np.argmin(depth[best])])
+        return rig.names[i]
+
+    def mousePressEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        if ev is not None and ev.button() == QtCore.Qt.MouseButton.LeftButton:
+            self._press = ev.position()
+            self._dragged = False
+        super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        if ev is not None and self._press is not None:
+            d = ev.position() - self._press
+            if abs(d.x()) + abs(d.y()) > self.CLICK_SLOP:
+                self._dragged = True
+        super().mouseMoveEvent(ev)
+
+    def mouseReleaseEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        if ev is not None and ev.button() == QtCore.Qt.MouseButton.LeftButton and self._press is not None:
+            d = ev.position() - self._press
+            clicked = not self._dragged and abs(d.x()) + abs(d.y()) <= self.CLICK_SLOP
+            self._press = None
+            if clicked:
+                name = self.fixture_at(ev.position())
+                self.select_fixture(name)
+                self.fixture_clicked.emit(name)
+        super().mouseReleaseEvent(ev)
+
+    # ------------------------------------------------------------------ output
+
+    def grab_image(self) -> QtGui.QImage:
+        """Render the scene now and return the framebuffer."""
+        img: QtGui.QImage = self.grabFramebuffer()
+        return img
+
+    def _check_thread(self) -> None:
+        if QtCore.QThread.currentThread() is not self.thread():
+            raise RuntimeError("StageScene must be updated from the GUI thread")
