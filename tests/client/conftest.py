@@ -127,14 +127,16 @@ class FakeServer:
                         return
                     conn, _addr = self.sock.accept()
                     peer = Peer(conn)
+                    # Count the peer before greeting it: a client that has the
+                    # greeting must find itself counted.
+                    with self._cond:
+                        self.peers.append(peer)
+                        self._cond.notify_all()
                     if self.greeting:
                         with contextlib.suppress(OSError):
                             peer.send(self.greeting)
                     if self.on_accept is not None:
                         self.on_accept(peer)
-                    with self._cond:
-                        self.peers.append(peer)
-                        self._cond.notify_all()
 
     def accept(self, timeout: float = TIMEOUT) -> Peer:
         """The next peer not yet handed out, waiting for it to connect."""
