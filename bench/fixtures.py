@@ -48,7 +48,7 @@ def make_config(n: int, *, groups: int = 8) -> ShowConfig:
                 physical=Dimensions(1.0, 0.09, 0.11) if kind == "BAR" else Dimensions(0.3, 0.35, 0.3),
                 layout=Layout(8, 1) if kind == "BAR" else None,
                 beam_angle=25.0,
-                channel_mapping={str(k): fn for k, fn in enumerate(functions)},
+                channel_mapping=dict(enumerate(functions)),
             )
         )
         address += len(functions)

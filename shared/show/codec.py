@@ -15,9 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, cast
-
-import msgspec
+from typing import Any
 
 from shared.show.model import (
     DEFAULT_GRID_SIZE,
@@ -191,15 +189,17 @@ def _layout(d: Any, where: str) -> Layout:
     return Layout(values[0], values[1])
 
 
-def _channel_mapping(d: Any, where: str) -> dict[str, str]:
+def _channel_mapping(d: Any, where: str) -> dict[int, str]:
     d = _object(d, where, "channel_mapping")
+    out: dict[int, str] = {}
     for key, function in d.items():
         if not (type(key) is str and key.isdigit() and key.isascii()):
             raise ValidationError(where, f"channel_mapping key {key!r} is not a channel offset")
-        if int(key) >= DMX_CHANNELS:
-            raise ValidationError(where, f"channel_mapping offset {int(key)} is outside 0..511")
-        _str(function, where, f"channel_mapping[{key!r}]")
-    return cast(dict[str, str], d)
+        offset = int(key)
+        if offset >= DMX_CHANNELS:
+            raise ValidationError(where, f"channel_mapping offset {offset} is outside 0..511")
+        out[offset] = _str(function, where, f"channel_mapping[{key!r}]")
+    return out
 
 
 def _optional_number(d: dict[str, Any], key: str, where: str) -> float | None:
@@ -210,25 +210,6 @@ def _optional_number(d: dict[str, Any], key: str, where: str) -> float | None:
 def fixture_from_dict(d: Any, index: int, prefix: str = "fixtures") -> Fixture:
     """Build a Fixture from its JSON object; ``index`` places it in error messages."""
     return _fixture_checked(d, index, prefix)
-
-
-def _mapping_ok(mapping: dict[str, str]) -> bool:
-    """Channel-mapping keys are decimal offsets 0..511 (C-speed checks first)."""
-    if not (all(map(str.isdigit, mapping)) and all(map(str.isascii, mapping))):
-        return False
-    return max(map(len, mapping), default=0) <= 2 or all(int(k) < DMX_CHANNELS for k in mapping)
-
-
-def trusted_fixtures(fixtures: list[Fixture]) -> bool:
-    """Checks msgspec cannot express, run on fixtures it decoded (the fast path)."""
-    for f in fixtures:
-        mapping = f.channel_mapping
-        if mapping and not _mapping_ok(mapping):
-            return False
-    return True
-
-
-_FIXTURE_LIST = list[Fixture]
 
 
 def _fixture_checked(d: Any, index: int, prefix: str) -> Fixture:
@@ -302,20 +283,12 @@ def _fixture_checked(d: Any, index: int, prefix: str) -> Fixture:
 
 
 def fixtures_from_list(items: Any, prefix: str = "fixtures") -> tuple[Fixture, ...]:
-    """Validate and build fixtures.
+    """Validate and build fixtures, keeping unknown fields and wording errors for people.
 
-    msgspec converts well-formed lists in C; anything it rejects (including
-    unknown fields, which it cannot keep) goes through the careful path,
-    which either keeps the extras or raises an error worded for people.
+    The wire decoder has a faster path for well-formed fixtures lines
+    (``shared.protocol.decode``); this one is the authority it falls back to.
     """
     items = _list(items, prefix, "fixtures")
-    try:
-        fast: list[Fixture] = msgspec.convert(items, _FIXTURE_LIST)
-    except msgspec.ValidationError:
-        pass
-    else:
-        if trusted_fixtures(fast):
-            return tuple(fast)
     return tuple([_fixture_checked(d, i, prefix) for i, d in enumerate(items)])
 
 
@@ -345,7 +318,7 @@ def fixture_to_dict(f: Fixture) -> dict[str, Any]:
         if value is not None:
             out[key] = value
     if f.channel_mapping is not None:
-        out["channel_mapping"] = dict(f.channel_mapping)
+        out["channel_mapping"] = {str(k): v for k, v in f.channel_mapping.items()}
     for key in ("color_wheel", "gobo_wheel", "pixel_segments"):
         value = getattr(f, key)
         if value is not None:

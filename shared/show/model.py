@@ -110,11 +110,10 @@ class Fixture(Struct, frozen=True, forbid_unknown_fields=True):
     The annotations are the wire schema; ``codec`` words the errors.
 
     The optional fields are those current Show Creator builds already send.
-    ``channel_mapping`` keeps its wire form (``{"0": "dimmer"}``: decimal
-    channel offsets as strings); ``functions()`` gives the integer view.
-    ``color_wheel``, ``gobo_wheel`` and ``pixel_segments`` are kept as the
-    JSON values they arrived as, because only the live-DMX layer interprets
-    them.
+    ``channel_mapping`` maps 0-based channel offsets to functions (on the
+    wire the offsets are JSON object keys, so strings).  ``color_wheel``,
+    ``gobo_wheel`` and ``pixel_segments`` are kept as the JSON values they
+    arrived as, because only the live-DMX layer interprets them.
     """
 
     name: Annotated[str, Meta(min_length=1)]
@@ -132,7 +131,7 @@ class Fixture(Struct, frozen=True, forbid_unknown_fields=True):
     pan_max: Angle | None = None
     tilt_max: Angle | None = None
     lumens: Annotated[float, Meta(ge=0, le=1e9)] | None = None
-    channel_mapping: dict[str, str] | None = None
+    channel_mapping: dict[Annotated[int, Meta(ge=0, lt=DMX_CHANNELS)], str] | None = None
     color_wheel: list[Any] | None = None
     gobo_wheel: list[Any] | None = None
     pixel_segments: list[Any] | None = None
@@ -147,13 +146,7 @@ class Fixture(Struct, frozen=True, forbid_unknown_fields=True):
         """Channels the fixture occupies, when its channel mapping tells us."""
         if not self.channel_mapping:
             return None
-        return max(map(int, self.channel_mapping)) + 1
-
-    def functions(self) -> dict[int, str]:
-        """Channel offset (0-based) to function, e.g. ``{0: "dimmer", 1: "red"}``."""
-        if not self.channel_mapping:
-            return {}
-        return {int(k): v for k, v in self.channel_mapping.items()}
+        return max(self.channel_mapping) + 1
 
     @property
     def kind(self) -> str:

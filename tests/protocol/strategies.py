@@ -30,7 +30,7 @@ json_scalars = st.none() | st.booleans() | st.integers(-1000, 1000) | plain
 def fixtures(draw: st.DrawFn, name: str | None = None) -> Fixture:
     mapping = draw(
         st.none()
-        | st.dictionaries(st.integers(0, 511).map(str), st.sampled_from(["dimmer", "red", "pan"]), max_size=6)
+        | st.dictionaries(st.integers(0, 511), st.sampled_from(["dimmer", "red", "pan"]), max_size=6)
     )
     return Fixture(
         name=name or draw(names),
