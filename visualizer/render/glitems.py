@@ -164,6 +164,8 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         self._buffers: dict[str, tuple[int, int]] = {}  # name -> (gl id, bytes allocated)
         self._generation = -1
         self._count = 0
+        #: Bumped whenever what this item draws changes (the scene's frame cache key).
+        self.version = 0
 
     # ---------------------------------------------------------------- data
 
@@ -180,6 +182,7 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         self._arrays["normal"] = None if normals is None else np.ascontiguousarray(normals, dtype=np.float32)
         self._arrays["alpha"] = None if alpha is None else np.ascontiguousarray(alpha, dtype=np.float32)
         self._dirty |= {"position", "index", "normal", "alpha"}
+        self.version += 1
         self._count = len(positions) if indices is None else len(indices)
         if colors is not None:
             self.set_colors(colors)
@@ -190,7 +193,12 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         """Per-vertex RGBA8 colours, one row per vertex given to ``set_geometry``."""
         self._arrays["color"] = np.ascontiguousarray(colors, dtype=np.uint8)
         self._dirty.add("color")
+        self.version += 1
         self.update()
+
+    def setVisible(self, visible: bool) -> None:
+        self.version += 1
+        super().setVisible(visible)
 
     @property
     def vertex_count(self) -> int:

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pyqtgraph.opengl as gl
 from OpenGL import GL
-from PyQt6 import QtCore, QtGui, QtWidgets
+from PyQt6 import QtCore, QtGui, QtOpenGL, QtWidgets
 
 from shared.show.model import ShowConfig
 from visualizer.render import camera, palette
@@ -45,6 +45,13 @@ def _rgba8_rows(arr: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
     return u8
 
 
+def _gather(rgba: npt.NDArray[np.uint8], owner: npt.NDArray[np.int32]) -> npt.NDArray[np.uint8]:
+    """Per-vertex colours from per-fixture ones: one 32-bit gather instead of a row gather."""
+    words = np.ascontiguousarray(rgba, dtype=np.uint8).view(np.uint32).reshape(-1)
+    out: npt.NDArray[np.uint8] = np.take(words, owner).view(np.uint8).reshape(-1, 4)
+    return out
+
+
 class StageScene(gl.GLViewWidget):  # type: ignore[misc]
     """The stage floor, its grid and every fixture of a show, in a handful of GL items.
 
@@ -75,6 +82,11 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self.setMinimumSize(160, 120)
         self._gl_generation = 0
         self._frames = 0
+        #: Keep floor, grid and bodies in an FBO while only colours change (see _paint_cached).
+        self.frame_cache = True
+        self._cache_fbo: QtOpenGL.QOpenGLFramebufferObject | None = None
+        self._cache_key: tuple[Any, ...] | None = None
+        self._pending_key: tuple[Any, ...] | None = None
         self._gl = GLResources()
         self._config: ShowConfig | None = None
         self._rig: Rig | None = None
@@ -102,8 +114,9 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self.marker = BatchItem(GL.GL_POINTS, depth_test=False, blend="alpha", point_size=34.0, ring=True,
                                 depth_value=21)
         self.labels = LabelsItem(depth_value=100)
-        for item in (self.floor, self.grid_minor, self.grid_major, self.outline, self.axes, self.bodies,
-                     self.lenses, self.beams, self.highlight, self.marker, self.labels):
+        self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
+                                                self.axes, self.bodies]
+        for item in (*self._static_items, self.lenses, self.beams, self.highlight, self.marker, self.labels):
             self.addItem(item)
         self.set_camera_preset("perspective")
 
@@ -112,11 +125,90 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
     def initializeGL(self) -> None:
         # A (new) context: every item re-creates its buffers, the program is rebuilt.
         self._gl_generation += 1
+        self._cache_fbo = None
+        self._cache_key = self._pending_key = None
         super().initializeGL()
 
     def paintGL(self) -> None:
         self._frames += 1
-        super().paintGL()
+        if not self.frame_cache:
+            super().paintGL()
+            return
+        try:
+            self._paint_cached()
+        except GL.GLError as exc:  # e.g. a driver that cannot blit depth between these buffers
+            log.warning("scene: frame cache off (%s); drawing everything every frame", exc)
+            self.frame_cache = False
+            self._cache_fbo = None
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.defaultFramebufferObject())
+            super().paintGL()
+
+    def _static_key(self) -> tuple[Any, ...]:
+        c = self.opts["center"]
+        camera_key = (c.x(), c.y(), c.z(), self.opts["distance"], self.opts["fov"],
+                      self.opts.get("elevation"), self.opts.get("azimuth"), str(self.opts.get("rotation")))
+        versions = tuple((item.version, item.visible()) for item in self._static_items)
+        return (self.deviceWidth(), self.deviceHeight(), self._gl_generation, self.opts["bgcolor"],
+                camera_key, versions)
+
+    def _paint_cached(self) -> None:
+        """Draw floor, grid and bodies from a cached frame when only the rest changed.
+
+        Live DMX changes lens and beam colours every frame while the camera and the
+        rig stay put, so the static layers are drawn once into an FBO (colour and
+        depth) and blitted back each frame; lenses, beams, selection and labels are
+        drawn on top, depth-tested against the cached bodies.  While the camera
+        moves (the key changes frame after frame) everything is drawn directly: the
+        cache is only (re)built when a key is seen twice in a row.
+        """
+        region = self.getViewport()
+        self.setProjection(region, region)
+        self.setModelview()
+        key = self._static_key()
+        target = self.defaultFramebufferObject()
+        w, h = self.deviceWidth(), self.deviceHeight()
+        if key != self._cache_key and key != self._pending_key:
+            self._pending_key = key
+            self._draw_items(None, clear=True)
+            return
+        if key != self._cache_key:
+            fbo = self._cache_fbo
+            if fbo is None or fbo.width() != w or fbo.height() != h:
+                fbo = QtOpenGL.QOpenGLFramebufferObject(
+                    w, h, QtOpenGL.QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
+                self._cache_fbo = fbo
+            fbo.bind()
+            GL.glViewport(0, 0, w, h)
+            self._draw_items(self._static_items, clear=True)
+            self._cache_key = key
+        assert self._cache_fbo is not None
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._cache_fbo.handle())
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, target)
+        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT,
+                             GL.GL_NEAREST)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+        GL.glViewport(0, 0, w, h)
+        static = set(map(id, self._static_items))
+        self._draw_items([i for i in self.items if id(i) not in static], clear=False)
+
+    def _draw_items(self, items: Sequence[Any] | None, clear: bool) -> None:
+        """Like GLViewWidget.paint, for a subset of the (flat) top-level items."""
+        if clear:
+            GL.glClearColor(*self.opts["bgcolor"])
+            GL.glDepthMask(GL.GL_TRUE)
+            GL.glClear(GL.GL_DEPTH_BUFFER_BIT | GL.GL_COLOR_BUFFER_BIT)
+        if items is None:
+            self.drawItemTree()
+            return
+        for item in sorted(items, key=lambda i: i.depthValue()):
+            if not item.visible():
+                continue
+            if item.childItems():
+                self.drawItemTree(item)
+                continue
+            if self.default_vao.isCreated():
+                self.default_vao.bind()
+            item.paint()
 
     @property
     def frames_rendered(self) -> int:
@@ -181,11 +273,11 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self.bodies.set_geometry(rig.bodies.positions, rig.bodies.indices, normals=rig.bodies.normals,
                                  colors=self._body_colors())
         self.lenses.set_geometry(rig.lenses.positions, rig.lenses.indices,
-                                 colors=self._lens_rgba[rig.lenses.owner])
+                                 colors=_gather(self._lens_rgba, rig.lenses.owner))
         self.beams.primitive = GL.GL_LINES if rig.beam_rays else GL.GL_TRIANGLES
         self.beams.cull = not rig.beam_rays
         self.beams.set_geometry(rig.beams.positions, rig.beams.indices, alpha=rig.beams.alpha,
-                                colors=self._beam_rgba[rig.beams.owner])
+                                colors=_gather(self._beam_rgba, rig.beams.owner))
         self.beams.setVisible(self._beams_visible)
         self._update_selection()
         if first:
@@ -273,9 +365,9 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             u8 = _rgba8_rows(arr)
             self._lens_rgba = u8
             self._beam_rgba = u8
-        self.lenses.set_colors(self._lens_rgba[rig.lenses.owner])
+        self.lenses.set_colors(_gather(self._lens_rgba, rig.lenses.owner))
         if self._beams_visible:
-            self.beams.set_colors(self._beam_rgba[rig.beams.owner])
+            self.beams.set_colors(_gather(self._beam_rgba, rig.beams.owner))
             self._beams_stale = False
         else:
             self._beams_stale = True
@@ -284,7 +376,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         """Show or hide the short beam cones in front of each lens."""
         self._beams_visible = bool(visible)
         if visible and self._beams_stale and self._rig is not None:
-            self.beams.set_colors(self._beam_rgba[self._rig.beams.owner])
+            self.beams.set_colors(_gather(self._beam_rgba, self._rig.beams.owner))
             self._beams_stale = False
         self.beams.setVisible(self._beams_visible)
 
@@ -296,8 +388,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             i = rig.index[self._selected]
             rgb[i] = rgb[i] + (255.0 - rgb[i]) * palette.SELECTED_LIFT
         rgba = np.concatenate([rgb, np.full((len(rgb), 1), 255.0, np.float32)], axis=1).astype(np.uint8)
-        out: npt.NDArray[np.uint8] = rgba[rig.bodies.owner]
-        return out
+        return _gather(rgba, rig.bodies.owner)
 
     # ------------------------------------------------------------------ selection and labels
 

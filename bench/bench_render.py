@@ -1,0 +1,355 @@
+"""3D scene speed: frames per second while every fixture changes colour every frame.
+
+Each frame calls ``StageScene.set_fixture_colors`` with a new (N, 3) array (what
+live DMX will do), asks the widget to repaint, lets Qt paint and present it
+(``update`` + ``processEvents``, checked by the scene's frame counter) and waits
+for GL to finish (``glFinish``).  With a still camera the scene redraws only
+lenses, beams and overlays over a cached frame of floor, grid and bodies; the
+"camera orbiting" row turns the camera every frame, so everything is drawn.
+Window 1280x720, camera framed on the rig, on whatever GL the display has
+(Mesa llvmpipe, software, under Xvfb in CI), so the figures are CPU-bound and
+move with machine load; compare ratios, which are measured in the same run.
+
+Baselines, same run, same rigs:
+
+* 1,000 fixtures: the naive scene, one pyqtgraph ``GLMeshItem`` per fixture
+  (8-sided cylinder), each recoloured with ``setColor`` every frame;
+* 5,000 fixtures: our batched bodies in *one* ``GLMeshItem``, recoloured the
+  obvious way, ``setMeshData(vertexColors=...)`` (re-parses and re-uploads every
+  buffer and recomputes normals each frame);
+* building 10,000 fixtures: the same geometry built with a Python loop, one
+  fixture at a time, instead of one vectorised batch per body template.
+
+Run: ``python -m bench.bench_render`` (needs a display: ``xvfb-run -a``).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from bench.common import Row, format_table, row
+from bench.fixtures import make_config
+from shared.show.model import ShowConfig
+
+WIDTH, HEIGHT = 1280, 720
+TARGET_FPS = 30.0
+
+
+_APP: object = None  # keeps the QApplication we created alive
+
+
+def _app() -> object:
+    from PyQt6 import QtCore, QtWidgets
+
+    global _APP
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        # pyqtgraph's own GL items cache shader programs per process; sharing
+        # contexts keeps them valid in the baseline's second widget.
+        QtCore.QCoreApplication.setAttribute(QtCore.Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+        app = QtWidgets.QApplication(sys.argv[:1])
+        _APP = app
+    return app
+
+
+def _reset_pyqtgraph_programs() -> None:
+    """Forget pyqtgraph's cached GL programs (compiled in some other context, if any)."""
+    from pyqtgraph.opengl import shaders
+
+    for program in shaders.ShaderProgram.names.values():
+        program.prog = None
+
+
+def _show(widget: object) -> None:
+    from PyQt6 import QtWidgets
+
+    assert isinstance(widget, QtWidgets.QWidget)
+    widget.resize(WIDTH, HEIGHT)
+    widget.show()
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        QtWidgets.QApplication.processEvents()
+        handle = widget.windowHandle()
+        if handle is not None and handle.isExposed():
+            return
+        time.sleep(0.01)
+    raise RuntimeError("benchmark window was never exposed; is there a display?")
+
+
+def _finish(widget: object) -> None:
+    from OpenGL import GL
+
+    widget.makeCurrent()  # type: ignore[attr-defined]
+    GL.glFinish()
+    widget.doneCurrent()  # type: ignore[attr-defined]
+
+
+def _fps(step: Callable[[int], None], duration: float, min_frames: int = 5) -> float:
+    """Frames per second of ``step(frame)`` (which must paint and finish a frame)."""
+    step(0)  # warm-up: first upload, shader compile
+    frames = 0
+    start = time.perf_counter()
+    while True:
+        step(frames + 1)
+        frames += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= duration and frames >= min_frames:
+            return frames / elapsed
+
+
+def _palettes(n: int) -> npt.NDArray[np.float32]:
+    return np.random.default_rng(7).random((8, n, 3), dtype=np.float32)
+
+
+def _scene_fps(config: ShowConfig, duration: float, orbit: bool = False) -> tuple[float, float]:
+    """(frames per second, seconds to build and draw the first frame) for StageScene.
+
+    ``orbit`` also turns the camera a degree every frame, so nothing drawn can be
+    reused from the previous frame (the frame cache only helps a still camera).
+    """
+    from PyQt6 import QtWidgets
+
+    from visualizer.render import StageScene
+
+    app = QtWidgets.QApplication.instance()
+    assert app is not None
+    scene = StageScene()
+    _show(scene)
+    t0 = time.perf_counter()
+    scene.set_config(config)
+    scene.update()
+    app.processEvents()
+    _finish(scene)
+    build = time.perf_counter() - t0
+    _read_renderer(scene)
+    colors = _palettes(len(config.fixtures))
+
+    def step(i: int) -> None:
+        before = scene.frames_rendered
+        scene.set_fixture_colors(colors[i % len(colors)])
+        if orbit:
+            scene.orbit(1.0, 0.0)
+        scene.update()
+        app.processEvents()
+        _finish(scene)
+        if scene.frames_rendered == before:
+            raise RuntimeError("the scene did not repaint; is the window exposed?")
+
+    fps = _fps(step, duration)
+    scene.close()
+    scene.deleteLater()
+    app.processEvents()
+    return fps, build
+
+
+class _CountingView:
+    """A plain GLViewWidget that counts its paints (baselines)."""
+
+    @staticmethod
+    def create() -> object:
+        import pyqtgraph.opengl as gl
+
+        class View(gl.GLViewWidget):  # type: ignore[misc]
+            frames = 0
+
+            def paintGL(self) -> None:
+                View.frames += 1
+                super().paintGL()
+
+        view = View()
+        view.setBackgroundColor("#14161a")
+        return view
+
+
+def _frame_view(view: object, app: object) -> None:
+    before = view.frames  # type: ignore[attr-defined]
+    view.update()  # type: ignore[attr-defined]
+    app.processEvents()  # type: ignore[attr-defined]
+    _finish(view)
+    if view.frames == before:  # type: ignore[attr-defined]
+        raise RuntimeError("the baseline view did not repaint")
+
+
+def _frame_rig(view: object, config: ShowConfig) -> None:
+    from visualizer.render import camera
+    from visualizer.render.geometry import build_rig
+
+    rig = build_rig(config)
+    lo, hi = rig.bounds
+    az, el = camera.PRESETS["perspective"].azimuth, camera.PRESETS["perspective"].elevation
+    hx, hy = config.stage.width / 2, config.stage.height / 2
+    pts = np.array([[x, y, z] for x in (lo[0], hi[0], -hx, hx) for y in (lo[1], hi[1], -hy, hy)
+                    for z in (lo[2], hi[2])])
+    center, dist = camera.fit(pts, az, el, 60.0, WIDTH / HEIGHT)
+    from PyQt6 import QtGui
+
+    view.setCameraPosition(pos=QtGui.QVector3D(*map(float, center)), distance=dist,  # type: ignore[attr-defined]
+                           azimuth=az, elevation=el)
+
+
+def _naive_items_fps(config: ShowConfig, duration: float) -> float:
+    """One GLMeshItem per fixture, each recoloured with setColor every frame."""
+    import pyqtgraph.opengl as gl
+    from PyQt6 import QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    _reset_pyqtgraph_programs()
+    view = _CountingView.create()
+    _show(view)
+    _frame_rig(view, config)
+    mesh = gl.MeshData.cylinder(rows=1, cols=8, radius=[0.15, 0.15], length=0.3)
+    items = []
+    for f in config.fixtures:
+        item = gl.GLMeshItem(meshdata=mesh, color=(0.5, 0.5, 0.5, 1.0), smooth=False, computeNormals=False)
+        item.translate(f.position.x, f.position.y, f.position.z - 0.3)
+        view.addItem(item)  # type: ignore[attr-defined]
+        items.append(item)
+    colors = _palettes(len(items))
+
+    def step(i: int) -> None:
+        c = colors[i % len(colors)]
+        for k, item in enumerate(items):
+            item.setColor((float(c[k, 0]), float(c[k, 1]), float(c[k, 2]), 1.0))
+        _frame_view(view, app)
+
+    fps = _fps(step, duration)
+    view.close()  # type: ignore[attr-defined]
+    view.deleteLater()  # type: ignore[attr-defined]
+    app.processEvents()  # type: ignore[union-attr]
+    return fps
+
+
+def _setmeshdata_fps(config: ShowConfig, duration: float) -> float:
+    """Our batched bodies in one GLMeshItem, recoloured with setMeshData every frame."""
+    import pyqtgraph.opengl as gl
+    from PyQt6 import QtWidgets
+
+    from visualizer.render.geometry import build_rig
+
+    app = QtWidgets.QApplication.instance()
+    _reset_pyqtgraph_programs()
+    rig = build_rig(config)
+    view = _CountingView.create()
+    _show(view)
+    _frame_rig(view, config)
+    faces = rig.bodies.indices.reshape(-1, 3)
+    item = gl.GLMeshItem(vertexes=rig.bodies.positions, faces=faces, shader="shaded", smooth=True)
+    view.addItem(item)  # type: ignore[attr-defined]
+    colors = _palettes(len(rig))
+    owner = rig.bodies.owner
+
+    def step(i: int) -> None:
+        c = colors[i % len(colors)]
+        vc = np.concatenate([c, np.ones((len(c), 1), np.float32)], axis=1)[owner]
+        item.setMeshData(vertexes=rig.bodies.positions, faces=faces, vertexColors=vc)
+        _frame_view(view, app)
+
+    fps = _fps(step, duration, min_frames=3)
+    view.close()  # type: ignore[attr-defined]
+    view.deleteLater()  # type: ignore[attr-defined]
+    app.processEvents()  # type: ignore[union-attr]
+    return fps
+
+
+def _naive_build(config: ShowConfig) -> None:
+    """The geometry of ``build_rig``, but instanced one fixture at a time in a Python loop."""
+    from visualizer.render import geometry as g
+
+    detail = "full" if len(config.fixtures) <= g.DETAIL_LIMIT else "lite"
+    bodies, lenses, beams = [], [], []
+    for i, f in enumerate(config.fixtures):
+        shape = g.shape_of(f.fixture_type)
+        size = np.array([g._size_of(f, shape)], np.float32)
+        pos = np.array([tuple(f.position)], np.float32)
+        o = f.orientation
+        ang = np.array([[o.yaw, o.pitch, o.roll]] if o else [[0.0, 0.0, 0.0]], np.float32)
+        hanging = np.array([o is None or o.mounting != "standing"])
+        rot = g.rotations(ang[:, 0], ang[:, 1], ang[:, 2], hanging)
+        m = np.array([i], np.intp)
+        layout = g._layout_of(f) if shape == "bar" else None
+        zero = np.zeros((1, 3), np.float32)
+        lift = np.array([[0, 0, g.LENS_LIFT]], np.float32)
+        bodies.append(g._batch(g.body_template(shape, detail), m, size, zero, rot, pos, normals=True))
+        lenses.append(g._batch(g.lens_template(shape, layout, detail), m, size, lift, rot, pos, normals=False))
+        beams.append(g._ray_batch(m, size, rot, pos))
+    g._concat(bodies, with_normals=True, with_alpha=False)
+    g._concat(lenses, with_normals=False, with_alpha=False)
+    g._concat(beams, with_normals=False, with_alpha=True)
+
+
+def _build_seconds(config: ShowConfig, repeat: int) -> tuple[float, float]:
+    """(vectorised ``build_rig`` best of ``repeat``, the per-fixture loop once)."""
+    from visualizer.render.geometry import build_rig
+
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        build_rig(config)
+        best = min(best, time.perf_counter() - t)
+    t = time.perf_counter()
+    _naive_build(config)  # seconds at 10,000: once is enough to compare
+    return best, time.perf_counter() - t
+
+
+#: GL_RENDERER of the last scene measured (what the figures ran on).
+renderer = "unknown"
+
+
+def _read_renderer(widget: object) -> None:
+    from OpenGL import GL
+
+    global renderer
+    widget.makeCurrent()  # type: ignore[attr-defined]
+    try:
+        name = GL.glGetString(GL.GL_RENDERER)
+        renderer = name.decode() if isinstance(name, bytes) else str(name)
+    finally:
+        widget.doneCurrent()  # type: ignore[attr-defined]
+
+
+def run(quick: bool = False) -> list[Row]:
+    _app()
+    duration = 0.7 if quick else 2.0
+    rows: list[Row] = []
+    configs = {n: make_config(n) for n in (1_000, 5_000, 10_000)}
+
+    fps_1k, _ = _scene_fps(configs[1_000], duration)
+    naive_1k = _naive_items_fps(configs[1_000], duration)
+    rows.append(row("render fps, 1,000 fixtures, all recoloured each frame [vs 1 GL item per fixture]",
+                    fps_1k, "fps", naive_1k, f">= {TARGET_FPS:.0f} fps"))
+
+    fps_5k, _ = _scene_fps(configs[5_000], duration)
+    meshdata_5k = _setmeshdata_fps(configs[5_000], duration)
+    rows.append(row("render fps, 5,000 fixtures, all recoloured each frame [vs GLMeshItem.setMeshData]",
+                    fps_5k, "fps", meshdata_5k, f">= {TARGET_FPS:.0f} fps"))
+
+    orbit_5k, _ = _scene_fps(configs[5_000], duration, orbit=True)
+    rows.append(row("render fps, 5,000 fixtures, recoloured and camera orbiting each frame", orbit_5k, "fps",
+                    None, "interactive (>= 15 fps)"))
+
+    fps_10k, first_10k = _scene_fps(configs[10_000], duration)
+    rows.append(row("render fps, 10,000 fixtures, all recoloured each frame", fps_10k, "fps", None,
+                    "interactive (>= 10 fps)"))
+
+    ours, naive = _build_seconds(configs[10_000], repeat=2 if quick else 3)
+    rows.append(row("build geometry, 10,000 fixtures [vs one fixture at a time]", ours * 1000, "ms",
+                    naive * 1000, "< 1000 ms"))
+    rows.append(row("set_config + first frame, 10,000 fixtures", first_10k * 1000, "ms", None, "< 10000 ms"))
+    return rows
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv[1:]
+    rows = run(quick=quick)
+    print(f"GL renderer: {renderer}, window {WIDTH}x{HEIGHT}")
+    print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
