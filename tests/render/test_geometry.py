@@ -1,0 +1,124 @@
+"""Rig geometry without GL: shapes, sizes, poses, batching."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shared.show import demo_show
+from tests.render.helpers import config, fixture, grid_config
+from visualizer.render.geometry import (
+    DETAIL_LIMIT,
+    body_template,
+    build_rig,
+    grid_lines,
+    lens_template,
+    shape_of,
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "shape"),
+    [("PAR", "cylinder"), ("par", "cylinder"), ("Wash", "cylinder"), ("BAR", "bar"), ("pixelbar", "bar"),
+     ("SunStrip", "bar"), ("MH", "head"), ("mh", "head"), ("LASER", "box"), (None, "box"), ("", "box")],
+)
+def test_body_shape_follows_fixture_type_case_insensitively(kind: str | None, shape: str) -> None:
+    assert shape_of(kind) == shape
+
+
+def beam_direction(rig_rot: np.ndarray) -> np.ndarray:
+    return rig_rot @ np.array([0.0, 0.0, 1.0])
+
+
+def test_standing_body_rises_from_its_position_and_hanging_hangs_below() -> None:
+    rig = build_rig(config(fixture("up", 0, 0, 0, mounting="standing", size=(0.2, 0.4, 0.2)),
+                           fixture("down", 1, 0, 5, mounting="hanging", size=(0.2, 0.4, 0.2))))
+    up, down = rig.index["up"], rig.index["down"]
+    assert rig.centers[up] == pytest.approx([0, 0, 0.2], abs=1e-5)
+    assert rig.centers[down] == pytest.approx([1, 0, 4.8], abs=1e-5)
+    assert beam_direction(rig.rotations[up]) == pytest.approx([0, 0, 1], abs=1e-6)
+    assert beam_direction(rig.rotations[down]) == pytest.approx([0, 0, -1], abs=1e-6)
+    owner = rig.bodies.owner
+    assert rig.bodies.positions[owner == down][:, 2].max() == pytest.approx(5.0, abs=1e-5)
+    assert rig.bodies.positions[owner == down][:, 2].min() == pytest.approx(4.6, abs=1e-5)
+
+
+def test_orientation_convention_of_the_package_docstring() -> None:
+    rig = build_rig(config(
+        fixture("yaw90", 0, 0, 0, mounting="standing", yaw=90, pitch=30),
+        fixture("pitch_standing", 0, 0, 0, mounting="standing", pitch=30),
+        fixture("pitch_hanging", 0, 0, 5, mounting="hanging", pitch=30),
+        fixture("front_par", 0, -3.5, 5, mounting="hanging", pitch=-40),
+    ))
+    d = {name: beam_direction(rig.rotations[i]) for name, i in rig.index.items()}
+    # positive pitch tilts the beam towards the audience (-y) for both mountings
+    assert d["pitch_standing"][1] < -0.4 and d["pitch_standing"][2] > 0
+    assert d["pitch_hanging"][1] < -0.4 and d["pitch_hanging"][2] < 0
+    # yaw turns counter-clockwise seen from above: the -y tilt becomes +x
+    assert d["yaw90"] == pytest.approx([0.5, 0, np.sqrt(3) / 2], abs=1e-5)
+    # the demo's front pars hang on the audience side and point at the stage, downwards
+    assert d["front_par"][1] > 0.5 and d["front_par"][2] < -0.5
+
+
+def test_bar_is_sized_from_physical_with_one_lens_cell_per_segment() -> None:
+    rig = build_rig(config(fixture("bar", 0, 0, 0, kind="BAR", size=(2.0, 0.1, 0.2), layout=(16, 1))))
+    body = rig.bodies.positions
+    assert np.ptp(body[:, 0]) == pytest.approx(2.0, abs=1e-5)  # width along x
+    assert np.ptp(body[:, 1]) == pytest.approx(0.2, abs=1e-5)  # depth along y
+    assert np.ptp(body[:, 2]) == pytest.approx(0.1, abs=1e-5)  # height along the beam
+    assert len(rig.lenses.indices) // 3 == 16 * 2  # two triangles per cell
+    assert len(lens_template("bar", (16, 1)).faces) == 32
+
+
+def test_missing_orientation_and_size_get_sensible_defaults() -> None:
+    floor = fixture("x", 0, 0, 0).replace(orientation=None, physical=None)
+    high = fixture("y", 0, 0, 6.0).replace(orientation=None)
+    rig = build_rig(config(floor, high))
+    assert rig.centers[0][2] > 0  # on the floor: standing
+    assert rig.centers[1][2] < 6.0  # rigged high: hanging
+    assert np.isfinite(rig.bodies.positions).all()
+
+
+def test_group_colour_of_first_group_else_grey() -> None:
+    rig = build_rig(config(fixture("a", 0, 0), fixture("b", 1, 0), fixture("c", 2, 0),
+                           groups=(("one", (10, 20, 30), ("a",)), ("two", (40, 50, 60), ("a", "b")))))
+    assert rig.base_rgb[rig.index["a"]].tolist() == [10, 20, 30]
+    assert rig.base_rgb[rig.index["b"]].tolist() == [40, 50, 60]
+    assert rig.base_rgb[rig.index["c"]].tolist() == [140, 144, 150]
+
+
+def test_every_vertex_belongs_to_its_fixture_and_indices_stay_in_range() -> None:
+    rig = build_rig(demo_show())
+    for layer in (rig.bodies, rig.lenses, rig.beams):
+        assert layer.indices.max() < len(layer.positions)
+        assert set(np.unique(layer.owner)) == set(range(len(rig)))
+        assert len(layer.owner) == len(layer.positions)
+
+
+def test_templates_are_closed_and_wound_outwards_for_back_face_culling() -> None:
+    for detail in ("full", "lite"):
+        for shape in ("cylinder", "head", "bar", "box"):
+            mesh = body_template(shape, detail)
+            p, f = mesh.positions, mesh.faces.astype(int)
+            winding = np.cross(p[f[:, 1]] - p[f[:, 0]], p[f[:, 2]] - p[f[:, 0]])
+            assert ((winding * mesh.normals[f].mean(axis=1)).sum(axis=1) > 0).all(), (shape, detail)
+
+
+def test_big_rigs_get_lite_bodies_and_beam_rays() -> None:
+    small = build_rig(grid_config(DETAIL_LIMIT))
+    big = build_rig(grid_config(DETAIL_LIMIT + 1))
+    assert small.detail == "full" and not small.beam_rays
+    assert big.detail == "lite" and big.beam_rays
+    assert len(big.bodies.indices) / len(big) < len(small.bodies.indices) / len(small)
+    assert len(big.beams.positions) == 2 * len(big)
+
+
+def test_grid_lines_cover_the_floor_and_are_capped() -> None:
+    minor, major = grid_lines(10.0, 8.0, 0.5)
+    lines = np.concatenate([minor, major])
+    assert lines[:, 0].min() == -5.0 and lines[:, 0].max() == 5.0
+    assert lines[:, 1].min() == -4.0 and lines[:, 1].max() == 4.0
+    assert len(major) // 2 == 11 + 9  # every metre
+    minor, major = grid_lines(100.0, 100.0, 0.001)
+    assert (len(minor) + len(major)) // 2 <= 2 * 401
+    assert sum(map(len, grid_lines(10.0, 8.0, 0.0))) > 0

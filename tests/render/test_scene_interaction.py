@@ -1,0 +1,94 @@
+"""Mouse and keyboard on the real widget: picking, orbiting, presets, the camera staying put."""
+
+from __future__ import annotations
+
+import pytest
+from PyQt6.QtCore import QPoint, QPointF, Qt
+from pytestqt.qtbot import QtBot
+
+from shared.show import demo_show
+from tests.render.helpers import config, fixture
+from visualizer.render import StageScene
+
+
+def point(at: QPointF | None) -> QPoint:
+    assert at is not None
+    return QPoint(round(at.x()), round(at.y()))
+
+
+def test_clicking_a_fixture_emits_its_name_and_selects_it(scene: StageScene, qtbot: QtBot) -> None:
+    scene.set_config(demo_show())
+    for name in ("Spot 3", "LED Bar 2", "Side Wash R", "Pixel Bar 1"):
+        with qtbot.waitSignal(scene.fixture_clicked, timeout=2000) as blocker:
+            qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=point(scene.fixture_screen_position(name)))
+        assert blocker.args == [name]
+        assert scene.selected_fixture() == name
+
+
+def test_clicking_near_a_fixture_picks_it_and_empty_space_emits_none(scene: StageScene, qtbot: QtBot) -> None:
+    scene.set_config(config(fixture("a", -2, 0, 0), fixture("b", 2, 0, 0)))
+    at = point(scene.fixture_screen_position("b"))
+    with qtbot.waitSignal(scene.fixture_clicked, timeout=2000) as blocker:
+        qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=at + QPoint(6, -5))
+    assert blocker.args == ["b"]
+    with qtbot.waitSignal(scene.fixture_clicked, timeout=2000) as blocker:
+        qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert blocker.args == [None]
+    assert scene.selected_fixture() is None
+
+
+def test_dragging_orbits_and_is_not_a_click(scene: StageScene, qtbot: QtBot) -> None:
+    scene.set_config(demo_show())
+    clicks: list[object] = []
+    scene.fixture_clicked.connect(clicks.append)
+    start = point(scene.fixture_screen_position("Spot 1"))
+    azimuth = scene.opts["azimuth"]
+    qtbot.mousePress(scene, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 6):
+        qtbot.mouseMove(scene, start + QPoint(12 * step, 0))
+    qtbot.mouseRelease(scene, Qt.MouseButton.LeftButton, pos=start + QPoint(60, 0))
+    qtbot.wait(10)
+    assert scene.opts["azimuth"] != azimuth
+    assert clicks == []
+
+
+def test_camera_stays_where_the_user_put_it_until_asked(scene: StageScene, qtbot: QtBot) -> None:
+    show = demo_show()
+    scene.set_config(show)
+    framed = dict(scene.opts)
+    scene.orbit(35.0, -10.0)
+    scene.opts["distance"] *= 0.6
+    moved = dict(scene.opts)
+    assert moved != framed
+    scene.set_config(config(fixture("new", 0, 0, 0)))
+    scene.set_config(show)
+    assert dict(scene.opts) == moved
+    scene.setFocus()
+    qtbot.keyClick(scene, Qt.Key.Key_R)
+    assert scene.opts["azimuth"] == framed["azimuth"] and scene.opts["elevation"] == framed["elevation"]
+    assert abs(scene.opts["distance"] - framed["distance"]) < 1e-6
+    scene.orbit(20.0, 0.0)
+    qtbot.keyClick(scene, Qt.Key.Key_Home)
+    assert scene.opts["azimuth"] == framed["azimuth"]
+    qtbot.keyClick(scene, Qt.Key.Key_2)
+    assert scene.opts["elevation"] == 90
+
+
+def test_fit_to_stage_keeps_stage_and_rig_in_view(scene: StageScene) -> None:
+    scene.set_config(demo_show())
+    for preset in ("perspective", "front", "top", "side"):
+        scene.set_camera_preset(preset)
+        for f in demo_show().fixtures:
+            at = scene.fixture_screen_position(f.name)
+            assert at is not None
+            assert 0 <= at.x() <= scene.width() and 0 <= at.y() <= scene.height(), (preset, f.name)
+    scene.opts["distance"] = 500.0
+    scene.fit_to_stage()
+    assert scene.opts["distance"] < 40
+
+
+def test_unknown_preset_and_fixture(scene: StageScene) -> None:
+    scene.set_config(demo_show())
+    assert scene.fixture_screen_position("nope") is None
+    with pytest.raises(ValueError, match="underneath"):
+        scene.set_camera_preset("underneath")

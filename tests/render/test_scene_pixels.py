@@ -1,0 +1,203 @@
+"""What the scene draws, checked on grabbed framebuffers (real GL under Xvfb)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from shared.show import demo_show
+from tests.render.helpers import AMBER, BLUE, GREEN, RED, config, count_color, fixture, has_color, patch
+from visualizer.render import StageScene
+
+Grab = Callable[[], npt.NDArray[np.uint8]]
+
+
+def two_pars(*, red_at: float = -2.0, third: bool = False) -> object:
+    fixtures = [fixture("red", red_at, 0.0, 0.0), fixture("green", 2.0, 0.0, 0.0)]
+    members = [("reds", RED, ("red",)), ("greens", GREEN, ("green",))]
+    if third:
+        fixtures.append(fixture("blue", 0.0, 2.5, 0.0))
+        members.append(("blues", BLUE, ("blue",)))
+    return config(*fixtures, groups=tuple(members))
+
+
+def test_demo_show_draws_every_fixture_in_its_group_colour(scene: StageScene, grab: Grab) -> None:
+    show = demo_show()
+    scene.set_config(show)
+    img = grab()
+    for group in show.groups:
+        for name in group.fixtures:
+            at = scene.fixture_screen_position(name)
+            assert at is not None and 0 <= at.x() < scene.width() and 0 <= at.y() < scene.height(), name
+            assert has_color(img, at, group.rgb), f"{name} is not drawn in {group.color} near {at}"
+    # the group colours are a visible part of the picture, not a stray pixel each
+    assert count_color(img, (255, 87, 34)) > 300  # Front Wash
+
+
+def test_ungrouped_fixture_is_neutral_grey(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(config(fixture("lonely", 0, 0, 0, size=(0.6, 0.6, 0.6))))
+    scene.set_camera_preset("front")
+    img = grab()
+    at = scene.fixture_screen_position("lonely")
+    assert at is not None
+    assert has_color(img, at, (140, 144, 150), tol=12)
+    assert not has_color(img, at, RED) and not has_color(img, at, BLUE)
+
+
+def test_each_camera_preset_draws_a_different_picture(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(demo_show())
+    images = {}
+    for preset in ("perspective", "front", "top", "side"):
+        scene.set_camera_preset(preset)
+        images[preset] = grab()
+    names = list(images)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            changed = (np.abs(images[a].astype(int) - images[b]).max(axis=2) > 30).mean()
+            assert changed > 0.02, f"{a} and {b} look the same"
+
+
+def test_top_view_is_a_plan_with_upstage_up_and_front_view_looks_from_the_audience(scene: StageScene) -> None:
+    scene.set_config(config(fixture("left", -3, 0, 0), fixture("right", 3, 0, 0), fixture("back", 0, 3, 0),
+                            fixture("high", 0, 0, 4, mounting="hanging")))
+    scene.set_camera_preset("top")
+    pos = {n: scene.fixture_screen_position(n) for n in ("left", "right", "back", "high")}
+    assert pos["left"].x() < pos["right"].x()  # type: ignore[union-attr]
+    assert pos["back"].y() < pos["left"].y()  # type: ignore[union-attr]
+    scene.set_camera_preset("front")
+    pos = {n: scene.fixture_screen_position(n) for n in ("left", "right", "back", "high")}
+    assert pos["left"].x() < pos["right"].x()  # type: ignore[union-attr]  # audience's left is stage -x
+    assert pos["high"].y() < pos["left"].y()  # type: ignore[union-attr]
+    assert scene.opts["azimuth"] == -90  # camera on the -y side
+
+
+def test_moving_a_fixture_moves_it_in_the_image(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(two_pars(red_at=-2.0))
+    scene.set_camera_preset("top")
+    before_at = scene.fixture_screen_position("red")
+    assert before_at is not None
+    before = grab()
+    assert has_color(before, before_at, RED)
+    camera = dict(scene.opts)
+    scene.set_config(two_pars(red_at=-4.0))
+    after = grab()
+    after_at = scene.fixture_screen_position("red")
+    assert after_at is not None
+    assert after_at.x() < before_at.x() - 20
+    assert has_color(after, after_at, RED)
+    assert not has_color(after, before_at, RED)
+    assert dict(scene.opts) == camera  # an update never moves the camera
+
+
+def test_removed_fixtures_vanish_and_new_ones_appear(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(two_pars(third=True))
+    scene.set_camera_preset("top")
+    img = grab()
+    blue_at = scene.fixture_screen_position("blue")
+    assert blue_at is not None and has_color(img, blue_at, BLUE)
+    scene.set_config(two_pars(third=False))
+    img = grab()
+    assert scene.fixture_screen_position("blue") is None
+    assert not has_color(img, blue_at, BLUE)
+    assert count_color(img, BLUE) == 0
+    scene.set_config(two_pars(third=True))
+    img = grab()
+    assert has_color(img, blue_at, BLUE)
+
+
+def test_selected_fixture_is_highlighted(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(two_pars())
+    scene.set_camera_preset("perspective")
+    at = scene.fixture_screen_position("green")
+    assert at is not None
+
+    def white_near(img: npt.NDArray[np.uint8]) -> int:
+        return int((patch(img, at, 30) >= 235).all(axis=1).sum())
+
+    plain = grab()
+    assert white_near(plain) == 0
+    scene.select_fixture("green")
+    assert scene.selected_fixture() == "green"
+    lit = grab()
+    assert white_near(lit) > 40  # ring, outline box, brighter body
+    body = patch(lit, at, 3).mean(axis=0)
+    assert body.sum() > patch(plain, at, 3).mean(axis=0).sum() + 60  # the body itself got brighter
+    other = scene.fixture_screen_position("red")
+    assert other is not None and int((patch(lit, other, 30) >= 235).all(axis=1).sum()) == 0
+    scene.select_fixture(None)
+    assert white_near(grab()) == 0
+    scene.select_fixture("no such fixture")
+    assert scene.selected_fixture() is None
+
+
+def test_emitted_colours_light_the_lenses(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(config(fixture("up", 0, 0, 0, size=(0.8, 0.8, 0.4)), fixture("other", 2, 0, 0)))
+    scene.set_camera_preset("top")  # looking down into the upward beam of "up"
+    at = scene.fixture_screen_position("up")
+    assert at is not None
+    idle = grab()
+    assert not has_color(idle, at, (255, 0, 0), tol=40, radius=2)
+    scene.set_fixture_colors(np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], np.float32))
+    red = patch(grab(), at, 2).mean(axis=0)
+    assert red[0] > 200 and red[1] < 60 and red[2] < 60
+    scene.set_fixture_colors({"up": (0.0, 1.0, 0.0)})
+    green = patch(grab(), at, 2).mean(axis=0)
+    assert green[1] > 200 and green[0] < 60 and green[2] < 60
+    with pytest.raises(ValueError, match="colors must be"):
+        scene.set_fixture_colors(np.zeros((3, 3)))
+
+
+def test_labels_on_and_off(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(config(fixture("Labelled", 0, 0, 0, size=(0.5, 0.5, 0.5))))
+    scene.set_camera_preset("front")
+    at = scene.fixture_screen_position("Labelled")
+    assert at is not None
+    above = type(at)(at.x(), at.y() - 45)
+
+    def text_pixels(img: npt.NDArray[np.uint8]) -> int:
+        return int((patch(img, above, 40).min(axis=1) > 150).sum())
+
+    assert not scene.labels_visible()
+    assert text_pixels(grab()) == 0
+    scene.set_labels_visible(True)
+    assert [lb.text for lb in scene.labels.labels if lb.text == "Labelled"] == ["Labelled"]
+    assert text_pixels(grab()) > 15
+    scene.set_labels_visible(False)
+    assert text_pixels(grab()) == 0
+
+
+def test_big_rigs_label_only_the_selected_fixture(scene: StageScene) -> None:
+    n = StageScene.LABEL_LIMIT + 1
+    scene.set_config(config(*[fixture(f"F{i}", (i % 20) * 0.5 - 5, (i // 20) * 0.5 - 3, 0) for i in range(n)]))
+    scene.set_labels_visible(True)
+    assert {lb.text for lb in scene.labels.labels} == {"x", "y", "z", "FRONT · audience"}
+    scene.select_fixture("F7")
+    assert "F7" in {lb.text for lb in scene.labels.labels}
+    assert sum(lb.text.startswith("F") and lb.text != "FRONT · audience" for lb in scene.labels.labels) == 1
+
+
+def test_frame_cache_draws_exactly_what_a_full_redraw_draws(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(demo_show())
+    scene.select_fixture("Spot 2")
+    scene.set_labels_visible(True)
+    scene.set_fixture_colors(np.random.default_rng(3).random((len(demo_show().fixtures), 3)))
+    cached = [grab() for _ in range(3)]  # direct, then cache built, then cache reused
+    assert scene._cache_key is not None
+    scene.set_fixture_colors({"Front Par 1": (0.0, 0.0, 1.0)})
+    cached.append(grab())
+    scene.frame_cache = False
+    full = grab()
+    assert (cached[-1] == full).all()
+    assert all((c == cached[0]).all() for c in cached[:3])
+
+
+def test_pixel_bars_show_in_amber_from_the_front(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(demo_show())
+    scene.set_camera_preset("front")
+    img = grab()
+    for name in ("Pixel Bar 1", "Pixel Bar 2"):
+        at = scene.fixture_screen_position(name)
+        assert at is not None and has_color(img, at, AMBER)
