@@ -13,6 +13,7 @@ from visualizer.render.geometry import (
     build_rig,
     grid_lines,
     lens_template,
+    rigging_lines,
     shape_of,
 )
 
@@ -122,3 +123,18 @@ def test_grid_lines_cover_the_floor_and_are_capped() -> None:
     minor, major = grid_lines(100.0, 100.0, 0.001)
     assert (len(minor) + len(major)) // 2 <= 2 * 401
     assert sum(map(len, grid_lines(10.0, 8.0, 0.0))) > 0
+
+
+def test_rigging_pipes_run_through_rows_and_columns_of_hanging_fixtures() -> None:
+    rig = build_rig(config(
+        *[fixture(f"row{i}", -2.0 + i, -3.0, 5.0, mounting="hanging") for i in range(4)],
+        *[fixture(f"col{i}", 4.5, -1.0 + i, 4.0, mounting="hanging") for i in range(3)],
+        fixture("alone", 0.0, 2.0, 6.0, mounting="hanging"),
+        fixture("floor1", -1.0, 0.0, 0.0), fixture("floor2", 1.0, 0.0, 0.0),
+    ))
+    pipes = rigging_lines(rig.positions, rig.hanging).reshape(-1, 2, 3)
+    assert len(pipes) == 2
+    row = pipes[np.argmax(np.ptp(pipes[:, :, 0], axis=1))]
+    assert sorted(row[:, 0]) == pytest.approx([-2.3, 1.3]) and row[:, 1] == pytest.approx([-3, -3])
+    col = pipes[np.argmax(np.ptp(pipes[:, :, 1], axis=1))]
+    assert sorted(col[:, 1]) == pytest.approx([-1.3, 1.3]) and col[:, 2] == pytest.approx([4, 4])

@@ -201,3 +201,20 @@ def test_pixel_bars_show_in_amber_from_the_front(scene: StageScene, grab: Grab) 
     for name in ("Pixel Bar 1", "Pixel Bar 2"):
         at = scene.fixture_screen_position(name)
         assert at is not None and has_color(img, at, AMBER)
+
+
+def test_overlapping_labels_are_decluttered_but_the_selected_one_always_shows(scene: StageScene,
+                                                                             grab: Grab) -> None:
+    # a tight cluster: their names cannot all fit side by side
+    scene.set_config(config(*[fixture(f"Crowded {i}", 0.1 * i, 0.0, 0.0) for i in range(12)],
+                            fixture("Far away", 4.0, 3.0, 0.0)))
+    scene.set_labels_visible(True)
+    grab()
+    drawn = set(scene.labels.drawn)
+    assert "Far away" in drawn
+    crowded = {t for t in drawn if t.startswith("Crowded")}
+    assert 1 <= len(crowded) < 12
+    hidden = next(f"Crowded {i}" for i in range(12) if f"Crowded {i}" not in drawn)
+    scene.select_fixture(hidden)
+    grab()
+    assert hidden in scene.labels.drawn

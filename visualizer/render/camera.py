@@ -23,15 +23,19 @@ F64 = npt.NDArray[np.float64]
 class Preset:
     azimuth: float
     elevation: float
+    fov: float  # horizontal, degrees
 
 
 #: Front: from the audience (-y) towards +y, a little above eye level.
 #: Top: plan view, +y (upstage) up the screen. Side: from stage right (+x).
+#: The three drawing-like views use a narrow field of view from further away, so
+#: they are nearly orthographic: a plan where a fixture at 5 m still sits over
+#: its floor position, an elevation where heights line up.
 PRESETS: dict[str, Preset] = {
-    "front": Preset(azimuth=-90.0, elevation=8.0),
-    "top": Preset(azimuth=-90.0, elevation=90.0),
-    "side": Preset(azimuth=0.0, elevation=8.0),
-    "perspective": Preset(azimuth=-62.0, elevation=26.0),
+    "front": Preset(azimuth=-90.0, elevation=6.0, fov=20.0),
+    "top": Preset(azimuth=-90.0, elevation=90.0, fov=20.0),
+    "side": Preset(azimuth=0.0, elevation=6.0, fov=20.0),
+    "perspective": Preset(azimuth=-62.0, elevation=24.0, fov=50.0),
 }
 
 

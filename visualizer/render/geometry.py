@@ -294,6 +294,7 @@ class Rig:
     rotations: F32  # (N, 3, 3)
     sizes: F32  # (N, 3) width, depth, height
     positions: F32  # (N, 3) rigging points
+    hanging: npt.NDArray[np.bool_]  # (N,)
     bodies: Layer
     lenses: Layer
     beams: Layer
@@ -499,6 +500,7 @@ def build_rig(config: ShowConfig, detail: str | None = None) -> Rig:
         rotations=rot,
         sizes=size,
         positions=pos,
+        hanging=hanging,
         bodies=body_layer,
         lenses=_concat(lenses, with_normals=False, with_alpha=False),
         beams=_concat(beams, with_normals=False, with_alpha=True),
@@ -508,6 +510,44 @@ def build_rig(config: ShowConfig, detail: str | None = None) -> Rig:
 
 
 # --------------------------------------------------------------------------- stage
+
+
+def rigging_lines(positions: F32, hanging: npt.NDArray[np.bool_], tol: float = 0.05,
+                  overhang: float = 0.3) -> F32:
+    """Pipes through hanging fixtures that share a rigging height and a row.
+
+    Show files carry fixtures, not trusses, but fixtures hung at the same height
+    on the same line are on a pipe or truss; drawing it stops the rig from
+    floating.  Rows along x (same y and z) first, then what is left in columns
+    along y (same x and z), each with at least two fixtures.  Line end points, (2K, 3).
+    """
+    idx = np.flatnonzero(hanging)
+    out: list[F32] = []
+    for along, across in ((0, 1), (1, 0)):
+        if len(idx) < 2:
+            break
+        p = positions[idx].astype(np.float64)
+        keys = np.stack([np.round(p[:, across] / tol), np.round(p[:, 2] / tol)], axis=1)
+        _, inv, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+        inv = inv.reshape(-1)
+        lo = np.full(len(counts), np.inf)
+        hi = np.full(len(counts), -np.inf)
+        np.minimum.at(lo, inv, p[:, along])
+        np.maximum.at(hi, inv, p[:, along])
+        mean = np.zeros((len(counts), 3))
+        np.add.at(mean, inv, p)
+        mean /= counts[:, None]
+        rows = np.flatnonzero(counts >= 2)
+        if len(rows):
+            a = mean[rows].copy()
+            b = mean[rows].copy()
+            a[:, along] = lo[rows] - overhang
+            b[:, along] = hi[rows] + overhang
+            out.append(np.stack([a, b], axis=1).reshape(-1, 3).astype(np.float32))
+        idx = idx[counts[inv] < 2]  # only fixtures not on a row may form a column
+    if not out:
+        return np.zeros((0, 3), np.float32)
+    return np.concatenate(out)
 
 
 def grid_lines(width: float, depth: float, spacing: float, max_lines: int = 400) -> tuple[F32, F32]:

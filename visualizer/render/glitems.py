@@ -339,32 +339,48 @@ def program_uniforms(program: int) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Label:
-    """Text anchored at a world point, drawn centred above it."""
+    """Text anchored at a world point, drawn centred above it.
+
+    ``always`` labels (the axes, the selected fixture) are drawn even where they
+    overlap others; the rest are decluttered.
+    """
 
     position: tuple[float, float, float]
     text: str
     color: QtGui.QColor
     bold: bool = False
+    always: bool = False
 
 
 class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
     """All text of the scene in one QPainter pass (one ``GLTextItem`` per label would
-    open a painter per label every frame).  Labels behind the camera or off screen
-    are skipped."""
+    open a painter per label every frame).
+
+    Labels behind the camera or off screen are skipped, and so is any label that
+    would overlap one already placed (nearest to the camera first), so a dense rig
+    stays readable: a coarse occupancy grid keeps that linear in the label count.
+    """
+
+    CELL = 6  # occupancy grid cell, pixels
 
     def __init__(self, depth_value: int = 100) -> None:
         super().__init__()
         self.setDepthValue(depth_value)
         self._labels: list[Label] = []
         self._points = np.zeros((0, 3), np.float32)
+        self._widths = np.zeros(0)
         self.font = QtGui.QFont()
         self.font.setPointSizeF(8.5)
         self.bold_font = QtGui.QFont(self.font)
         self.bold_font.setBold(True)
+        self._metrics = {False: QtGui.QFontMetricsF(self.font), True: QtGui.QFontMetricsF(self.bold_font)}
+        #: Texts drawn by the last paint (tests and debugging).
+        self.drawn: list[str] = []
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         self._labels = list(labels)
         self._points = np.array([lb.position for lb in self._labels], np.float32).reshape(-1, 3)
+        self._widths = np.array([self._metrics[lb.bold].horizontalAdvance(lb.text) for lb in self._labels])
         self.update()
 
     @property
@@ -372,6 +388,7 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         return list(self._labels)
 
     def paint(self) -> None:
+        self.drawn = []
         if not self._labels:
             return
         view = self.view()
@@ -381,23 +398,33 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         clip = pts @ mvp.T
         ok = clip[:, 3] > 1e-6
         ndc = clip[:, :3] / np.where(ok, clip[:, 3], 1.0)[:, None]
-        sx = (ndc[:, 0] + 1) * 0.5 * w
-        sy = (1 - ndc[:, 1]) * 0.5 * h
-        ok &= (sx > -200) & (sx < w + 200) & (sy > -50) & (sy < h + 50) & (np.abs(ndc[:, 2]) <= 1)
+        sx = (ndc[:, 0] + 1) * 0.5 * w - self._widths / 2
+        sy = (1 - ndc[:, 1]) * 0.5 * h - 4
+        ok &= (sx > -self._widths) & (sx < w) & (sy > 0) & (sy < h + 20) & (np.abs(ndc[:, 2]) <= 1)
+        always = np.array([lb.always for lb in self._labels])
+        order = np.lexsort((clip[:, 3], ~always))  # forced labels first, then nearest first
+        order = order[ok[order]]
+        line = self._metrics[False].height()
+        cell = self.CELL
+        taken: set[tuple[int, int]] = set()
         painter = QtGui.QPainter(view)
         try:
             painter.setRenderHints(QtGui.QPainter.RenderHint.TextAntialiasing)
-            metrics = {False: QtGui.QFontMetricsF(self.font), True: QtGui.QFontMetricsF(self.bold_font)}
             shadow = QtGui.QColor(0, 0, 0, 200)
-            for i in np.flatnonzero(ok):
+            for i in order:
                 lb = self._labels[int(i)]
+                x, y = float(sx[i]), float(sy[i])
+                cells = {(cx, cy)
+                         for cx in range(int(x - 2) // cell, int(x + self._widths[i] + 2) // cell + 1)
+                         for cy in range(int(y - line) // cell, int(y + 2) // cell + 1)}
+                if not lb.always and not taken.isdisjoint(cells):
+                    continue
+                taken |= cells
                 painter.setFont(self.bold_font if lb.bold else self.font)
-                fm = metrics[lb.bold]
-                x = float(sx[i]) - fm.horizontalAdvance(lb.text) / 2
-                y = float(sy[i]) - 4
                 painter.setPen(shadow)
                 painter.drawText(QtCore.QPointF(x + 1, y + 1), lb.text)
                 painter.setPen(lb.color)
                 painter.drawText(QtCore.QPointF(x, y), lb.text)
+                self.drawn.append(lb.text)
         finally:
             painter.end()

@@ -20,6 +20,9 @@ AXIS_X = (229, 72, 77, 255)
 AXIS_Y = (70, 167, 88, 255)
 AXIS_Z = (62, 123, 250, 255)
 
+#: Pipes drawn through rows of hanging fixtures.
+RIGGING = (84, 90, 102, 255)
+
 #: A lens before any emitted colour arrived: dark glass, lighter than the floor.
 LENS_IDLE = (78, 83, 92, 255)
 LABEL = (206, 210, 218, 255)

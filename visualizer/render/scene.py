@@ -16,7 +16,7 @@ from PyQt6 import QtCore, QtGui, QtOpenGL, QtWidgets
 
 from shared.show.model import ShowConfig
 from visualizer.render import camera, palette
-from visualizer.render.geometry import Rig, build_rig, grid_lines
+from visualizer.render.geometry import Rig, build_rig, grid_lines, rigging_lines
 from visualizer.render.glitems import BatchItem, GLResources, Label, LabelsItem, build_program, program_uniforms
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self.grid_major = BatchItem(GL.GL_LINES, depth_test=False, depth_value=-28)
         self.outline = BatchItem(GL.GL_LINES, depth_test=False, line_width=2.0, depth_value=-27)
         self.axes = BatchItem(GL.GL_LINES, line_width=3.0, depth_value=-26)
+        self.rigging = BatchItem(GL.GL_LINES, line_width=3.0, depth_value=-25)
         self.bodies = BatchItem(GL.GL_TRIANGLES, lit=True, cull=True, depth_value=0)
         self.lenses = BatchItem(GL.GL_TRIANGLES, polygon_offset=(-1.0, -2.0), cull=True, depth_value=1)
         self.beams = BatchItem(GL.GL_TRIANGLES, depth_write=False, blend="additive", cull=True,
@@ -115,7 +116,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
                                 depth_value=21)
         self.labels = LabelsItem(depth_value=100)
         self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
-                                                self.axes, self.bodies]
+                                                self.axes, self.rigging, self.bodies]
         for item in (*self._static_items, self.lenses, self.beams, self.highlight, self.marker, self.labels):
             self.addItem(item)
         self.set_camera_preset("perspective")
@@ -270,6 +271,8 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         if self._selected is not None and self._selected not in rig.index:
             self._selected = None
         self._build_stage(config)
+        pipes = rigging_lines(rig.positions, rig.hanging)
+        self.rigging.set_geometry(pipes, colors=np.tile(palette.RIGGING, (len(pipes), 1)))
         self.bodies.set_geometry(rig.bodies.positions, rig.bodies.indices, normals=rig.bodies.normals,
                                  colors=self._body_colors())
         self.lenses.set_geometry(rig.lenses.positions, rig.lenses.indices,
@@ -330,10 +333,10 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             return x, y, z
 
         self._axis_labels = [
-            Label(tip(1, ex), "x", QtGui.QColor(*palette.AXIS_X[:3]), True),
-            Label(tip(3, ey), "y", QtGui.QColor(*palette.AXIS_Y[:3]), True),
-            Label(tip(5, ez), "z", QtGui.QColor(*palette.AXIS_Z[:3]), True),
-            Label((0.0, -hy - 0.25 * length, 0.0), "FRONT · audience", QtGui.QColor(*palette.FRONT_TEXT)),
+            Label(tip(1, ex), "x", QtGui.QColor(*palette.AXIS_X[:3]), True, always=True),
+            Label(tip(3, ey), "y", QtGui.QColor(*palette.AXIS_Y[:3]), True, always=True),
+            Label(tip(5, ez), "z", QtGui.QColor(*palette.AXIS_Z[:3]), True, always=True),
+            Label((0.0, -hy - 0.35 - 0.1 * length, 0.0), "FRONT · audience", QtGui.QColor(*palette.FRONT_TEXT)),
         ]
 
     # ------------------------------------------------------------------ colours
@@ -448,7 +451,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
                 name = rig.names[i]
                 sel = name == self._selected
                 x, y, z = (float(v) for v in rig.tops[i])
-                labels.append(Label((x, y, z), name, bright if sel else text, sel))
+                labels.append(Label((x, y, z), name, bright if sel else text, sel, always=sel))
         self.labels.set_labels(labels)
 
     # ------------------------------------------------------------------ camera
@@ -460,6 +463,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             raise ValueError(f"camera preset {name!r} is not one of {', '.join(camera.PRESETS)}")
         self.opts["azimuth"] = preset.azimuth
         self.opts["elevation"] = preset.elevation
+        self.opts["fov"] = preset.fov
         self.fit_to_stage()
 
     def _frame_points(self) -> npt.NDArray[np.float64]:
