@@ -92,3 +92,16 @@ def test_unknown_preset_and_fixture(scene: StageScene) -> None:
     assert scene.fixture_screen_position("nope") is None
     with pytest.raises(ValueError, match="underneath"):
         scene.set_camera_preset("underneath")
+
+
+def test_resizing_reframes_until_the_user_moves_the_camera(scene: StageScene, qtbot: QtBot) -> None:
+    scene.set_config(demo_show())
+    wide = scene.opts["distance"]
+    scene.resize(800, 250)
+    qtbot.waitUntil(lambda: scene.height() == 250, timeout=2000)
+    letterbox = scene.opts["distance"]
+    assert letterbox > wide * 1.3  # fov is horizontal: a short window needs the camera further back
+    scene.orbit(10.0, 0.0)
+    scene.resize(800, 600)
+    qtbot.waitUntil(lambda: scene.height() == 600, timeout=2000)
+    assert scene.opts["distance"] == letterbox

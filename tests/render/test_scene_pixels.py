@@ -218,3 +218,19 @@ def test_overlapping_labels_are_decluttered_but_the_selected_one_always_shows(sc
     scene.select_fixture(hidden)
     grab()
     assert hidden in scene.labels.drawn
+
+
+def test_empty_and_degenerate_configs_draw_without_errors(scene: StageScene, grab: Grab) -> None:
+    from shared.show.model import ShowConfig, Stage
+
+    for cfg in (ShowConfig(Stage(10.0, 8.0)), ShowConfig(Stage(0.0, -3.0, 0.0)),
+                ShowConfig(Stage(float("nan"), 8.0, 1e-9)),
+                config(fixture("odd", 0, 0, 0, kind="laser", size=(1e-6, 3.0, 0.1)),
+                       groups=(("bad colour", (1, 2, 3), ("odd",)),))):
+        scene.set_config(cfg)
+        scene.set_fixture_colors(np.ones((len(cfg.fixtures), 4)))
+        scene.select_fixture(cfg.fixtures[0].name if cfg.fixtures else None)
+        img = grab()
+        assert img.shape == (600, 800, 3)
+    scene.fit_to_stage()
+    assert np.isfinite(scene.opts["distance"])

@@ -326,6 +326,8 @@ class Rig:
 def _hex_rgb(color: str) -> tuple[int, int, int]:
     try:
         c = color.strip().lstrip("#")
+        if len(c) == 3:
+            c = "".join(ch * 2 for ch in c)
         return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
     except (ValueError, AttributeError, IndexError):
         return UNGROUPED_RGB

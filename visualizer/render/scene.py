@@ -98,6 +98,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self._lens_rgba = np.zeros((0, 4), np.uint8)
         self._beam_rgba = np.zeros((0, 4), np.uint8)
         self._press: QtCore.QPointF | None = None
+        self._auto_framed = True
         self._dragged = False
 
         self.floor = BatchItem(GL.GL_TRIANGLES, depth_value=-30)
@@ -490,6 +491,27 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         center, dist = camera.fit(pts, float(self.opts["azimuth"]), float(self.opts["elevation"]),
                                   float(self.opts["fov"]), aspect)
         self.setCameraPosition(pos=QtGui.QVector3D(*map(float, center)), distance=dist)
+        self._auto_framed = True
+
+    # The user owns the camera once they orbit, pan or zoom; until then a resize
+    # (the window appearing at its real size after the first config) re-frames.
+
+    def orbit(self, azim: float, elev: float) -> None:
+        self._auto_framed = False
+        super().orbit(azim, elev)
+
+    def pan(self, dx: float, dy: float, dz: float, relative: str = "global") -> None:
+        self._auto_framed = False
+        super().pan(dx, dy, dz, relative)
+
+    def wheelEvent(self, ev: QtGui.QWheelEvent | None) -> None:
+        self._auto_framed = False
+        super().wheelEvent(ev)
+
+    def resizeEvent(self, ev: QtGui.QResizeEvent | None) -> None:
+        super().resizeEvent(ev)
+        if self._auto_framed and self._config is not None:
+            self.fit_to_stage()
 
     def keyPressEvent(self, ev: QtGui.QKeyEvent | None) -> None:
         if ev is None:
