@@ -5,11 +5,12 @@ from __future__ import annotations
 from PyQt6.QtCore import QPoint, Qt
 
 from server import VisualizerTCPServer
-from shared.show import Fixture, Group, ShowConfig, Vec3
-from tests.app.helpers import WAIT_MS, moved
+from shared.show import Fixture, Group, ShowConfig, Vec3, demo_show
+from tests.app.helpers import WAIT_MS, free_port, moved
 from visualizer.app.fixture_tree import NAME_ROLE, UNGROUPED
 from visualizer.app.status import STATE_COLORS
 from visualizer.app.window import MainWindow
+from visualizer.tcp.qt import QtVisualizerClient
 
 
 def tree_rows(window: MainWindow) -> dict[str, list[str]]:
@@ -218,3 +219,29 @@ def test_camera_presets_and_labels_change_the_image(qtbot, window: MainWindow) -
     qtbot.keyClick(window, Qt.Key.Key_L)
     assert not window.labels_action.isChecked() and not scene.labels_visible()
     assert scene.grab_image() != images["perspective"]
+
+
+def test_waits_for_a_late_server_then_shows_the_show(qtbot) -> None:
+    port = free_port()
+    client = QtVisualizerClient("127.0.0.1", port, backoff_initial=0.05, backoff_max=0.2)
+    window = MainWindow(client)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    client.connect_to_server()
+    try:
+        assert window.waiting.isVisible()
+        assert f"Waiting for Show Creator at 127.0.0.1:{port}" in window.waiting.text()
+        qtbot.waitUntil(lambda: "Connection refused" in window.waiting.text(), timeout=WAIT_MS)
+        assert window.indicator.led.color.name().upper() == STATE_COLORS["connecting"]
+        assert window.counts.text() == "No show yet"
+        late = VisualizerTCPServer(demo_show(), "127.0.0.1", port, heartbeat_interval=1.0)
+        late.start()
+        try:
+            qtbot.waitUntil(lambda: window.counts.text() == "22 fixtures · 5 groups", timeout=WAIT_MS)
+            assert not window.waiting.isVisible()
+            qtbot.waitUntil(lambda: window.indicator.state == "connected", timeout=WAIT_MS)
+        finally:
+            late.stop()
+    finally:
+        client.disconnect_from_server()

@@ -32,6 +32,8 @@ GROUP = "group"
 FIXTURE = "fixture"
 UNGROUPED = "Ungrouped"
 UNGROUPED_COLOR = "#8C9096"
+# Built once: combining enum flags costs microseconds, which adds up over 10,000 rows.
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
@@ -159,7 +161,7 @@ class FixtureTree(QWidget):
         name.setData(f.name, NAME_ROLE)
         self._fill(name, f)
         patch = QStandardItem(patch_text(f))
-        patch.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        patch.setTextAlignment(_RIGHT)
         self._rows.setdefault(f.name, []).append(name)
         return [name, patch]
 
@@ -183,7 +185,7 @@ class FixtureTree(QWidget):
         for row in rows:
             item.appendRow(row)
         count = QStandardItem(f"{len(rows)}")
-        count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        count.setTextAlignment(_RIGHT)
         count.setToolTip(f"{len(rows)} fixture{'s' if len(rows) != 1 else ''} in {name}")
         count.setForeground(QColor("#9AA0A6"))
         self._groups[name] = item

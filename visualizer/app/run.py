@@ -132,10 +132,13 @@ def run(opts: Options) -> int:
         window.config_applied.connect(select_once)
     if opts.screenshot is not None:
         ScreenshotJob(app, window, opts.screenshot, opts.screenshot_after, opts.timeout)
-    # Ctrl+C in the terminal closes the window like the close button would.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    tick = QTimer(window)  # lets Python see the signal while Qt waits
-    tick.start(250)
+    # Ctrl+C (or a polite kill) closes the window like its close button would.
+    # Python runs signal handlers only between bytecodes, hence the idle tick.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: window.close())
+    tick = QTimer(window)
+    tick.timeout.connect(lambda: None)
+    tick.start(200)
     window.show()
     client.connect_to_server()
     code = app.exec()

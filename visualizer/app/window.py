@@ -10,6 +10,7 @@ keeps its camera.
 
 from __future__ import annotations
 
+import html
 import logging
 
 from PyQt6.QtCore import QPoint, QRect, Qt, pyqtSignal
@@ -17,6 +18,7 @@ from PyQt6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence
 from PyQt6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QGridLayout,
     QGroupBox,
     QLabel,
     QMainWindow,
@@ -56,6 +58,8 @@ class MainWindow(QMainWindow):
     def __init__(self, client: QtVisualizerClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.client = client
+        if client.parent() is None:
+            client.setParent(self)  # the window owns its connection: it ends with the window
         self.address = format_address(client.host, client.port)
         self.state = ShowState()
         self._selected: str | None = None
@@ -63,7 +67,22 @@ class MainWindow(QMainWindow):
 
         self.scene = StageScene(self)
         self.scene.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setCentralWidget(self.scene)
+        # Until the first show arrives the 3D view is empty: say why, over it.
+        self.waiting = QLabel(self)
+        self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.waiting.setWordWrap(True)
+        self.waiting.setMinimumWidth(420)
+        self.waiting.setStyleSheet(
+            "QLabel { color: #c9cdd4; background: rgba(20, 22, 26, 210); border: 1px solid #30353c;"
+            " border-radius: 6px; padding: 14px 22px; }"
+        )
+        centre = QWidget(self)
+        grid = QGridLayout(centre)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.scene, 0, 0)
+        grid.addWidget(self.waiting, 0, 0, Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(centre)
+        self._set_waiting_text(None)
 
         self.tree = FixtureTree(self)
         self.details = FixtureDetails(self)
@@ -213,12 +232,12 @@ class MainWindow(QMainWindow):
     def apply_config(self, config: ShowConfig) -> None:
         """A new complete configuration: update scene and tree in place, keep selection and camera."""
         diff = self.state.apply(config)
-        first = diff.stage_changed and self.tree.fixture_count() == 0 and not self.tree.visible_groups()
-        if diff.is_empty and not first:
+        if diff.is_empty:  # e.g. the same show again after a reconnect
             return
         log.info("configuration: %s", diff)
+        self.waiting.hide()
         self.scene.set_config(config)
-        self.tree.set_config(config, None if first else diff)
+        self.tree.set_config(config, diff)
         selected = self._selected
         if selected is not None and config.fixture(selected) is None:
             self.select_fixture(None)
@@ -239,6 +258,14 @@ class MainWindow(QMainWindow):
         """Connection trouble: a few seconds in the status bar, never a dialog."""
         log.info("connection: %s", text)
         self.message.show_message(text)
+        if self.waiting.isVisible():
+            self._set_waiting_text(text)
+
+    def _set_waiting_text(self, error: str | None) -> None:
+        text = f"Waiting for Show Creator at {self.address}…"
+        if error:
+            text += f"<br><span style='color:#8a9099; font-size:small'>{html.escape(error)}</span>"
+        self.waiting.setText(text)
 
     # ---------------------------------------------------------------- selection
 
@@ -308,6 +335,8 @@ class MainWindow(QMainWindow):
             if not scene_image.isNull():
                 painter = QPainter(image)
                 painter.drawImage(QRect(self.scene.mapTo(self, QPoint(0, 0)), self.scene.size()), scene_image)
+                if self.waiting.isVisible():  # the overlay sits above the 3D view
+                    self.waiting.render(painter, self.waiting.mapTo(self, QPoint(0, 0)))
                 painter.end()
         return image
 
