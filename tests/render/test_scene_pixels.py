@@ -234,3 +234,37 @@ def test_empty_and_degenerate_configs_draw_without_errors(scene: StageScene, gra
         assert img.shape == (600, 800, 3)
     scene.fit_to_stage()
     assert np.isfinite(scene.opts["distance"])
+
+
+def test_beams_show_the_emitted_colour_and_can_be_hidden(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(config(fixture("up", 0, 0, 0, size=(0.4, 0.4, 0.4))))
+    scene.set_camera_preset("front")
+    at = scene.fixture_screen_position("up")
+    assert at is not None
+    above = type(at)(at.x(), at.y() - 45)  # in the beam, above the body
+    dark = patch(grab(), above, 2).mean(axis=0)
+    scene.set_fixture_colors(np.array([[0.0, 0.0, 1.0]]))
+    lit = patch(grab(), above, 2).mean(axis=0)
+    assert lit[2] > dark[2] + 40 and abs(lit[0] - dark[0]) < 10
+    scene.set_beams_visible(False)
+    assert abs(patch(grab(), above, 2).mean(axis=0)[2] - dark[2]) < 5
+
+
+def test_render_module_writes_a_png_of_the_demo(qtbot: object, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from PyQt6 import QtGui
+
+    from visualizer.render.__main__ import main
+
+    out = Path(str(tmp_path)) / "scene.png"
+    assert main([str(out), "--size", "400x300", "--labels", "--colors", "--select", "Spot 1"]) == 0
+    image = QtGui.QImage(str(out))
+    assert (image.width(), image.height()) == (400, 300)
+    assert count_color(pixels_of(image), (76, 175, 80)) > 20  # the moving heads' group colour
+
+
+def pixels_of(image: object) -> npt.NDArray[np.uint8]:
+    from tests.render.helpers import pixels
+
+    return pixels(image)  # type: ignore[arg-type]

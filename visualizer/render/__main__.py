@@ -1,0 +1,71 @@
+"""Render a show's 3D scene to a PNG: ``python -m visualizer.render OUT.png``.
+
+For docs and for looking at what the scene draws without the app (under a
+virtual display: ``xvfb-run -a python -m visualizer.render scene.png``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+
+def main(argv: list[str] | None = None) -> int:
+    from visualizer.render.camera import PRESETS
+
+    parser = argparse.ArgumentParser(prog="python -m visualizer.render", description=__doc__)
+    parser.add_argument("out", help="PNG file to write")
+    parser.add_argument("--show", help="show file (default: the built-in demo show)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="perspective")
+    parser.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT in pixels (default 1280x800)")
+    parser.add_argument("--labels", action="store_true", help="draw fixture names")
+    parser.add_argument("--select", metavar="NAME", help="highlight this fixture")
+    parser.add_argument("--colors", action="store_true",
+                        help="light every fixture in a made-up colour (what live DMX will look like)")
+    args = parser.parse_args(argv)
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"--size {args.size!r} is not WIDTHxHEIGHT")
+
+    from PyQt6 import QtWidgets
+
+    from shared.show import ShowFileError, demo_show, load_show
+    from visualizer.render import StageScene
+
+    if args.show:
+        try:
+            config, _ = load_show(args.show)
+        except ShowFileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    else:
+        config = demo_show()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    scene = StageScene()
+    scene.resize(width, height)
+    scene.show()
+    app.processEvents()
+    scene.set_config(config)
+    scene.set_camera_preset(args.preset)
+    scene.set_labels_visible(args.labels)
+    if args.select:
+        if config.fixture(args.select) is None:
+            print(f"error: --select {args.select!r}: no such fixture", file=sys.stderr)
+            return 2
+        scene.select_fixture(args.select)
+    if args.colors:
+        hues = np.linspace(0.0, 1.0, len(config.fixtures), endpoint=False)
+        rgb = np.clip(np.abs(((hues[:, None] * 6 + [0, 4, 2]) % 6) - 3) - 1, 0, 1)
+        scene.set_fixture_colors(rgb)
+    if not scene.grab_image().save(args.out):
+        print(f"error: {args.out}: cannot write the PNG", file=sys.stderr)
+        return 1
+    print(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
