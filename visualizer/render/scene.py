@@ -37,7 +37,7 @@ def _rgba8(c: ColorLike) -> npt.NDArray[np.uint8]:
 
 def _rgba8_rows(arr: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
     if arr.dtype == np.uint8:
-        u8 = arr
+        u8 = arr.copy()  # the caller may reuse its array for the next frame
     else:
         u8 = (np.clip(np.nan_to_num(arr.astype(np.float32, copy=False)), 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
     if u8.shape[1] == 3:
@@ -87,6 +87,8 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self._cache_fbo: QtOpenGL.QOpenGLFramebufferObject | None = None
         self._cache_key: tuple[Any, ...] | None = None
         self._pending_key: tuple[Any, ...] | None = None
+        self._failed_items: set[int] = set()
+        self._extent = 100.0
         self._gl = GLResources()
         self._config: ShowConfig | None = None
         self._rig: Rig | None = None
@@ -138,11 +140,14 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             return
         try:
             self._paint_cached()
-        except GL.GLError as exc:  # e.g. a driver that cannot blit depth between these buffers
-            log.warning("scene: frame cache off (%s); drawing everything every frame", exc)
+        except Exception:  # an exception escaping paintGL aborts a PyQt6 app
+            # e.g. a driver that cannot blit depth between these framebuffers
+            log.exception("scene: frame cache off; drawing everything every frame from now on")
             self.frame_cache = False
             self._cache_fbo = None
+            self._cache_key = self._pending_key = None
             GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.defaultFramebufferObject())
+            GL.glViewport(0, 0, self.deviceWidth(), self.deviceHeight())
             super().paintGL()
 
     def _static_key(self) -> tuple[Any, ...]:
@@ -210,7 +215,12 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
                 continue
             if self.default_vao.isCreated():
                 self.default_vao.bind()
-            item.paint()
+            try:
+                item.paint()
+            except Exception:  # one broken item must not take the frame down
+                if id(item) not in self._failed_items:
+                    self._failed_items.add(id(item))
+                    log.exception("scene: drawing %r failed", item)
 
     @property
     def frames_rendered(self) -> int:
@@ -230,7 +240,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         x0, y0, w, h = viewport
         dist = float(self.opts["distance"])
         near = max(dist * 0.01, 1e-3)
-        far = dist * 20.0 + self._scene_extent()
+        far = dist * 20.0 + self._extent
         r = near * math.tan(0.5 * math.radians(float(self.opts["fov"])))
         t = r * h / w
         left = r * ((region[0] - x0) * (2.0 / w) - 1)
@@ -242,6 +252,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         return tr
 
     def _scene_extent(self) -> float:
+        """How deep the far clipping plane must reach beyond the camera distance."""
         pts = self._frame_points()
         if len(pts) == 0:
             return 100.0
@@ -272,6 +283,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         if self._selected is not None and self._selected not in rig.index:
             self._selected = None
         self._build_stage(config)
+        self._extent = self._scene_extent()
         pipes = rigging_lines(rig.positions, rig.hanging)
         self.rigging.set_geometry(pipes, colors=np.tile(palette.RIGGING, (len(pipes), 1)))
         self.bodies.set_geometry(rig.bodies.positions, rig.bodies.indices, normals=rig.bodies.normals,
