@@ -23,7 +23,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from visualizer.app.cli import display_problem
+from visualizer.app.cli import OneLineParser, display_problem, positive_seconds
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +42,14 @@ class DemoError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog=f"python -m {PROG}",
         description="Start Show Creator with the demo show and open the Visualizer on it. "
         "Without a display, save a screenshot instead.",
     )
     p.add_argument("--screenshot", metavar="PATH", type=Path,
                    help=f"save the viewer's window as PNG and exit (default without a display: {DEFAULT_SCREENSHOT})")
-    p.add_argument("--timeout", metavar="SECONDS", type=float, default=30.0,
+    p.add_argument("--timeout", metavar="SECONDS", type=positive_seconds, default=30.0,
                    help="give up if the server or the show does not come up within this time (default 30)")
     p.add_argument("-v", "--verbose", action="store_true", help="show the server's and the viewer's logs")
     return p

@@ -110,6 +110,7 @@ def test_search_filters_by_name_model_and_manufacturer(qtbot, window: MainWindow
     tree.search.clear()
     qtbot.keyClicks(tree.search, "wash l")  # name
     assert tree.visible_fixtures() == ["Side Wash L"]
+    assert window.labels_action.isChecked()  # "l" typed into the search is text, not the L shortcut
     tree.search.clear()
     qtbot.keyClicks(tree.search, "bar 2")  # "LED BAR 240/8" is the LED bars' model
     assert tree.visible_fixtures() == [f"LED Bar {i}" for i in range(1, 9)] + ["Pixel Bar 2"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -34,7 +35,7 @@ class UsageError(Exception):
     """Bad command line; the text is the one line the user sees."""
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """argparse, but errors are one line (``visualizer: ...``) without the usage block."""
 
     def error(self, message: str) -> NoReturn:
@@ -53,24 +54,27 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def _positive(text: str) -> float:
+def _seconds(text: str, allow_zero: bool) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        kind = "a number of seconds >= 0" if allow_zero else "a positive number of seconds"
+        raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}")
     return value
 
 
+def positive_seconds(text: str) -> float:
+    return _seconds(text, allow_zero=False)
+
+
 def _non_negative(text: str) -> float:
-    if text.strip() in ("0", "0.0"):
-        return 0.0
-    return _positive(text)
+    return _seconds(text, allow_zero=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
+    p = OneLineParser(
         prog=PROG,
         description="3D viewer for a Show Creator rig: connects to the server and shows stage, "
         "fixtures and groups, live.",
@@ -100,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=_positive,
+        type=positive_seconds,
         default=30.0,
         help="with --screenshot: give up (exit 2) if no show arrives within this time (default 30)",
     )

@@ -116,8 +116,8 @@ class MainWindow(QMainWindow):
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(tree_box)
         split.addWidget(details_box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)  # the tree takes what the details (about ten rows) leave
+        split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
         self.panel = QDockWidget("Rig", self)
         self.panel.setObjectName("rig-panel")
