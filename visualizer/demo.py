@@ -141,7 +141,7 @@ def run(argv: Sequence[str]) -> int:
 
     server = ShowCreator(verbose=ns.verbose)
     port = server.start(ns.timeout)
-    address = f"127.0.0.1:{port}"
+    address = f"localhost:{port}"  # the server listens on 127.0.0.1; the client tries every address
     print(f"{PROG}: Show Creator is serving the demo show on {address}", file=sys.stderr)
     try:
         args = [address, "--timeout", str(ns.timeout)] + (["-v"] if ns.verbose else [])

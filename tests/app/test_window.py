@@ -140,7 +140,7 @@ def _camera(window: MainWindow) -> tuple[float, float, float, tuple[float, float
 def test_server_updates_keep_selection_and_camera(qtbot, window: MainWindow, server: VisualizerTCPServer) -> None:
     window.select_fixture("Spot 2")
     window.set_camera_preset("side")
-    window.scene.opts["distance"] *= 1.3  # the user zoomed out a little
+    window.scene.orbit(25, 10)  # what a drag in the 3D view does: the camera is now the user's
     camera = _camera(window)
 
     # Only a move: rows are edited in place.
