@@ -115,6 +115,10 @@ def run(opts: Options) -> int:
     app.setOrganizationName("Show Creator")
     apply_dark_theme(app)
 
+    # PyQt6 aborts the process on an exception escaping a slot unless a hook is set:
+    # log it (with traceback) and keep showing the rig instead.
+    sys.excepthook = lambda kind, exc, tb: log.critical("unexpected error", exc_info=(kind, exc, tb))
+
     client = QtVisualizerClient(opts.host, opts.port)
     window = MainWindow(client)
     window.resize(*opts.size)

@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._build_actions()
 
-        client.config_received.connect(self.apply_config)
+        client.config_received.connect(self._on_config)
         client.state_changed.connect(self.set_connection_state)
         client.connection_error.connect(self.show_error)
         self.tree.fixture_selected.connect(self._on_tree_selection)
@@ -248,6 +248,14 @@ class MainWindow(QMainWindow):
             self._show_details(selected)
         self._update_counts()
         self.config_applied.emit(config)
+
+    def _on_config(self, config: ShowConfig) -> None:
+        # One odd configuration must not take down a viewer that runs for hours.
+        try:
+            self.apply_config(config)
+        except Exception as exc:
+            log.exception("could not show the new configuration")
+            self.message.show_message(f"could not show the new configuration: {exc}")
 
     def set_connection_state(self, state: str) -> None:
         self.indicator.set_state(state)
