@@ -163,7 +163,7 @@ def wait_until(predicate: Callable[[], bool], timeout: float = TIMEOUT, interval
 def big_config(n: int, width: float = 20.0) -> ShowConfig:
     """``n`` fixtures of realistic size (channel mapping, orientation), about 400 bytes each."""
     names = ["dimmer", "red", "green", "blue", "white", "shutter", "pan", "tilt", "zoom", "focus"]
-    functions = {str(i): f for i, f in enumerate(names)}
+    functions = dict(enumerate(names))
     fixtures = tuple(
         Fixture(
             name=f"Fixture {i + 1}",
@@ -196,8 +196,8 @@ SERVING_RE = re.compile(r'Serving "(?P<name>[^"]*)" \((?P<fixtures>\d+) fixtures
 class CliProcess:
     """``python -m server`` as a subprocess, its stderr collected line by line."""
 
-    def __init__(self, *args: str, cwd: Path | None = None) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
+    def __init__(self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server", *args],
             cwd=cwd or ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

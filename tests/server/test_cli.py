@@ -39,8 +39,8 @@ def show_file(tmp_path: Path) -> Path:
 def run_cli() -> Iterator[type[CliProcess]]:
     procs: list[CliProcess] = []
 
-    def start(*args: str) -> CliProcess:
-        proc = CliProcess(*args)
+    def start(*args: str, env: dict[str, str] | None = None) -> CliProcess:
+        proc = CliProcess(*args, env=env)
         procs.append(proc)
         return proc
 
@@ -91,12 +91,19 @@ def test_rewrite_in_place_and_atomic_replace_reach_clients(run_cli, show_file, t
     assert _stage_width(client) == 12.5
     assert os.stat(show_file).st_ino == inode
 
-    for width in (14.25, 16.0):  # atomic: write a temp file, rename it over; twice (new inode each time)
+    # Atomic: write a temp file, rename it over; twice.  The replaced files are held
+    # open so their inode numbers cannot be reused: each version is a new inode.
+    held = []
+    for width in (14.25, 16.0):
+        held.append(open(show_file))  # noqa: SIM115
         tmp = tmp_path / f".show.json.{width}.tmp"
         tmp.write_text(_show_text(width))
         os.replace(tmp, show_file)
         assert _stage_width(client) == width
-    assert os.stat(show_file).st_ino != inode
+    inodes = {os.fstat(fh.fileno()).st_ino for fh in held} | {os.stat(show_file).st_ino}
+    assert len(inodes) == 3 and inode in inodes
+    for fh in held:
+        fh.close()
     proc.wait_line(r"Reloaded .*show\.json \(22 fixtures, 5 groups\), sent to 1 clients", count=3)
     client.close()
 
@@ -171,5 +178,21 @@ def test_signals_stop_cleanly(run_cli, show_file, sig):
     assert proc.wait_exit() == 0
     client.wait_closed()
     assert proc.lines[-1].endswith("Stopped")
+    assert not proc.matching("Traceback")
+    client.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_window_mode_serves_and_stops_on_signals(run_cli, show_file, sig):
+    # The window needs a display: offscreen Qt, so this runs with or without Xvfb.
+    proc = run_cli("--host", "127.0.0.1", "--port", "0", "--show", str(show_file),
+                   env={"QT_QPA_PLATFORM": "offscreen"})
+    port = proc.wait_serving(timeout=20.0)
+    client = RawClient(port)
+    assert client.read_config()[0]["width"] == 10.0
+    proc.wait_line(f"Client connected: {client.address}")
+    proc.proc.send_signal(sig)
+    assert proc.wait_exit() == 0
+    client.wait_closed()
     assert not proc.matching("Traceback")
     client.close()

@@ -123,3 +123,45 @@ def test_status_widget_follows_the_server(qtbot, server):
     last.wait_closed()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+
+
+def test_show_creator_window_summarises_the_show_and_follows_reloads(qtbot, tmp_path):
+    from server.show import ShowSource
+    from server.window import ShowCreatorWindow
+    from shared.show import save_show
+
+    path = tmp_path / "club.json"
+    save_show(demo_show(), path)
+    source = ShowSource(path)
+    server = VisualizerTCPServer(source.load(), "127.0.0.1", 0, 3600.0)
+    source.server = server
+    server.start()
+    try:
+        window = ShowCreatorWindow(source, server)
+        qtbot.addWidget(window)
+        window.show()
+        assert window.name_label.text() == "club"
+        assert window.file_label.text() == str(path)
+        assert window.stage_label.text().startswith("10 m × 8 m")
+        assert window.fixtures_label.text() == "22"
+        assert "Front Wash (6)" in window.groups_label.text()
+        assert window.status.led_state == "listening"
+
+        client = RawClient(server.port)
+        qtbot.waitUntil(lambda: window.status.led_state == "connected", timeout=TIMEOUT_MS)
+        client.read_config()
+
+        text = path.read_text().replace('"width": 10.0', '"width": 12.0', 1)
+        path.write_text(text)
+        threading.Thread(target=source.reload).start()  # as the watcher thread would
+        qtbot.waitUntil(lambda: window.stage_label.text().startswith("12 m"), timeout=TIMEOUT_MS)
+        assert window.reload_label.text().startswith("reloaded at")
+        assert client.read_config()[0]["width"] == 12.0
+
+        path.write_text("{ not json")
+        threading.Thread(target=source.reload).start()
+        qtbot.waitUntil(lambda: "keeping the last good show" in window.reload_label.text(), timeout=TIMEOUT_MS)
+        assert window.stage_label.text().startswith("12 m")
+        client.close()
+    finally:
+        server.stop()
