@@ -393,6 +393,8 @@ class _IOLoop:
     # ------------------------------------------------------------ cross-thread
 
     def post(self, command: tuple[str, bytes | None]) -> None:
+        if self.stopping and command[0] != "stop":
+            return  # nobody would run it
         with self.lock:
             self.commands.append(command)
             if self.wake_pending:
@@ -515,6 +517,14 @@ class _IOLoop:
         sock.setblocking(False)
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        user_timeout = getattr(socket, "TCP_USER_TIMEOUT", None)
+        if user_timeout is not None:
+            # A peer that vanished (cable pulled) still lets small heartbeats into our
+            # send buffer, so the stall check never sees it; the kernel gives up on
+            # unacknowledged data after this long.  Twice the stall timeout, so that a
+            # client that is merely not reading is dropped by the stall check, with its reason.
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, user_timeout, int(server.stall_timeout * 2000))
         client = _Client(sock, address, server.max_line_length)
         try:
             self.sel.register(sock, selectors.EVENT_READ, client)
