@@ -220,7 +220,7 @@ class VisualizerTCPServer:
             self._bound_port = listener.getsockname()[1]
             loop = _IOLoop(self, listener, self._published_gen, self._blob)
             self._loop = loop
-        loop.thread.start()
+            loop.thread.start()  # under the lock: a concurrent start() sees it running
         log.debug("Listening on %s", format_address(self.host, self.port))
 
     def stop(self, timeout: float = 5.0) -> None:
