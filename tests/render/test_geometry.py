@@ -8,6 +8,7 @@ import pytest
 from shared.show import demo_show
 from tests.render.helpers import config, fixture, grid_config
 from visualizer.render.geometry import (
+    CONE_LIMIT,
     DETAIL_LIMIT,
     body_template,
     build_rig,
@@ -105,13 +106,15 @@ def test_templates_are_closed_and_wound_outwards_for_back_face_culling() -> None
             assert ((winding * mesh.normals[f].mean(axis=1)).sum(axis=1) > 0).all(), (shape, detail)
 
 
-def test_big_rigs_get_lite_bodies_and_beam_rays() -> None:
-    small = build_rig(grid_config(DETAIL_LIMIT))
+def test_big_rigs_get_beam_rays_then_lite_bodies() -> None:
+    small = build_rig(grid_config(CONE_LIMIT))
+    medium = build_rig(grid_config(DETAIL_LIMIT))
     big = build_rig(grid_config(DETAIL_LIMIT + 1))
     assert small.detail == "full" and not small.beam_rays
+    assert medium.detail == "full" and medium.beam_rays
     assert big.detail == "lite" and big.beam_rays
-    assert len(big.bodies.indices) / len(big) < len(small.bodies.indices) / len(small)
-    assert len(big.beams.positions) == 2 * len(big)
+    assert len(big.bodies.indices) / len(big) < len(medium.bodies.indices) / len(medium)
+    assert len(medium.beams.positions) == 2 * len(medium)
 
 
 def test_grid_lines_cover_the_floor_and_are_capped() -> None:

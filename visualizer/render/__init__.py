@@ -27,6 +27,12 @@ Conventions (quote these in user docs):
   hanging when it is higher than 1 m, else standing.
 * **Emitted colour** (``set_fixture_colors``) shows on each lens and in a short
   additive beam cone; before any arrives lenses are dark glass and beams off.
+* **Level of detail by rig size**: beams are drawn as rays (one line each)
+  above ``geometry.CONE_LIMIT`` fixtures, and bodies get fewer sides (the
+  moving head loses its yoke, bars their lens cells) above
+  ``geometry.DETAIL_LIMIT``; shapes and colours stay recognisable.
+* **Selection**: the selected body turns brighter and gets a white outline box,
+  a white ring and a drop line to the floor; its label always shows.
 * **Mouse and keys**: left-drag orbits, Ctrl+left-drag or middle-drag pans, the
   wheel zooms (GLViewWidget defaults); a click picks the nearest fixture.  Home or
   R resets to the perspective view framed on the stage, F frames the stage from

@@ -43,10 +43,14 @@ UNGROUPED_RGB = (140, 144, 150)
 #: Sides of the cylinders (and of the ``lite`` ones big rigs get).
 CYLINDER_SIDES = 8
 LITE_CYLINDER_SIDES = 6
-#: Rigs with more fixtures than this get ``lite`` bodies and beam rays instead of
-#: cones: on software GL the frame time of a big rig is triangle setup (bodies)
-#: and fill (cones), and at that scale a fixture is a few pixels wide anyway.
+#: Rigs with more fixtures than this get ``lite`` bodies: on software GL the
+#: frame time of a big rig is triangle setup, and at that scale a fixture is a
+#: few pixels wide anyway.
 DETAIL_LIMIT = 1500
+#: Rigs with more fixtures than this draw each beam as a ray (one line) instead
+#: of a cone: cones are blended fill, redrawn every frame live colours change,
+#: and in a dense rig they mostly overlap each other.
+CONE_LIMIT = 800
 #: Segments of a beam cone.
 CONE_SIDES = 8
 #: Length of the beam cone (or ray) drawn in front of the lens, metres.
@@ -300,11 +304,8 @@ class Rig:
     beams: Layer
     bounds: tuple[F32, F32]  # min, max corner of all bodies (empty rig: zeros)
     detail: str = "full"
-
-    @property
-    def beam_rays(self) -> bool:
-        """Beams are line pairs (``lite``) rather than cone triangles."""
-        return self.detail != "full"
+    #: Beams are line pairs (GL_LINES) rather than cone triangles.
+    beam_rays: bool = False
 
     def __len__(self) -> int:
         return len(self.names)
@@ -427,16 +428,18 @@ def _ray_batch(members: npt.NDArray[np.intp], size: F32, rot: F32,
     return p, np.arange(2 * n, dtype=np.uint32), np.repeat(members.astype(np.int32), 2), None, alpha
 
 
-def build_rig(config: ShowConfig, detail: str | None = None) -> Rig:
+def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | None = None) -> Rig:
     """Every fixture of ``config`` as batched arrays (vectorised per body template).
 
     ``detail`` is ``full`` or ``lite``; by default ``full`` up to ``DETAIL_LIMIT``
-    fixtures.  ``lite`` also turns beam cones into rays (``Rig.beam_rays``).
+    fixtures.  Beams are cones up to ``CONE_LIMIT`` fixtures, else rays.
     """
     fixtures = config.fixtures
     n = len(fixtures)
     if detail is None:
         detail = "full" if n <= DETAIL_LIMIT else "lite"
+    if beam_rays is None:
+        beam_rays = n > CONE_LIMIT
     names = tuple(f.name for f in fixtures)
     shapes = [shape_of(f.fixture_type) for f in fixtures]
     pos = np.zeros((n, 3), np.float32)
@@ -477,10 +480,10 @@ def build_rig(config: ShowConfig, detail: str | None = None) -> Rig:
         bodies.append(_batch(body_template(shape, detail), m, size[m], zero[m], rot[m], pos[m], normals=True))
         lenses.append(_batch(lens_template(shape, layout, detail), m, size[m], lift[m], rot[m], pos[m],
                              normals=False))
-        if detail == "full":
-            beams.append(_cone_batch(shape, m, size[m], beam[m], rot[m], pos[m]))
-        else:
+        if beam_rays:
             beams.append(_ray_batch(m, size[m], rot[m], pos[m]))
+        else:
+            beams.append(_cone_batch(shape, m, size[m], beam[m], rot[m], pos[m]))
     body_layer = _concat(bodies, with_normals=True, with_alpha=False)
     half = np.zeros((n, 3), np.float32)
     half[:, 2] = size[:, 2] / 2
@@ -508,6 +511,7 @@ def build_rig(config: ShowConfig, detail: str | None = None) -> Rig:
         beams=_concat(beams, with_normals=False, with_alpha=True),
         bounds=bounds,
         detail=detail,
+        beam_rays=beam_rays,
     )
 
 
