@@ -1,8 +1,8 @@
 """Show Creator server speed and cost: connect latency, broadcast, idle CPU and memory.
 
 (a) Connect to full config parsed, against a floor measured in the same run:
-    the same bytes written by a trivial thread-per-connection ``sendall``
-    server and parsed with ``json.loads`` line by line.  A second pair of rows
+    the same bytes written by a trivial blocking accept-and-``sendall``
+    thread and parsed with ``json.loads`` line by line.  A second pair of rows
     times delivery alone (all bytes in, no parsing) for both servers, which
     isolates what the server itself adds.
 (b) ``update_config()`` to 100 connected clients: per-client latency from the
@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class _TrivialServer:
-    """The floor: accept in a thread, ``sendall`` the blob from a thread per client."""
+    """The floor: one thread that accepts and ``sendall``s the blob, blocking."""
 
     def __init__(self, blob: bytes) -> None:
         self.blob = blob
@@ -65,7 +65,7 @@ class _TrivialServer:
             except OSError:
                 return
             self.conns.append(conn)
-            threading.Thread(target=conn.sendall, args=(self.blob,), daemon=True).start()
+            conn.sendall(self.blob)  # clients come one at a time here, so no thread per client
 
     def close(self) -> None:
         self.sock.close()
