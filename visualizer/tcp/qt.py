@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from PyQt6.QtCore import QCoreApplication, QObject, pyqtBoundSignal, pyqtSignal
+from PyQt6.QtCore import QCoreApplication, QObject, pyqtSignal
 
 from shared.show import ShowConfig
 from visualizer.tcp.client import State, VisualizerTCPClient
@@ -36,16 +36,16 @@ class QtVisualizerClient(QObject):
         super().__init__(parent)
         self._client = VisualizerTCPClient(host, port, **client_options)
         h, emit = self._client.handlers, self._emit
-        h.on_connected(lambda: emit(self.connected))
-        h.on_disconnected(lambda: emit(self.disconnected))
-        h.on_error(lambda text: emit(self.connection_error, text))
-        h.on_stage(lambda stage: emit(self.stage_received, stage))
-        h.on_fixtures(lambda fixtures: emit(self.fixtures_received, list(fixtures)))
-        h.on_groups(lambda groups: emit(self.groups_received, list(groups)))
-        h.on_update(lambda update_type, data: emit(self.update_received, update_type, dict(data)))
-        h.on_heartbeat(lambda timestamp: emit(self.heartbeat_received, timestamp))
-        h.on_config(lambda config: emit(self.config_received, config))
-        h.on_state(lambda state: emit(self.state_changed, state))
+        h.on_connected(lambda: emit("connected"))
+        h.on_disconnected(lambda: emit("disconnected"))
+        h.on_error(lambda text: emit("connection_error", text))
+        h.on_stage(lambda stage: emit("stage_received", stage))
+        h.on_fixtures(lambda fixtures: emit("fixtures_received", list(fixtures)))
+        h.on_groups(lambda groups: emit("groups_received", list(groups)))
+        h.on_update(lambda update_type, data: emit("update_received", update_type, dict(data)))
+        h.on_heartbeat(lambda timestamp: emit("heartbeat_received", timestamp))
+        h.on_config(lambda config: emit("config_received", config))
+        h.on_state(lambda state: emit("state_changed", state))
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.disconnect_from_server)
@@ -90,8 +90,9 @@ class QtVisualizerClient(QObject):
 
     # ---------------------------------------------------------------- client thread
 
-    def _emit(self, signal: pyqtBoundSignal, *args: Any) -> None:
-        # Emitting on an adapter whose C++ side is gone raises RuntimeError; the
-        # client thread may outlive the QObject by one message, so that is ignored.
+    def _emit(self, signal: str, *args: Any) -> None:
+        # Looking up or emitting a signal of an adapter whose C++ side is gone
+        # raises RuntimeError; the client thread may outlive the QObject by a
+        # message or two (at interpreter exit, say), so that is ignored.
         with contextlib.suppress(RuntimeError):
-            signal.emit(*args)
+            getattr(self, signal).emit(*args)
