@@ -18,10 +18,11 @@ from PyQt6.QtWidgets import (
 
 from server.core import format_address
 from server.qt import QtServerAdapter
+from shared.widgets import LED_LIVE, LED_OFF, LED_WAITING, Led
 
 #: LED colour per state: grey when stopped, blue while listening with nobody
 #: connected, green once at least one visualizer is connected.
-LED_COLORS = {"stopped": "#9E9E9E", "listening": "#2196F3", "connected": "#4CAF50"}
+LED_COLORS = {"stopped": LED_OFF, "listening": LED_WAITING, "connected": LED_LIVE}
 
 
 class ServerStatusWidget(QWidget):
@@ -30,8 +31,7 @@ class ServerStatusWidget(QWidget):
         self._adapter = adapter
         self._state = ""
 
-        self.led = QLabel()
-        self.led.setFixedSize(14, 14)
+        self.led = Led(LED_OFF)
         self.state_label = QLabel()
         self.address_label = QLabel()
         self.count_label = QLabel()
@@ -102,7 +102,7 @@ class ServerStatusWidget(QWidget):
         count = self._adapter.client_count() if running else 0
         state = "stopped" if not running else ("connected" if count else "listening")
         self._state = state
-        self.led.setStyleSheet(f"background-color: {LED_COLORS[state]}; border-radius: 7px;")
+        self.led.set_color(LED_COLORS[state])
         self.led.setToolTip(state)
         self.state_label.setText(state.capitalize())
         host, port = self._adapter.address

@@ -82,13 +82,13 @@ def test_status_widget_follows_the_server(qtbot, server):
     widget.show()
 
     assert widget.led_state == "stopped"
-    assert LED_COLORS["stopped"] in widget.led.styleSheet()
+    assert widget.led.color.name().upper() == LED_COLORS["stopped"]
     assert widget.button.text() == "Start"
 
     with qtbot.waitSignal(adapter.running_changed, timeout=TIMEOUT_MS):
         qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
     assert widget.led_state == "listening"
-    assert LED_COLORS["listening"] in widget.led.styleSheet()
+    assert widget.led.color.name().upper() == LED_COLORS["listening"]
     assert widget.address_label.text() == f"127.0.0.1:{server.port}"
     assert widget.count_label.text() == "0 clients"
     assert widget.button.text() == "Stop"
@@ -99,7 +99,7 @@ def test_status_widget_follows_the_server(qtbot, server):
             clients.append(RawClient(server.port))
         qtbot.waitUntil(lambda n=n: widget.count_label.text() == f"{n} client{'s' if n > 1 else ''}")
     assert widget.led_state == "connected"
-    assert LED_COLORS["connected"] in widget.led.styleSheet()
+    assert widget.led.color.name().upper() == LED_COLORS["connected"]
     assert sorted(widget.client_addresses()) == sorted(c.address for c in clients)
 
     with qtbot.waitSignal(adapter.client_disconnected, timeout=TIMEOUT_MS):

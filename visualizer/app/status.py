@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Final
 
-from PyQt6.QtCore import QSize, Qt, QTimer
-from PyQt6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-#: LED colour per client state: the same palette as Show Creator's server widget
+from shared.widgets import LED_LIVE, LED_OFF, LED_WAITING, Led
+
+#: LED colour per client state: the palette Show Creator's server widget uses
 #: (grey = off, blue = on the way, green = live).
 STATE_COLORS: Final[dict[str, str]] = {
-    "disconnected": "#9E9E9E",
-    "connecting": "#2196F3",
-    "reconnecting": "#2196F3",
-    "connected": "#4CAF50",
+    "disconnected": LED_OFF,
+    "connecting": LED_WAITING,
+    "reconnecting": LED_WAITING,
+    "connected": LED_LIVE,
 }
 STATE_TEXT: Final[dict[str, str]] = {
     "disconnected": "Disconnected",
@@ -26,37 +27,6 @@ STATE_TEXT: Final[dict[str, str]] = {
 ERROR_TIMEOUT_MS = 8000
 
 
-class Led(QWidget):
-    """A small round lamp; colour is the only state, so it is cheap to repaint."""
-
-    def __init__(self, color: str = STATE_COLORS["disconnected"], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._color = QColor(color)
-        self.setFixedSize(QSize(14, 14))
-
-    @property
-    def color(self) -> QColor:
-        return QColor(self._color)
-
-    def set_color(self, color: str) -> None:
-        c = QColor(color)
-        if c != self._color:
-            self._color = c
-            self.update()
-
-    def paintEvent(self, event: QPaintEvent | None) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = self.rect().adjusted(2, 2, -2, -2)
-        p.setPen(QPen(self._color.darker(160), 1.0))
-        p.setBrush(self._color)
-        p.drawEllipse(r)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(255, 255, 255, 80))
-        p.drawEllipse(r.adjusted(2, 2, -r.width() // 2, -r.height() // 2))
-        p.end()
-
-
 class ConnectionIndicator(QWidget):
     """LED plus ``Connected localhost:9000``."""
 
@@ -64,7 +34,7 @@ class ConnectionIndicator(QWidget):
         super().__init__(parent)
         self.address = address
         self.state = "disconnected"
-        self.led = Led(parent=self)
+        self.led = Led(STATE_COLORS["disconnected"], parent=self)
         self.label = QLabel(self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 0)
