@@ -9,7 +9,6 @@ from server.core import (
     ClientInfo,
     ServerStartError,
     VisualizerTCPServer,
-    format_address,
 )
 
-__all__ = ["DEFAULT_PORT", "ClientInfo", "ServerStartError", "VisualizerTCPServer", "format_address"]
+__all__ = ["DEFAULT_PORT", "ClientInfo", "ServerStartError", "VisualizerTCPServer"]

@@ -18,8 +18,9 @@ import threading
 from collections.abc import Callable, Sequence
 from types import FrameType
 
-from server.core import DEFAULT_PORT, ServerStartError, VisualizerTCPServer, format_address
+from server.core import DEFAULT_PORT, ServerStartError, VisualizerTCPServer
 from server.show import ShowSource, describe
+from shared.cli import OneLineParser, format_address, port_number, positive_seconds
 from shared.show import ShowFileError
 
 log = logging.getLogger("server")
@@ -29,28 +30,8 @@ EXIT_CANNOT_LISTEN = 1
 EXIT_BAD_SHOW = 2
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port {value} is outside 0..65535")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="show-creator",
         description="Serve a lighting show (stage, fixtures, groups) to Visualizer clients over TCP.",
     )
@@ -60,10 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")
     parser.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help="TCP port, 0 for any free one (default: %(default)s)"
+        "--port", type=port_number, default=DEFAULT_PORT, help="TCP port, 0 for any free one (default: %(default)s)"
     )
     parser.add_argument(
-        "--heartbeat", type=_positive, default=5.0, metavar="S",
+        "--heartbeat", type=positive_seconds, default=5.0, metavar="S",
         help="seconds between heartbeats (default: %(default)s)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")

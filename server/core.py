@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared.cli import format_address
 from shared.protocol import (
     ACK_CONFIG,
     AckMessage,
@@ -92,10 +93,6 @@ class ClientInfo:
     invalid_lines: int
     queued_messages: int
     pending_bytes: int
-
-
-def format_address(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 class _Marker(enum.Enum):

@@ -16,8 +16,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from server.core import format_address
 from server.qt import QtServerAdapter
+from shared.cli import format_address
 from shared.widgets import LED_LIVE, LED_OFF, LED_WAITING, Led
 
 #: LED colour per state: grey when stopped, blue while listening with nobody

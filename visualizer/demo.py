@@ -23,7 +23,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from visualizer.app.cli import OneLineParser, display_problem, positive_seconds
+from shared.cli import OneLineParser, positive_seconds
+from visualizer.app.cli import display_problem
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
+from shared.cli import OneLineParser, format_address, positive_seconds, remote_port
 from shared.protocol import (
     AckMessage,
     FixturesMessage,
@@ -32,41 +33,20 @@ from shared.protocol import (
 )
 from shared.show import ShowConfig
 from visualizer.tcp import VisualizerTCPClient
-from visualizer.tcp.client import format_address
 
 PROG = "visualizer-probe"
 SHOW_FIXTURES = 3
 SHOW_MEMBERS = 6
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be a number, got {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 1..65535, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"timeout must be a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"timeout must be greater than 0, got {text}")
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROG, description="Connect to Show Creator and print what it sends.")
+    p = OneLineParser(prog=PROG, description="Connect to Show Creator and print what it sends.")
     p.add_argument("host", nargs="?", default="localhost", help="server host (default: localhost)")
-    p.add_argument("port", nargs="?", type=_port, default=9000, help="server port (default: 9000)")
+    p.add_argument("port", nargs="?", type=remote_port, default=9000, help="server port (default: 9000)")
     p.add_argument("--once", action="store_true", help="exit 0 after the first complete configuration")
     p.add_argument(
         "--timeout",
-        type=_seconds,
+        type=positive_seconds,
         default=10.0,
         metavar="S",
         help="seconds to wait for the connection (and with --once, for the configuration); default 10",

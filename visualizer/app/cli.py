@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
+from shared.cli import OneLineParser, non_negative_seconds, positive_seconds
 from visualizer.app.address import DEFAULT_HOST, DEFAULT_PORT, AddressError, parse_address
 
 log = logging.getLogger(__name__)
@@ -35,13 +34,6 @@ class UsageError(Exception):
     """Bad command line; the text is the one line the user sees."""
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but errors are one line (``visualizer: ...``) without the usage block."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
-
-
 def parse_size(text: str) -> tuple[int, int]:
     w, sep, h = text.lower().replace("×", "x").partition("x")
     if not sep or not w.strip().isdigit() or not h.strip().isdigit():
@@ -52,25 +44,6 @@ def parse_size(text: str) -> tuple[int, int]:
             f"bad --size {text!r}: width must be {MIN_SIZE[0]}-{MAX_SIZE} and height {MIN_SIZE[1]}-{MAX_SIZE}"
         )
     return width, height
-
-
-def _seconds(text: str, allow_zero: bool) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        kind = "a number of seconds >= 0" if allow_zero else "a positive number of seconds"
-        raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}")
-    return value
-
-
-def positive_seconds(text: str) -> float:
-    return _seconds(text, allow_zero=False)
-
-
-def _non_negative(text: str) -> float:
-    return _seconds(text, allow_zero=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--screenshot-after",
         metavar="SECONDS",
-        type=_non_negative,
+        type=non_negative_seconds,
         default=0.0,
         help="with --screenshot: wait this much longer after the show arrived (for live data)",
     )

@@ -28,13 +28,13 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from shared.cli import format_address
 from shared.show import ShowConfig
 from visualizer.app.details import FixtureDetails
 from visualizer.app.fixture_tree import FixtureTree, groups_of
 from visualizer.app.status import ConnectionIndicator, TransientMessage
 from visualizer.render import StageScene
 from visualizer.tcp import ShowState
-from visualizer.tcp.client import format_address
 from visualizer.tcp.qt import QtVisualizerClient
 
 log = logging.getLogger(__name__)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Final, Literal, TypeVar
 
+from shared.cli import format_address
 from shared.protocol import DEFAULT_MAX_LINE, Message, UnknownMessage
 from shared.show import Fixture, Group, ShowConfig, Stage
 from visualizer.tcp.handlers import Handlers
@@ -42,10 +43,6 @@ DISCONNECTED: Final = "disconnected"
 
 RECV_SIZE = 256 * 1024
 F = TypeVar("F", bound=Callable[..., object])
-
-
-def format_address(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 class _Wakeup:
