@@ -16,7 +16,7 @@ from functools import partial
 from bench.common import Row, format_table, median_time, row
 from bench.fixtures import make_config
 from shared.protocol import HeartbeatMessage, encode_message, serialize_full_config
-from shared.show import Fixture, ShowConfig
+from shared.show import ShowConfig, Vec3
 from visualizer.tcp import ClientSession, Handlers, ShowState
 
 CHUNK = 64 * 1024
@@ -44,11 +44,7 @@ def _json_floor(lines: list[bytes]) -> None:
 def _moved(config: ShowConfig) -> ShowConfig:
     """The same rig with one fixture moved: the common edit."""
     f = config.fixtures[len(config.fixtures) // 2]
-    moved = Fixture(f.name, f.manufacturer, f.model, f.mode, f.universe, f.address,
-                    type(f.position)(f.position.x + 1.0, f.position.y, f.position.z),
-                    f.orientation, f.fixture_type, f.physical, f.layout, f.beam_angle, f.pan_max,
-                    f.tilt_max, f.lumens, f.channel_mapping, f.color_wheel, f.gobo_wheel,
-                    f.pixel_segments, f.extra)
+    moved = f.replace(position=Vec3(f.position.x + 1.0, f.position.y, f.position.z))
     fixtures = list(config.fixtures)
     fixtures[len(fixtures) // 2] = moved
     return ShowConfig(config.stage, tuple(fixtures), config.groups)

@@ -77,13 +77,18 @@ class Layout(_TupleLike, Struct, frozen=True, forbid_unknown_fields=True):
 _EXTRA: dict[str, Any] = field(default_factory=dict, name="__extra_fields__")
 
 
-class Orientation(Struct, frozen=True, forbid_unknown_fields=True):
-    """How a fixture is rigged; angles in degrees."""
+class Orientation(Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """How a fixture is rigged; angles in degrees.
 
-    mounting: Literal["hanging", "standing"] = "hanging"
-    yaw: Angle = 0.0
-    pitch: Angle = 0.0
-    roll: Angle = 0.0
+    Every field is required here so the wire encoder always writes all four
+    (existing visualizers index them directly); the careful decoder fills in
+    ``"hanging"`` and 0 for what an older Show Creator left out.
+    """
+
+    mounting: Literal["hanging", "standing"]
+    yaw: Angle
+    pitch: Angle
+    roll: Angle
     extra: Mapping[str, Any] = _EXTRA
 
 
@@ -101,13 +106,14 @@ class Stage:
         return self.height
 
 
-class Fixture(Struct, frozen=True, forbid_unknown_fields=True):
+class Fixture(Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
     """One patched fixture.
 
-    A msgspec Struct rather than a dataclass: the wire decoder builds and
-    validates it straight from JSON in C, several times faster than building
-    dicts and checking them in Python, which matters for 10,000-fixture rigs.
-    The annotations are the wire schema; ``codec`` words the errors.
+    A msgspec Struct rather than a dataclass: the wire codec builds and
+    validates it straight from JSON in C (and encodes it back), several times
+    faster than going through dicts in Python, which matters for
+    10,000-fixture rigs.  The annotations are the wire schema; unset optional
+    fields are left out on the wire; ``codec`` words the errors.
 
     The optional fields are those current Show Creator builds already send.
     ``channel_mapping`` maps 0-based channel offsets to functions (on the

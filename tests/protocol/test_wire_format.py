@@ -166,3 +166,17 @@ def test_fast_and_careful_fixture_paths_agree(fixtures: tuple[Fixture, ...]) -> 
     checked = tuple(_fixture_checked(d, i, "fixtures") for i, d in enumerate(obj["fixtures"]))
     assert isinstance(fast, FixturesMessage) and isinstance(careful, FixturesMessage)
     assert fast.fixtures == careful.fixtures == checked == fixtures
+
+
+@settings(max_examples=60, deadline=None)
+@given(fixture_lists())
+def test_fast_and_dict_encoders_agree(fixtures: tuple[Fixture, ...]) -> None:
+    # msgspec writes fixtures lines straight from the Structs unless extras
+    # need merging; both routes must put the same JSON on the wire.
+    from shared.protocol.encode import dumps_line, message_to_dict
+
+    msg = FixturesMessage(fixtures)
+    line = encode_message(msg)
+    assert line.isascii() and line.endswith(b"\n") and line.count(b"\n") == 1
+    assert json.loads(line) == json.loads(dumps_line(message_to_dict(msg)))
+    assert parse_message(line) == msg
