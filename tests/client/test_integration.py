@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from server.core import VisualizerTCPServer
 from shared.show import ShowConfig, Stage, demo_show
 from visualizer.tcp import ShowState
-
-core = pytest.importorskip("server.core")
-VisualizerTCPServer = core.VisualizerTCPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

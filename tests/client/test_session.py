@@ -37,7 +37,6 @@ def test_full_set_fires_config_and_queues_one_ack():
 
 
 def test_two_megabyte_config_fed_one_byte_at_a_time():
-    pytest.importorskip("bench.fixtures")
     from bench.fixtures import make_config
 
     big = make_config(4100)

@@ -384,7 +384,8 @@ def test_callbacks_get_addresses_on_the_io_thread_and_may_fail(connect, caplog):
 
 
 def test_on_error_when_out_of_file_descriptors_and_recovery(make_server, connect, events):
-    resource = pytest.importorskip("resource")
+    import resource
+
     server = make_server()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     hogs: list[socket.socket] = []
