@@ -51,9 +51,9 @@ ROOT = Path(__file__).resolve().parents[1]
 class _TrivialServer:
     """The floor: one thread that accepts and ``sendall``s the blob, blocking."""
 
-    def __init__(self, blob: bytes) -> None:
+    def __init__(self, blob: bytes, backlog: int = 16) -> None:
         self.blob = blob
-        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock = socket.create_server(("127.0.0.1", 0), backlog=backlog)
         self.port = self.sock.getsockname()[1]
         self.conns: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
@@ -64,8 +64,8 @@ class _TrivialServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            conn.sendall(self.blob)  # one at a time: a blocking server has no thread per client
             self.conns.append(conn)
-            conn.sendall(self.blob)  # clients come one at a time here, so no thread per client
 
     def close(self) -> None:
         self.sock.close()
@@ -192,24 +192,11 @@ def _receiver(port: int, count: int, conn: multiprocessing.connection.Connection
                 return
 
 
-class _TrivialBroadcaster:
+class _TrivialBroadcaster(_TrivialServer):
     """The floor for (b): encode, then ``sendall`` to each client in turn, blocking."""
 
     def __init__(self, config: ShowConfig) -> None:
-        self.blob = serialize_full_config(config)
-        self.sock = socket.create_server(("127.0.0.1", 0), backlog=1024)
-        self.port = self.sock.getsockname()[1]
-        self.conns: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            conn.sendall(self.blob)
-            self.conns.append(conn)
+        super().__init__(serialize_full_config(config), backlog=1024)
 
     def update_config(self, config: ShowConfig) -> None:
         blob = serialize_full_config(config)
