@@ -8,7 +8,7 @@ import threading
 from PyQt6.QtCore import QCoreApplication, QThread
 
 from shared.protocol import HeartbeatMessage, UpdateMessage, encode_message, serialize_full_config
-from shared.show import ShowConfig, demo_show
+from shared.show import ShowConfig, Stage, demo_show
 from visualizer.tcp.qt import QtVisualizerClient
 
 
@@ -87,5 +87,47 @@ def test_connect_to_server_switches_address(qtbot, fake_server):
         assert client.port == second.port
         second.accept()
         assert first.accept().wait_closed()
+    finally:
+        client.disconnect_from_server()
+
+
+def test_configs_arriving_faster_than_the_gui_applies_them_do_not_pile_up(qtbot, fake_server):
+    """A big rig edited live sends configs faster than a viewer can draw them.
+
+    Every configuration queued for the GUI thread used to stay queued: the
+    viewer fell further and further behind and its memory grew without bound
+    (gigabytes within a minute for a 5,000-fixture rig).  While the GUI thread
+    is busy only the newest configuration may be waiting for it.
+    """
+    base = demo_show()
+    configs = [ShowConfig(Stage(10.0 + i, 8.0), base.fixtures, base.groups) for i in range(30)]
+    server = fake_server()
+    client = make(server.port)
+    received: list[ShowConfig] = []
+    delivered: list[ShowConfig] = []
+    done = threading.Event()
+
+    def on_client_thread(config: ShowConfig) -> None:
+        received.append(config)
+        if len(received) == len(configs):
+            done.set()
+
+    client.client.on_config(on_client_thread)
+    client.config_received.connect(delivered.append)
+    try:
+        client.connect_to_server()
+        peer = server.accept()
+        for config in configs:
+            peer.send(serialize_full_config(config))
+        # The GUI thread is "busy" (not running its event loop) until the client has them all.
+        assert done.wait(5.0), f"client thread decoded only {len(received)} configurations"
+        qtbot.waitUntil(lambda: bool(delivered), timeout=2000)
+        QCoreApplication.processEvents()
+        assert delivered == [configs[-1]]
+        assert client.config == configs[-1]
+        # And the next one after that is delivered as usual.
+        with qtbot.waitSignal(client.config_received, timeout=5000) as blocker:
+            peer.send(serialize_full_config(base))
+        assert blocker.args == [base]
     finally:
         client.disconnect_from_server()

@@ -3,11 +3,17 @@
 Callbacks run on the client thread and simply ``emit``; the adapter lives in
 the GUI thread, so Qt queues each emission and slots run in the GUI thread.
 Nothing here touches sockets.
+
+``config_received`` is last-value-wins, like the server: a big rig edited live
+can arrive faster than the viewer draws it, and every configuration queued
+for a busy GUI thread would stay queued (memory without bound, a view ever
+further behind).  So only the newest one waits for the GUI thread.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Any
 
 from PyQt6.QtCore import QCoreApplication, QObject, pyqtSignal
@@ -29,12 +35,16 @@ class QtVisualizerClient(QObject):
     heartbeat_received = pyqtSignal(object)  # float | None
     config_received = pyqtSignal(object)  # ShowConfig
     state_changed = pyqtSignal(str)
+    _config_waiting = pyqtSignal()  # client thread -> GUI thread: take ``_next_config``
 
     def __init__(
         self, host: str = "localhost", port: int = 9000, parent: QObject | None = None, **client_options: Any
     ) -> None:
         super().__init__(parent)
         self._client = VisualizerTCPClient(host, port, **client_options)
+        self._next_config: ShowConfig | None = None
+        self._next_lock = threading.Lock()
+        self._config_waiting.connect(self._deliver_config)
         h, emit = self._client.handlers, self._emit
         h.on_connected(lambda: emit("connected"))
         h.on_disconnected(lambda: emit("disconnected"))
@@ -44,7 +54,7 @@ class QtVisualizerClient(QObject):
         h.on_groups(lambda groups: emit("groups_received", list(groups)))
         h.on_update(lambda update_type, data: emit("update_received", update_type, dict(data)))
         h.on_heartbeat(lambda timestamp: emit("heartbeat_received", timestamp))
-        h.on_config(lambda config: emit("config_received", config))
+        h.on_config(self._config_arrived)
         h.on_state(lambda state: emit("state_changed", state))
         app = QCoreApplication.instance()
         if app is not None:
@@ -88,7 +98,21 @@ class QtVisualizerClient(QObject):
         """Stop and join the client thread (within about a second)."""
         self._client.disconnect()
 
+    def _deliver_config(self) -> None:
+        """GUI thread: hand on the newest configuration, once."""
+        with self._next_lock:
+            config, self._next_config = self._next_config, None
+        if config is not None:
+            self.config_received.emit(config)
+
     # ---------------------------------------------------------------- client thread
+
+    def _config_arrived(self, config: ShowConfig) -> None:
+        with self._next_lock:
+            already_waiting = self._next_config is not None
+            self._next_config = config
+        if not already_waiting:
+            self._emit("_config_waiting")
 
     def _emit(self, signal: str, *args: Any) -> None:
         # Looking up or emitting a signal of an adapter whose C++ side is gone
