@@ -58,6 +58,7 @@ DEFAULT_LISTEN_BACKLOG = 4096
 _RECV_SIZE = 64 * 1024
 _INVALID_LOG_INTERVAL = 5.0  # seconds between invalid-line log lines per client
 _ACCEPT_PAUSE = 0.5  # seconds to stop accepting when out of file descriptors
+_MAX_SLEEP = 3600.0  # longest selector wait: epoll's timeout overflows past ~24 days
 
 
 class ServerStartError(OSError):
@@ -472,7 +473,7 @@ class _IOLoop:
             self.next_stall_check = 0.0
         if self.accept_paused_until:
             deadline = min(deadline, self.accept_paused_until)
-        return max(0.0, deadline - now)
+        return min(_MAX_SLEEP, max(0.0, deadline - now))
 
     def _shutdown(self) -> None:
         clients = list(self.clients.values())
@@ -521,7 +522,7 @@ class _IOLoop:
             # unacknowledged data after this long.  Twice the stall timeout, so that a
             # client that is merely not reading is dropped by the stall check, with its reason.
             with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, user_timeout, int(server.stall_timeout * 2000))
+                sock.setsockopt(socket.IPPROTO_TCP, user_timeout, min(int(server.stall_timeout * 2000), 2**31 - 1))
         client = _Client(sock, address, server.max_line_length)
         try:
             self.sel.register(sock, selectors.EVENT_READ, client)

@@ -85,6 +85,20 @@ def test_heartbeats_at_the_interval_with_numeric_timestamps(make_server, connect
     assert beats[0]["timestamp"] < beats[1]["timestamp"] < beats[2]["timestamp"]
 
 
+def test_huge_heartbeat_and_stall_timeouts_do_not_kill_the_io_loop(make_server, connect, events):
+    """Intervals of years (no heartbeats or stall drops, in effect) used to overflow epoll's
+    timeout and the TCP_USER_TIMEOUT option: the I/O thread died at the first select or
+    connection while show-creator went on saying "Serving"."""
+    server = make_server(heartbeat_interval=1e9, stall_timeout=1e9)
+    client = connect(server.port)
+    _read_exact_config(client, server.config)
+    changed = ShowConfig(Stage(14.0, 9.0), demo_show().fixtures[:3], ())
+    server.update_config(changed)
+    _read_exact_config(client, changed)
+    assert server.is_running()
+    assert events.texts("error") == []
+
+
 # ---------------------------------------------------------------- slow clients
 
 
