@@ -29,6 +29,19 @@ EXIT_OK = 0
 EXIT_CANNOT_LISTEN = 1
 EXIT_BAD_SHOW = 2
 
+#: Visualizers presume a link dead after 15 s without a byte (three heartbeats of
+#: the default 5 s, docs/PROTOCOL.md); slower heartbeats make idle viewers reconnect.
+MAX_HEARTBEAT = 5.0
+
+
+def heartbeat_seconds(text: str) -> float:
+    value = positive_seconds(text)
+    if value > MAX_HEARTBEAT:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_HEARTBEAT:g} s (visualizers take 15 s of silence for a dead link), got {text!r}"
+        )
+    return value
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
@@ -44,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=port_number, default=DEFAULT_PORT, help="TCP port, 0 for any free one (default: %(default)s)"
     )
     parser.add_argument(
-        "--heartbeat", type=positive_seconds, default=5.0, metavar="S",
-        help="seconds between heartbeats (default: %(default)s)",
+        "--heartbeat", type=heartbeat_seconds, default=MAX_HEARTBEAT, metavar="S",
+        help="seconds between heartbeats, at most 5 (default: %(default)s)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     return parser

@@ -50,7 +50,7 @@ def run_cli() -> Iterator[type[CliProcess]]:
 
 
 def _serve(run_cli, show: Path | None, *extra: str) -> tuple[CliProcess, int]:
-    args = ["--headless", "--host", "127.0.0.1", "--port", "0", "--heartbeat", "30", *extra]
+    args = ["--headless", "--host", "127.0.0.1", "--port", "0", "--heartbeat", "5", *extra]
     if show is not None:
         args += ["--show", str(show)]
     proc = run_cli(*args)
@@ -166,6 +166,17 @@ def test_port_in_use_exits_nonzero_naming_the_port(run_cli):
     assert len(proc.lines) == 1, proc.lines
     assert f"Port {port}" in proc.lines[0] and "--port" in proc.lines[0]
     assert "Traceback" not in proc.lines[0]
+
+
+@pytest.mark.parametrize("value", ["5.5", "30", "1e8"])
+def test_heartbeat_slower_than_visualizers_tolerate_is_a_usage_error(run_cli, value):
+    """Visualizers take 15 s without a byte for a dead link: heartbeats further apart
+    than 5 s made every idle viewer drop and reconnect, over and over."""
+    proc = run_cli("--headless", "--port", "0", "--heartbeat", value)
+    assert proc.wait_exit() == 2
+    assert len(proc.lines) == 1, proc.lines
+    assert proc.lines[0].startswith("show-creator: argument --heartbeat: ")
+    assert "at most 5" in proc.lines[0] and repr(value) in proc.lines[0]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
