@@ -8,14 +8,21 @@ last good show on error, so a half-written file never reaches a visualizer.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from shared.show.checks import Issue, check_config
 from shared.show.codec import ValidationError, config_from_dict, config_to_dict
 from shared.show.model import ShowConfig
+
+#: Largest show file read.  A 10,000-fixture rig with full channel mappings is
+#: about 30 MB pretty-printed; anything far beyond is not a show file, and
+#: reading it would only cost the server memory.
+MAX_SHOW_BYTES = 256 * 2**20
 
 
 class ShowFileError(Exception):
@@ -55,12 +62,38 @@ def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tu
 def load_show(path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:
     """Load a show file; returns the config and its warnings."""
     try:
-        data = Path(path).read_bytes()
+        data = _read_regular_file(path)
     except OSError as exc:
         raise ShowFileError(path, exc.strerror or str(exc)) from None
     if not data.strip():
         raise ShowFileError(path, "file is empty")
     return parse_show(data, path)
+
+
+def _read_regular_file(path: str | os.PathLike[str]) -> bytes:
+    """The file's bytes, refusing what only looks like a file.
+
+    A FIFO would block the reader (the server's file watcher) until someone
+    writes to it, and a device such as /dev/zero never ends; O_NONBLOCK makes
+    opening a FIFO return at once so that fstat can turn it away.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ShowFileError(path, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(st.st_mode):
+            raise ShowFileError(path, "not a regular file")
+        if st.st_size > MAX_SHOW_BYTES:
+            raise ShowFileError(path, f"file is larger than {MAX_SHOW_BYTES // 2**20} MiB")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_SHOW_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_SHOW_BYTES:  # it grew while we read
+        raise ShowFileError(path, f"file is larger than {MAX_SHOW_BYTES // 2**20} MiB")
+    return data
 
 
 def save_show(config: ShowConfig, path: str | os.PathLike[str]) -> None:

@@ -130,6 +130,28 @@ def test_invalid_rewrite_keeps_the_last_good_show(run_cli, show_file):
     newcomer.close()
 
 
+def test_show_replaced_by_a_fifo_is_reported_and_the_next_version_served(run_cli, show_file):
+    """Reading a FIFO used to block the file watcher for good: every later version
+    of the show was ignored while the server went on serving the old one."""
+    proc, port = _serve(run_cli, show_file)
+    client = RawClient(port)
+    assert _stage_width(client) == 10.0
+    show_file.unlink()
+    os.mkfifo(show_file)
+    proc.wait_line(f"{show_file}: not a regular file — {KEEPING}")
+    show_file.unlink()
+    show_file.write_text(_show_text(12.0))
+    assert _stage_width(client) == 12.0
+    assert not proc.matching("Traceback")
+    client.close()
+
+
+def test_show_that_is_a_device_exits_2_at_once(run_cli):
+    proc = run_cli("--headless", "--port", "0", "--show", "/dev/zero")
+    assert proc.wait_exit() == 2
+    assert proc.lines == [proc.lines[0]] and proc.lines[0].endswith("ERROR /dev/zero: not a regular file")
+
+
 def test_show_warnings_are_logged_one_line_each(run_cli, tmp_path):
     path = tmp_path / "overlap.json"
     path.write_text(_show_text(overlap=True))

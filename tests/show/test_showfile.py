@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from shared.show import (
     load_show,
     save_show,
 )
+from shared.show.showfile import MAX_SHOW_BYTES
 
 
 def write(tmp_path: Path, data: object, name: str = "show.json") -> Path:
@@ -113,3 +116,48 @@ def test_unreadable_files(tmp_path: Path, content: bytes, expected: str) -> None
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ShowFileError, match="No such file"):
         load_show(tmp_path / "nope.json")
+
+
+def _load_in_thread(path: Path, timeout: float = 5.0) -> BaseException | None:
+    """load_show(path) with a deadline, so a hang fails the test instead of the suite."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            load_show(path)
+        except BaseException as exc:
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert outcome, f"load_show({path}) still running after {timeout} s"
+    return outcome[0]
+
+
+def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    """A FIFO in place of the show file used to block the reader (and with it the
+    server's file watcher) forever: no later version of the show was ever served."""
+    path = tmp_path / "show.json"
+    os.mkfifo(path)
+    error = _load_in_thread(path)
+    assert isinstance(error, ShowFileError)
+    assert str(error) == f"{path}: not a regular file"
+
+
+def test_an_endless_device_is_refused_without_reading_it() -> None:
+    """``--show /dev/zero`` used to read until memory ran out."""
+    error = _load_in_thread(Path("/dev/zero"))
+    assert isinstance(error, ShowFileError)
+    assert str(error) == "/dev/zero: not a regular file"
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with path.open("wb") as fh:
+        fh.truncate(MAX_SHOW_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(ShowFileError) as info:
+        load_show(path)
+    assert str(info.value) == f"{path}: file is larger than {MAX_SHOW_BYTES // 2**20} MiB"
