@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import socket
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,6 +53,46 @@ def test_screenshot_with_nothing_listening_fails_in_one_line(tmp_path: Path) -> 
     assert lines == [f"visualizer: no configuration from 127.0.0.1:{port} within 1.5 s (connection refused)"]
     assert not out.exists()
     assert elapsed < 10
+
+
+@pytest.fixture
+def closing_server() -> Iterator[int]:
+    """A port whose server accepts every connection and closes it at once."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                listener.accept()[0].close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+
+
+@pytest.mark.parametrize("case", ["server closes", "unresolvable host"])
+def test_screenshot_failure_is_one_line_however_often_it_retried(
+    case: str, closing_server: int, tmp_path: Path
+) -> None:
+    """Every reconnect used to log a WARNING line of its own before the final line."""
+    if case == "server closes":
+        address = f"127.0.0.1:{closing_server}"
+        reason = f"{address} closed the connection"
+    else:
+        address = "x" * 64 + ".invalid:9000"  # refused by the IDNA codec: no DNS query is sent
+        reason = "cannot resolve host ("
+    proc = run_python(["-m", "visualizer.app", address, "--screenshot", str(tmp_path / "x.png"),
+                       "--timeout", "1.5"], timeout=20)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"visualizer: no configuration from {address} within 1.5 s ({reason}")
 
 
 @pytest.mark.parametrize(

@@ -118,9 +118,13 @@ def parse_args(argv: Sequence[str] | None) -> Options:
                    ns.select, ns.verbose)
 
 
-def configure_logging(verbose: int) -> None:
+def configure_logging(verbose: int, screenshot: bool = False) -> None:
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format=f"{PROG}: %(levelname)s %(name)s: %(message)s")
+    if screenshot and verbose <= 0:
+        # The connection's trouble (one report per reconnect attempt) is summed up
+        # in the one line a failed screenshot ends with; -v shows it as it happens.
+        logging.getLogger("visualizer.tcp").setLevel(logging.ERROR)
 
 
 def _install_qt_message_handler(verbose: int) -> None:
@@ -153,7 +157,7 @@ def display_problem() -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     opts = parse_args(argv)
-    configure_logging(opts.verbose)
+    configure_logging(opts.verbose, screenshot=opts.screenshot is not None)
     problem = display_problem()
     if problem is not None:
         print(f"{PROG}: {problem}", file=sys.stderr)
