@@ -149,6 +149,15 @@ def _fast_fixtures(line: bytes | bytearray | memoryview | str) -> FixturesMessag
 
 def parse_message(line: bytes | bytearray | memoryview | str) -> Message:
     """Parse one line (with or without its newline); raises ProtocolError."""
+    try:
+        return _parse(line)
+    except RecursionError:
+        # Values nested about a thousand deep pass orjson's limit but not Python's
+        # (msgspec, repr in error messages): a peer must not turn that into a crash.
+        raise InvalidJSON("invalid JSON: values nested too deeply") from None
+
+
+def _parse(line: bytes | bytearray | memoryview | str) -> Message:
     if len(line) > 512:
         fast = _fast_fixtures(line)
         if fast is not None:

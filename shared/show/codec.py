@@ -195,6 +195,8 @@ def _channel_mapping(d: Any, where: str) -> dict[int, str]:
     for key, function in d.items():
         if not (type(key) is str and key.isdigit() and key.isascii()):
             raise ValidationError(where, f"channel_mapping key {key!r} is not a channel offset")
+        if len(key) > 9:  # and int() refuses thousands of digits with ValueError
+            raise ValidationError(where, f"channel_mapping offset {_describe(key)} is outside 0..511")
         offset = int(key)
         if offset >= DMX_CHANNELS:
             raise ValidationError(where, f"channel_mapping offset {offset} is outside 0..511")

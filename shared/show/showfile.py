@@ -43,14 +43,15 @@ def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tu
             raise ShowFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
         data = json.loads(text)
+        config = config_from_dict(data)
     except json.JSONDecodeError as exc:
         raise ShowFileError(
             path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
-    try:
-        config = config_from_dict(data)
     except ValidationError as exc:
         raise ShowFileError(path, str(exc)) from None
+    except RecursionError:  # from json or from repr() in an error message
+        raise ShowFileError(path, "values nested too deeply") from None
     issues = check_config(config)
     errors = [i for i in issues if i.severity == "error"]
     if errors:

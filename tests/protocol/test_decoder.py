@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -160,3 +161,44 @@ def test_decoder_output_matches_json_loads_for_legacy_spacing() -> None:
     # Existing Show Creator builds write json.dumps() defaults: ", " and ": ".
     legacy = json.dumps({"type": "stage", "width": 10.0, "height": 8.0, "grid_size": 0.5}) + "\n"
     assert MessageDecoder().feed(legacy.encode()) == [StageMessage(Stage(10.0, 8.0, 0.5))]
+
+
+_FIXTURE = (
+    '{"name":"F","manufacturer":"m","model":"m","mode":"m","universe":1,"address":1,'
+    '"position":{"x":0,"y":0,"z":0}%s}'
+)
+
+
+@pytest.mark.parametrize("depth", [990, 1000, 1023, 1024, 5000])
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{"type":"stage","width":%s,"height":1}',
+        '{"type":"groups","groups":[{"name":"g","color":%s}]}',
+        '{"type":"fixtures","fixtures":[' + _FIXTURE % ',"color_wheel":%s' + "]}",
+        '{"type":"heartbeat","timestamp":1,"x":%s}',
+    ],
+    ids=["stage", "groups", "fixtures", "heartbeat"],
+)
+def test_deeply_nested_values_are_an_error_not_an_exception(template: str, depth: int) -> None:
+    """Nesting near Python's recursion limit made the codec's repr() or msgspec raise
+    RecursionError out of feed(): one such line from any client killed the server's
+    I/O loop, and the decoder then raised on every later feed."""
+    nested = "[" * depth + "]" * depth
+    line = (template % nested).encode()
+    decoder = MessageDecoder()
+    out = decoder.feed(line + b'\n{"type":"heartbeat","timestamp":7}\n')
+    assert out[-1] == HeartbeatMessage(7.0)
+    assert len(out) == 2
+    if isinstance(out[0], ProtocolError):
+        assert out[0].line == 1 and "\n" not in str(out[0])
+        assert len(str(out[0])) < 200
+    assert decoder.feed(b'{"type":"heartbeat","timestamp":8}\n') == [HeartbeatMessage(8.0)]
+
+
+def test_a_channel_offset_of_thousands_of_digits_is_an_error_not_an_exception() -> None:
+    key = "9" * 5000  # int() refuses strings this long with ValueError
+    line = '{"type":"fixtures","fixtures":[' + _FIXTURE % f',"channel_mapping":{{"{key}":"red"}}' + "]}"
+    (error,) = MessageDecoder().feed(line.encode() + b"\n")
+    assert isinstance(error, InvalidMessage)
+    assert "channel_mapping offset '99999" in str(error) and "is outside 0..511" in str(error)

@@ -211,6 +211,28 @@ def test_client_lines_are_tolerated_counted_and_acks_recorded(make_server, conne
     wait_until(lambda: server.get_clients()[0].acked_config)
 
 
+def test_a_deeply_nested_line_is_one_invalid_line_not_a_dead_server(make_server, connect, events, caplog):
+    """``{"type":"stage","width":[[[...]]]}`` nested a thousand deep raised RecursionError
+    out of the decoder: one line from anyone stopped the server for every client."""
+    caplog.set_level(logging.INFO, logger="server")
+    server = make_server()
+    good = connect(server.port)
+    good.read_config()
+    attacker = connect(server.port)
+    attacker.read_config()
+    nested = b"[" * 1000 + b"]" * 1000
+    attacker.send(b'{"type":"stage","width":' + nested + b',"height":1}\n')
+    attacker.send(b'{"type":"ack","ack_type":"config"}\n')
+    wait_until(lambda: any(c.address == attacker.address and c.last_ack == "config" for c in server.get_clients()))
+    (info,) = [c for c in server.get_clients() if c.address == attacker.address]
+    assert info.invalid_lines == 1
+    assert server.is_running() and events.texts("error") == []
+    invalid = [r.getMessage() for r in caplog.records if "Invalid line" in r.getMessage()]
+    assert invalid == [f"Invalid line from {attacker.address}: line 1: invalid JSON: values nested too deeply"]
+    server.send_update("still_here", {})
+    assert good.read_until("update")["update_type"] == "still_here"
+
+
 def test_garbage_flood_and_endless_line_do_not_disturb_others(make_server, connect, events, caplog):
     caplog.set_level(logging.INFO, logger="server")
     server = make_server(max_invalid_lines=100, heartbeat_interval=0.1)

@@ -102,6 +102,7 @@ def test_footprint_past_512_is_a_warning(tmp_path: Path) -> None:
         (b'{"stage": {"width": 10,', "invalid JSON at line 1 column"),
         (b"\xff\xfe", "not UTF-8 text"),
         (b"[1, 2]", "show must be an object"),
+        (b"[" * 100_000 + b"]" * 100_000, "values nested too deeply"),
     ],
 )
 def test_unreadable_files(tmp_path: Path, content: bytes, expected: str) -> None:
