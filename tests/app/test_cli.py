@@ -96,6 +96,33 @@ def test_screenshot_failure_is_one_line_however_often_it_retried(
 
 
 @pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("{tmp}", "Is a directory"),
+        ("{tmp}/file.txt/x.png", "{tmp}/file.txt is not a directory"),
+        ("{tmp}/file.txt/deeper/x.png", "Not a directory"),
+        ("/proc/x.png", "No such file or directory"),
+    ],
+    ids=["directory", "parent is a file", "ancestor is a file", "cannot create there"],
+)
+def test_unwritable_screenshot_path_fails_at_once_in_one_line(
+    target: str, reason: str, server: VisualizerTCPServer, tmp_path: Path
+) -> None:
+    """It used to connect, wait for the show and only then say "cannot write screenshot"
+    (no reason, exit 1) -- or, with the server down, blame the connection instead."""
+    (tmp_path / "file.txt").write_text("not a directory")
+    path = target.format(tmp=tmp_path)
+    proc = run_python(["-m", "visualizer.app", f"127.0.0.1:{server.port}", "--screenshot", path,
+                       "--timeout", "20"], timeout=20)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"visualizer: cannot write screenshot {path}: "), lines[0]
+    assert lines[0].endswith(reason.format(tmp=tmp_path)), lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+
+
+@pytest.mark.parametrize(
     ("args", "pattern"),
     [
         (["localhost:99999"], r"^visualizer: bad port 99999 in 'localhost:99999'"),

@@ -155,6 +155,30 @@ def display_problem() -> str | None:
     return "no display (DISPLAY and WAYLAND_DISPLAY are not set); run it under xvfb-run, or try `make demo`"
 
 
+def screenshot_problem(path: Path) -> str | None:
+    """Why no file can be written at ``path``, or None; creates missing parent folders.
+
+    Found out before connecting, so a typo in the path is not reported only
+    after the show arrived -- or hidden behind a connection problem.  Only
+    creating the file tells for sure (root passes every permission check).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{path.parent} is not a directory"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not existed:
+        path.unlink(missing_ok=True)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     opts = parse_args(argv)
     configure_logging(opts.verbose, screenshot=opts.screenshot is not None)
@@ -163,10 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return 2
     if opts.screenshot is not None:
-        try:
-            opts.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            print(f"{PROG}: cannot create {opts.screenshot.parent}: {exc.strerror or exc}", file=sys.stderr)
+        problem = screenshot_problem(opts.screenshot)
+        if problem is not None:
+            print(f"{PROG}: cannot write screenshot {opts.screenshot}: {problem}", file=sys.stderr)
             return 2
     _install_qt_message_handler(opts.verbose)
     from visualizer.app.run import run
