@@ -43,6 +43,13 @@ def heartbeat_seconds(text: str) -> float:
     return value
 
 
+def listen_host(text: str) -> str:
+    """A host to listen on; ``[::1]`` as the visualizer writes IPv6 is ``::1``."""
+    if text.startswith("[") and text.endswith("]"):
+        return text[1:-1]
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="show-creator",
@@ -52,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--show", metavar="FILE", help="show file to serve and watch (default: the built-in demo show)"
     )
-    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")
+    parser.add_argument(
+        "--host", type=listen_host, default="0.0.0.0", help="address to listen on (default: %(default)s)"
+    )
     parser.add_argument(
         "--port", type=port_number, default=DEFAULT_PORT, help="TCP port, 0 for any free one (default: %(default)s)"
     )

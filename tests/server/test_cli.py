@@ -190,6 +190,15 @@ def test_port_in_use_exits_nonzero_naming_the_port(run_cli):
     assert "Traceback" not in proc.lines[0]
 
 
+def test_host_in_brackets_as_the_visualizer_writes_it(run_cli):
+    """``--host [::1]`` (the visualizer's own spelling) was looked up as a host name."""
+    proc = run_cli("--headless", "--host", "[::1]", "--port", "0")
+    port = proc.wait_serving()
+    assert proc.matching(rf"on \[::1\]:{port}$")
+    with socket.create_connection(("::1", port), timeout=5) as sock:
+        assert sock.recv(1 << 16).startswith(b'{"type":"stage"')
+
+
 @pytest.mark.parametrize("value", ["5.5", "30", "1e8"])
 def test_heartbeat_slower_than_visualizers_tolerate_is_a_usage_error(run_cli, value):
     """Visualizers take 15 s without a byte for a dead link: heartbeats further apart
