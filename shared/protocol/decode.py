@@ -165,6 +165,11 @@ def _parse(line: bytes | bytearray | memoryview | str) -> Message:
     try:
         d = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
+        if not isinstance(line, str):
+            try:
+                bytes(line).decode("utf-8")
+            except UnicodeDecodeError as bad:  # orjson's text names neither problem nor place
+                raise InvalidJSON(f"invalid JSON: not UTF-8 ({bad.reason} at position {bad.start})") from None
         raise InvalidJSON(f"invalid JSON: {exc.msg} at position {exc.pos}") from None
     return message_from_dict(d)
 

@@ -202,3 +202,19 @@ def test_a_channel_offset_of_thousands_of_digits_is_an_error_not_an_exception() 
     (error,) = MessageDecoder().feed(line.encode() + b"\n")
     assert isinstance(error, InvalidMessage)
     assert "channel_mapping offset '99999" in str(error) and "is outside 0..511" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b"\x00\xff garbage", "line 1: invalid JSON: not UTF-8 (invalid start byte at position 1)"),
+        (b'{"type":"stage","name":"\xc3"}',
+         "line 1: invalid JSON: not UTF-8 (invalid continuation byte at position 24)"),
+    ],
+)
+def test_bytes_that_are_not_utf8_are_named_as_such(line: bytes, expected: str) -> None:
+    """orjson's own text, "str is not valid UTF-8: surrogates not allowed at position 0",
+    names neither the problem nor the place."""
+    (error,) = MessageDecoder().feed(line + b"\n")
+    assert isinstance(error, InvalidJSON)
+    assert str(error) == expected
