@@ -115,3 +115,19 @@ def test_errors_are_reported_in_stream_order_and_counted():
     assert "longer than 100 bytes" in errors[1]
     assert errors[2] == "line 3: stage: missing field 'height'"
     assert configs == []
+
+
+def test_a_flood_of_bad_lines_is_logged_a_few_times_not_once_per_line(caplog):
+    """A wrong port streaming text (or a broken server) used to log one WARNING per
+    line: 40 MB of log in 14 s. Every error still reaches the handlers."""
+    caplog.set_level("WARNING", logger="visualizer.tcp.session")
+    s, _configs, errors = session()
+    for second in range(12):
+        s.receive(b"garbage\n" * 1000, now=100.0 + second)
+    assert len(errors) == 12_000 and s.errors == 12_000
+    logged = [r.getMessage() for r in caplog.records]
+    assert 2 <= len(logged) <= 4, logged
+    assert logged[0].startswith("bad message from server: line 1: invalid JSON: unexpected character")
+    assert logged[1].endswith(" more since the last report)")
+    more = sum(int(m.rsplit("(", 1)[1].split()[0]) for m in logged[1:])
+    assert len(logged) + more <= 12_000

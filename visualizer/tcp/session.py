@@ -20,6 +20,7 @@ empty for ``settle`` seconds.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 
 from shared.protocol import (
@@ -47,6 +48,10 @@ ACK_LINE = encode_message(AckMessage(ACK_CONFIG))
 #: Seconds a stage/fixtures-only change waits for the rest of its set.
 DEFAULT_SETTLE = 0.1
 
+#: Seconds between log lines about bad messages; every one still reaches the
+#: handlers.  A wrong port that streams text must not flood the log.
+ERROR_LOG_INTERVAL = 5.0
+
 
 class ClientSession:
     """Decode, validate and dispatch one connection's byte stream."""
@@ -70,6 +75,8 @@ class ClientSession:
         self._groups: tuple[Group, ...] | None = None
         self._pending_at: float | None = None  # when a pending (incomplete-change) config was set aside
         self._out = bytearray()
+        self._log_after = -math.inf
+        self._unlogged = 0  # bad messages not logged since the last log line
         self.messages = 0  # valid messages dispatched
         self.errors = 0  # protocol errors reported
         self.configs = 0  # configurations fired
@@ -80,7 +87,7 @@ class ClientSession:
         """Feed bytes as they came off the socket; dispatches every completed line."""
         for item in self.decoder.feed(data):
             if isinstance(item, ProtocolError):
-                self._error(item)
+                self._error(item, now)
             else:
                 self._dispatch(item, now)
 
@@ -115,10 +122,16 @@ class ClientSession:
 
     # ---------------------------------------------------------------- dispatch
 
-    def _error(self, err: ProtocolError) -> None:
+    def _error(self, err: ProtocolError, now: float) -> None:
         self.errors += 1
         text = str(err)
-        log.warning("bad message from %s: %s", self.peer, text)
+        if now >= self._log_after:
+            more = f" ({self._unlogged} more since the last report)" if self._unlogged else ""
+            log.warning("bad message from %s: %s%s", self.peer, text, more)
+            self._unlogged = 0
+            self._log_after = now + ERROR_LOG_INTERVAL
+        else:
+            self._unlogged += 1
         self.handlers.emit("error", text)
 
     def _dispatch(self, msg: Message, now: float) -> None:
