@@ -32,6 +32,7 @@ from shared.protocol import (
     UpdateMessage,
 )
 from shared.show import ShowConfig
+from visualizer.app.address import DEFAULT_PORT, AddressError, parse_address
 from visualizer.tcp import VisualizerTCPClient
 
 PROG = "visualizer-probe"
@@ -41,8 +42,11 @@ SHOW_MEMBERS = 6
 
 def _parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog=PROG, description="Connect to Show Creator and print what it sends.")
-    p.add_argument("host", nargs="?", default="localhost", help="server host (default: localhost)")
-    p.add_argument("port", nargs="?", type=remote_port, default=9000, help="server port (default: 9000)")
+    p.add_argument(
+        "host", nargs="?", default="localhost",
+        help="server host, or HOST:PORT as for the visualizer (default: localhost)",
+    )
+    p.add_argument("port", nargs="?", type=remote_port, help="server port (default: 9000)")
     p.add_argument("--once", action="store_true", help="exit 0 after the first complete configuration")
     p.add_argument(
         "--timeout",
@@ -141,21 +145,28 @@ def _utf8_safe(stream: TextIO) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        host, port = parse_address(args.host, DEFAULT_PORT if args.port is None else args.port)
+    except AddressError as exc:
+        parser.exit(2, f"{PROG}: {exc}\n")
+    if args.port is not None and port != args.port:
+        parser.exit(2, f"{PROG}: port given twice: {args.host!r} and {args.port}\n")
     _utf8_safe(sys.stdout)
     _utf8_safe(sys.stderr)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.CRITICAL,
         format="%(asctime)s %(name)s %(levelname)s: %(message)s",
     )
-    where = format_address(args.host, args.port)
+    where = format_address(host, port)
     wake = threading.Event()
     printer = _Printer(sys.stdout, wake)
     failure: list[str] = []
     ever_connected = threading.Event()
     complete = threading.Event()
 
-    client = VisualizerTCPClient(args.host, args.port, connect_timeout=args.timeout)
+    client = VisualizerTCPClient(host, port, connect_timeout=args.timeout)
 
     last_error: list[str] = []
 

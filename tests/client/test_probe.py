@@ -99,6 +99,30 @@ def test_bad_port_argument_is_a_usage_error():
     assert code == 2 and "port 99999 is outside 1..65535" in err and "Traceback" not in err
 
 
+def test_host_colon_port_as_the_visualizer_takes_it(fake_server):
+    """``visualizer-probe 127.0.0.1:9000`` was looked up as the host name
+    "127.0.0.1:9000" (port 9000 again) and failed with "cannot resolve host"."""
+    server = fake_server(serialize_full_config(demo_show()))
+    code, out, err = run(f"127.0.0.1:{server.port}", "--once")
+    assert (code, err) == (0, "")
+    assert f"✓ Connected to 127.0.0.1:{server.port}" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["localhost:99999"],
+         "visualizer-probe: bad port 99999 in 'localhost:99999': expected a number from 1 to 65535"),
+        (["localhost:9000", "9001"], "visualizer-probe: port given twice: 'localhost:9000' and 9001"),
+        (["[::1"], "visualizer-probe: bad address '[::1': missing ']' after the IPv6 address"),
+    ],
+)
+def test_bad_address_is_a_usage_error(args: list[str], message: str) -> None:
+    code, out, err = run(*args)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [message]
+
+
 def test_ascii_console_does_not_crash(fake_server):
     server = fake_server(serialize_full_config(demo_show()))
     code, out, err = run("127.0.0.1", str(server.port), "--once", encoding="ascii")
