@@ -122,6 +122,16 @@ def test_unwritable_screenshot_path_fails_at_once_in_one_line(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
 
 
+def test_screenshot_path_that_is_a_fifo_is_refused_without_blocking(server: VisualizerTCPServer,
+                                                                    tmp_path: Path) -> None:
+    path = tmp_path / "shot.png"
+    os.mkfifo(path)
+    proc = run_python(["-m", "visualizer.app", f"127.0.0.1:{server.port}", "--screenshot", str(path)],
+                      timeout=20)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"visualizer: cannot write screenshot {path}: not a regular file"]
+
+
 @pytest.mark.parametrize(
     ("args", "pattern"),
     [

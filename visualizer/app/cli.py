@@ -169,9 +169,11 @@ def screenshot_problem(path: Path) -> str | None:
     except OSError as exc:
         return exc.strerror or str(exc)
     existed = path.exists()
+    if existed and not path.is_file():
+        return "Is a directory" if path.is_dir() else "not a regular file"
     try:
-        with path.open("ab"):
-            pass
+        # O_NONBLOCK: a FIFO put there meanwhile must not hang us until someone reads it.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK, 0o666))
     except OSError as exc:
         return exc.strerror or str(exc)
     if not existed:
