@@ -20,6 +20,8 @@ from typing import Any
 from shared.show.model import (
     DEFAULT_GRID_SIZE,
     DMX_CHANNELS,
+    MAX_LUMENS,
+    MAX_MAGNITUDE,
     MOUNTINGS,
     Dimensions,
     Fixture,
@@ -61,15 +63,19 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _number(value: Any, where: str, name: str) -> float:
+def _number(value: Any, where: str, name: str, limit: float = MAX_MAGNITUDE) -> float:
     # bool is an int subclass; a True width is a bug upstream, not 1 metre.
     if type(value) is float:
-        if math.isfinite(value):
-            return value
-        raise ValidationError(where, f"{name} must be a finite number, got {_describe(value)}")
-    if type(value) is int:
-        return float(value)
-    raise ValidationError(where, f"{name} must be a number, got {_describe(value)}")
+        if not math.isfinite(value):
+            raise ValidationError(where, f"{name} must be a finite number, got {_describe(value)}")
+    elif type(value) is not int:
+        raise ValidationError(where, f"{name} must be a number, got {_describe(value)}")
+    # Nothing on a stage is 100 km away; such values only break the drawing.
+    # (Compared before float(), which overflows on a 400-digit int.)
+    if not -limit <= value <= limit:
+        shown = f"{value:g}" if type(value) is float else _describe(value)
+        raise ValidationError(where, f"{name} {shown} is outside -{limit:g}..{limit:g}")
+    return float(value)
 
 
 def _int(value: Any, where: str, name: str) -> int:
@@ -204,9 +210,9 @@ def _channel_mapping(d: Any, where: str) -> dict[int, str]:
     return out
 
 
-def _optional_number(d: dict[str, Any], key: str, where: str) -> float | None:
+def _optional_number(d: dict[str, Any], key: str, where: str, limit: float = MAX_MAGNITUDE) -> float | None:
     v = d.get(key)
-    return None if v is None else _number(v, where, key)
+    return None if v is None else _number(v, where, key, limit)
 
 
 def fixture_from_dict(d: Any, index: int, prefix: str = "fixtures") -> Fixture:
@@ -275,7 +281,7 @@ def _fixture_checked(d: Any, index: int, prefix: str) -> Fixture:
         _optional_number(d, "beam_angle", where),
         _optional_number(d, "pan_max", where),
         _optional_number(d, "tilt_max", where),
-        _optional_number(d, "lumens", where),
+        _optional_number(d, "lumens", where, MAX_LUMENS),
         channel_mapping,
         color_wheel,
         gobo_wheel,

@@ -28,9 +28,12 @@ MOUNTINGS = ("hanging", "standing")
 
 # Bounds keep infinities (which JSON decoders may produce from 1e999) out of
 # the model; no real rig is 100 km wide.
-Coord = Annotated[float, Meta(ge=-1e5, le=1e5)]
-Size = Annotated[float, Meta(gt=0, le=1e5)]
-Angle = Annotated[float, Meta(ge=-1e5, le=1e5)]
+# The careful decoder (``codec``) applies the same limits.
+MAX_MAGNITUDE = 1e5
+MAX_LUMENS = 1e9
+Coord = Annotated[float, Meta(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+Size = Annotated[float, Meta(gt=0, le=MAX_MAGNITUDE)]
+Angle = Annotated[float, Meta(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
 
 
 class _TupleLike:
@@ -140,7 +143,7 @@ class Fixture(Struct, frozen=True, forbid_unknown_fields=True, gc=False, omit_de
     beam_angle: Angle | None = None
     pan_max: Angle | None = None
     tilt_max: Angle | None = None
-    lumens: Annotated[float, Meta(ge=0, le=1e9)] | None = None
+    lumens: Annotated[float, Meta(ge=0, le=MAX_LUMENS)] | None = None
     channel_mapping: dict[Annotated[int, Meta(ge=0, lt=DMX_CHANNELS)], str] | None = None
     color_wheel: list[Any] | None = None
     gobo_wheel: list[Any] | None = None

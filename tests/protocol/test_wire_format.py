@@ -180,3 +180,24 @@ def test_fast_and_dict_encoders_agree(fixtures: tuple[Fixture, ...]) -> None:
     assert line.isascii() and line.endswith(b"\n") and line.count(b"\n") == 1
     assert json.loads(line) == json.loads(dumps_line(message_to_dict(msg)))
     assert parse_message(line) == msg
+
+
+@pytest.mark.parametrize(
+    ("patch", "expected"),
+    [
+        ({"position": {"x": 1e300, "y": 0, "z": 0}}, "position.x 1e+300 is outside -100000..100000"),
+        ({"position": {"x": 10**400, "y": 0, "z": 0}}, "number is infinity"),
+        ({"beam_angle": -2e5}, "beam_angle -200000 is outside"),
+        ({"lumens": 1e12}, "lumens 1e+12 is outside -1e+09..1e+09"),
+    ],
+)
+def test_absurd_magnitudes_are_named_errors(patch: dict[str, object], expected: str) -> None:
+    fixture = {
+        "name": "A", "manufacturer": "M", "model": "X", "mode": "8ch",
+        "universe": 1, "address": 1, "position": {"x": 1, "y": 2, "z": 3},
+    }
+    fixture.update(patch)
+    with pytest.raises(ProtocolError) as info:
+        parse_message(json.dumps({"type": "fixtures", "fixtures": [fixture]}))
+    assert expected in str(info.value)
+    assert len(str(info.value)) < 200

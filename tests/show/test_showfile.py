@@ -68,6 +68,8 @@ def test_field_error_names_file_place_and_problem(tmp_path: Path) -> None:
         (lambda d: d["fixtures"][0].update(universe=-2), "universe -2 must not be negative"),
         (lambda d: d.pop("stage"), "missing field 'stage'"),
         (lambda d: d["stage"].update(width=None), "width must be a number, got None"),
+        (lambda d: d["stage"].update(width=1e6), "width 1e+06 is outside -100000..100000"),
+        (lambda d: d["fixtures"][2]["position"].update(z=10**400), "position.z 1000000"),
     ],
 )
 def test_show_errors(tmp_path: Path, mutate: object, expected: str) -> None:
