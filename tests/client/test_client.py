@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -359,6 +360,26 @@ def test_disconnect_while_connecting_returns_quickly():
         for s in fillers:
             s.close()
         listener.close()
+
+
+def test_backoff_keeps_growing_while_connections_deliver_only_half_a_config(fake_server, make_client, demo_bytes):
+    # A server that sends part of a configuration and closes has not given a
+    # good connection: the delay must keep doubling, not reset to the minimum.
+    half = demo_bytes[: demo_bytes.index(b"\n") + 1]  # the stage line only
+    times: list[float] = []
+
+    def close_after_half(peer):
+        times.append(time.monotonic())
+        peer.close()
+
+    server = fake_server(half, on_accept=close_after_half)
+    client, _rec = make_client(server.port, backoff_initial=0.05, backoff_max=10.0)
+    client.connect()
+    for _ in range(5):
+        server.accept(timeout=10)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    # Delays are 0.05 * 2**k with +-20 % jitter; load can only make gaps longer.
+    assert gaps[3] >= 0.05 * 2**3 * 0.8, gaps
 
 
 def test_disconnect_during_backoff_returns_quickly(fake_server, make_client):

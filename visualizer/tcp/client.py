@@ -311,11 +311,13 @@ class VisualizerTCPClient:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self._report(f"cannot connect to {where}: cannot resolve host ({reason})")
             return None
-        deadline = time.monotonic() + self.connect_timeout
         reason = "no address to connect to"
         for family, type_, proto, _name, addr in infos:
             if wakeup.stopped:
                 return None
+            # Each address gets the full timeout: a dead IPv6 address listed
+            # first must not use up the time of the IPv4 one that works.
+            deadline = time.monotonic() + self.connect_timeout
             sock = socket.socket(family, type_, proto)
             try:
                 sock.setblocking(False)
@@ -331,7 +333,7 @@ class VisualizerTCPClient:
                     if not any(key.fileobj is sock for key, _ in ready):
                         sock.close()
                         reason = f"timed out after {self.connect_timeout:g} s"
-                        break
+                        continue
                     err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 if err == 0:
                     self._tune(sock)
@@ -354,7 +356,11 @@ class VisualizerTCPClient:
                     sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
 
     def _serve(self, sock: socket.socket, wakeup: _Wakeup) -> bool:
-        """Run one connection until it ends; True if the server sent us anything."""
+        """Run one connection until it ends; True if it delivered a complete configuration.
+
+        Only that resets the reconnect backoff: a server that keeps sending
+        half a configuration and closing must not be hammered four times a second.
+        """
         where = self.address
         session = ClientSession(
             self.handlers,
@@ -370,7 +376,6 @@ class VisualizerTCPClient:
         out = bytearray()
         writing = False
         sel = selectors.DefaultSelector()
-        received = False
         try:
             sel.register(sock, selectors.EVENT_READ)
             sel.register(wakeup.reader, selectors.EVENT_READ)
@@ -416,7 +421,6 @@ class VisualizerTCPClient:
                         if not data:
                             reason = f"{where} closed the connection"
                             break
-                        received = True
                         last_rx = time.monotonic()
                         session.receive(data, last_rx)
                         if wakeup.stopped:
@@ -430,4 +434,4 @@ class VisualizerTCPClient:
         if reason is not None and not wakeup.stopped:
             self._report(reason)
         self.handlers.emit("disconnected")
-        return received and session.messages > 0
+        return session.configs > 0
