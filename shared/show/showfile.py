@@ -97,12 +97,24 @@ def _read_regular_file(path: str | os.PathLike[str]) -> bytes:
     return data
 
 
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def save_show(config: ShowConfig, path: str | os.PathLike[str]) -> None:
     """Write atomically (temp file + rename) so a watcher never sees half a file."""
     target = Path(path)
     text = json.dumps(config_to_dict(config), indent=2, ensure_ascii=False) + "\n"
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); a show file keeps the mode
+        # it had, or gets the usual one for a new file.
+        os.fchmod(fd, _mode_for(target))
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, target)

@@ -164,3 +164,14 @@ def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
     with pytest.raises(ShowFileError) as info:
         load_show(path)
     assert str(info.value) == f"{path}: file is larger than {MAX_SHOW_BYTES // 2**20} MiB"
+
+
+def test_save_keeps_the_mode_of_an_existing_file_and_is_not_private_when_new(tmp_path: Path) -> None:
+    new = tmp_path / "new.json"
+    save_show(demo_show(), new)
+    assert new.stat().st_mode & 0o044 == 0o044  # group and others may read, as with any new file
+    shared = tmp_path / "shared.json"
+    shared.write_text("{}")
+    shared.chmod(0o664)
+    save_show(demo_show(), shared)
+    assert shared.stat().st_mode & 0o777 == 0o664
