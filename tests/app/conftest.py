@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from server import VisualizerTCPServer
-from shared.show import demo_show
 from tests.app.helpers import WAIT_MS
 from visualizer.app.window import MainWindow
 from visualizer.tcp.qt import QtVisualizerClient
 
 
 @pytest.fixture
-def server() -> Iterator[VisualizerTCPServer]:
-    srv = VisualizerTCPServer(demo_show(), "127.0.0.1", 0, heartbeat_interval=1.0)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
+def server(serve: Callable[..., VisualizerTCPServer]) -> VisualizerTCPServer:
+    return serve(heartbeat_interval=1.0)
 
 
 @pytest.fixture

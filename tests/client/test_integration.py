@@ -5,41 +5,23 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from server.core import VisualizerTCPServer
 from shared.show import ShowConfig, Stage, demo_show
+from tests.support import wait_until
 from visualizer.tcp import ShowState
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def real_server():
-    servers = []
-
+def real_server(serve):
     def make(config: ShowConfig | None = None, port: int = 0, heartbeat_interval: float = 0.1):
-        server = VisualizerTCPServer(config or demo_show(), "127.0.0.1", port, heartbeat_interval=heartbeat_interval)
-        server.start()
-        servers.append(server)
-        return server
+        return serve(config, port=port, heartbeat_interval=heartbeat_interval)
 
-    yield make
-    for server in servers:
-        server.stop()
-
-
-def wait_until(predicate, timeout: float = 5.0) -> bool:
-    """Poll a condition the server exposes no event for, up to ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
+    return make
 
 
 def test_config_heartbeats_ack_and_changes(real_server, make_client):
@@ -51,7 +33,7 @@ def test_config_heartbeats_ack_and_changes(real_server, make_client):
     client.connect()
     assert rec.wait("config") == (demo_show(),)
     rec.wait("heartbeat", 3)
-    assert wait_until(lambda: [c.acked_config for c in server.get_clients()] == [True])
+    wait_until(lambda: [c.acked_config for c in server.get_clients()] == [True])
 
     demo = demo_show()
     changed = ShowConfig(Stage(14.0, 8.0), demo.fixtures[:-1], demo.groups)

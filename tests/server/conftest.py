@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from server import VisualizerTCPServer
-from shared.show import ShowConfig, demo_show
+from shared.show import ShowConfig
 from tests.server.helpers import Events, RawClient
 
 
@@ -18,27 +18,20 @@ def events() -> Events:
 
 
 @pytest.fixture
-def make_server(events: Events) -> Iterator[Callable[..., VisualizerTCPServer]]:
+def make_server(events: Events, serve: Callable[..., VisualizerTCPServer]) -> Callable[..., VisualizerTCPServer]:
     """Start a server on 127.0.0.1, port 0; callbacks go to ``events``.
 
     Heartbeats default to once an hour so they only appear in tests that ask.
     """
-    servers: list[VisualizerTCPServer] = []
 
     def make(config: ShowConfig | None = None, **kwargs: Any) -> VisualizerTCPServer:
         kwargs.setdefault("heartbeat_interval", 3600.0)
         kwargs.setdefault("on_client_connected", events.recorder("connected"))
         kwargs.setdefault("on_client_disconnected", events.recorder("disconnected"))
         kwargs.setdefault("on_error", events.recorder("error"))
-        port = kwargs.pop("port", 0)
-        server = VisualizerTCPServer(config or demo_show(), "127.0.0.1", port, **kwargs)
-        server.start()
-        servers.append(server)
-        return server
+        return serve(config, **kwargs)
 
-    yield make
-    for server in servers:
-        server.stop()
+    return make
 
 
 @pytest.fixture

@@ -151,15 +151,6 @@ class Events:
         return time.monotonic() - start
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float = TIMEOUT, interval: float = 0.005) -> None:
-    """For state the server exposes no event for (counters in get_clients())."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
-
-
 def big_config(n: int, width: float = 20.0) -> ShowConfig:
     """``n`` fixtures of realistic size (channel mapping, orientation), about 400 bytes each."""
     names = ["dimmer", "red", "green", "blue", "white", "shutter", "pan", "tilt", "zoom", "focus"]

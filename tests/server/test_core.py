@@ -14,7 +14,8 @@ import pytest
 from server import ServerStartError, VisualizerTCPServer
 from shared.protocol import MessageDecoder, ProtocolError, StageMessage, serialize_full_config
 from shared.show import Fixture, ShowConfig, Stage, Vec3, demo_show
-from tests.server.helpers import TIMEOUT, Events, RawClient, big_config, wait_until
+from tests.server.helpers import TIMEOUT, Events, RawClient, big_config
+from tests.support import wait_until
 
 
 def _read_exact_config(client: RawClient, config: ShowConfig, timeout: float = TIMEOUT) -> bytes:
