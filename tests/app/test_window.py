@@ -7,6 +7,7 @@ from PyQt6.QtCore import QPoint, Qt
 from server import VisualizerTCPServer
 from shared.show import Fixture, Group, ShowConfig, Vec3, demo_show
 from tests.app.helpers import WAIT_MS, free_port, moved
+from tests.render.helpers import has_color, pixels
 from visualizer.app.fixture_tree import NAME_ROLE, UNGROUPED
 from visualizer.app.status import STATE_COLORS
 from visualizer.app.window import MainWindow
@@ -246,3 +247,25 @@ def test_waits_for_a_late_server_then_shows_the_show(qtbot) -> None:
             late.stop()
     finally:
         client.disconnect_from_server()
+
+
+def test_moving_a_fixture_on_the_server_moves_it_in_the_image(qtbot, window: MainWindow,
+                                                              server: VisualizerTCPServer) -> None:
+    # End to end: Show Creator moves "Spot 1" 1.5 m upstage; the viewer's
+    # picture shows its group colour at the new place and no longer at the old.
+    green = demo_show().groups_by_name["Moving Heads"].rgb
+    window.set_camera_preset("top")
+    window.set_labels_visible(False)
+    scene = window.scene
+    before_at = scene.fixture_screen_position("Spot 1")
+    assert before_at is not None
+    assert has_color(pixels(scene.grab_image()), before_at, green)
+
+    with qtbot.waitSignal(window.config_applied, timeout=WAIT_MS):
+        server.update_config(moved(server.config, "Spot 1", dy=1.5))
+    after_at = scene.fixture_screen_position("Spot 1")
+    assert after_at is not None
+    assert after_at.y() < before_at.y() - 20  # upstage is up the screen in the top view
+    image = pixels(scene.grab_image())
+    assert has_color(image, after_at, green)
+    assert not has_color(image, before_at, green)
