@@ -58,13 +58,20 @@ void main() {
 """
 
 _FRAGMENT = """
-uniform float u_ring;
 varying vec4 v_color;
 void main() {
-    if (u_ring > 0.5) {
-        float r = length(gl_PointCoord * 2.0 - 1.0);
-        if (r > 1.0 || r < 0.74) discard;
-    }
+    gl_FragColor = v_color;
+}
+"""
+
+# Only the selection marker needs ``discard``: it is a separate program because a
+# shader that may discard costs every fragment its early depth test, which on
+# software GL is a good part of drawing a big rig.
+_RING_FRAGMENT = """
+varying vec4 v_color;
+void main() {
+    float r = length(gl_PointCoord * 2.0 - 1.0);
+    if (r > 1.0 || r < 0.74) discard;
     gl_FragColor = v_color;
 }
 """
@@ -72,13 +79,14 @@ void main() {
 _ATTRIBUTES = ("a_position", "a_normal", "a_color", "a_alpha")
 
 
-def _sources(core: bool) -> tuple[str, str]:
+def _sources(core: bool, ring: bool = False) -> tuple[str, str]:
+    fragment = _RING_FRAGMENT if ring else _FRAGMENT
     if not core:
-        return "#version 120\n" + _VERTEX, "#version 120\n" + _FRAGMENT
+        return "#version 120\n" + _VERTEX, "#version 120\n" + fragment
     vert = "#version 150\n" + _VERTEX.replace("attribute ", "in ").replace("varying ", "out ")
     frag = (
         "#version 150\nout vec4 frag_color;\n"
-        + _FRAGMENT.replace("varying ", "in ").replace("gl_FragColor", "frag_color")
+        + fragment.replace("varying ", "in ").replace("gl_FragColor", "frag_color")
     )
     return vert, frag
 
@@ -93,11 +101,11 @@ def _compile(kind: int, source: str) -> int:
     return shader
 
 
-def build_program() -> int:
-    """The one program all items use, for the current context."""
+def build_program(ring: bool = False) -> int:
+    """The program the items use (``ring``: the one for round point markers), for the current context."""
     ctx = QtGui.QOpenGLContext.currentContext()
     core = ctx is not None and ctx.format().profile() == QtGui.QSurfaceFormat.OpenGLContextProfile.CoreProfile
-    vert, frag = _sources(core)
+    vert, frag = _sources(core, ring)
     prog = int(GL.glCreateProgram())
     shaders = [_compile(GL.GL_VERTEX_SHADER, vert), _compile(GL.GL_FRAGMENT_SHADER, frag)]
     for s in shaders:
@@ -115,11 +123,13 @@ def build_program() -> int:
 
 @dataclass
 class GLResources:
-    """Per-context GL objects of one view: the program, and whose context it is."""
+    """Per-context GL objects of one view: the programs, and whose context it is."""
 
     generation: int = -1
     program: int = 0
     uniforms: dict[str, int] | None = None
+    ring_program: int = 0
+    ring_uniforms: dict[str, int] | None = None
 
 
 class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
@@ -287,15 +297,15 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
                 GL.glLineWidth(1.0)
 
     def _draw(self, res: GLResources) -> None:
-        u = res.uniforms or {}
-        GL.glUseProgram(res.program)
+        program, u = (res.ring_program, res.ring_uniforms) if self.ring else (res.program, res.uniforms)
+        u = u or {}
+        GL.glUseProgram(program)
         mvp = np.array(self.mvpMatrix().data(), dtype=np.float32)
         GL.glUniformMatrix4fv(u["u_mvp"], 1, GL.GL_FALSE, mvp)
         if self.lit:
             nm = np.array(self.modelViewMatrix().normalMatrix().data(), dtype=np.float32)
             GL.glUniformMatrix3fv(u["u_normal"], 1, GL.GL_FALSE, nm)
         GL.glUniform1f(u["u_lit"], 1.0 if self.lit else 0.0)
-        GL.glUniform1f(u["u_ring"], 1.0 if self.ring else 0.0)
         GL.glUniform1f(u["u_point_size"], float(self.point_size))
 
         enabled: list[int] = []
@@ -333,7 +343,7 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
 
 
 def program_uniforms(program: int) -> dict[str, int]:
-    names = ("u_mvp", "u_normal", "u_lit", "u_ring", "u_point_size")
+    names = ("u_mvp", "u_normal", "u_lit", "u_point_size")
     return {n: int(GL.glGetUniformLocation(program, n)) for n in names}
 
 

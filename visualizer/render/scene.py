@@ -230,8 +230,9 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
     def gl_resources(self) -> GLResources:
         """The program for the current context (items call this while painting)."""
         if self._gl.generation != self._gl_generation or not self._gl.program:
-            program = build_program()
-            self._gl = GLResources(self._gl_generation, program, program_uniforms(program))
+            program, ring = build_program(), build_program(ring=True)
+            self._gl = GLResources(self._gl_generation, program, program_uniforms(program),
+                                   ring, program_uniforms(ring))
         return self._gl
 
     def projectionMatrix(self, region: Any, viewport: Any) -> QtGui.QMatrix4x4:
