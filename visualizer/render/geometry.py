@@ -42,10 +42,11 @@ UNGROUPED_RGB = (140, 144, 150)
 
 #: Sides of the cylinders (and of the ``lite`` ones big rigs get).
 CYLINDER_SIDES = 8
-LITE_CYLINDER_SIDES = 6
+LITE_CYLINDER_SIDES = 5
 #: Rigs with more fixtures than this get ``lite`` bodies: on software GL the
-#: frame time of a big rig is triangle setup, and at that scale a fixture is a
-#: few pixels wide anyway.
+#: frame time of a big rig is triangle setup (measured: cost tracks front-facing
+#: triangles, hardly pixels), and at that scale a fixture is a few pixels wide
+#: anyway.  A lite moving head is one tapered block (12 triangles, not 24).
 DETAIL_LIMIT = 1500
 #: Rigs with more fixtures than this draw each beam as a ray (one line) instead
 #: of a cone: cones are blended fill, redrawn every frame live colours change,
@@ -111,8 +112,15 @@ class Mesh:
 
 def box_mesh(x0: float, x1: float, y0: float, y1: float, z0: float, z1: float) -> Mesh:
     """An axis-aligned box with its own vertices per face (flat shading)."""
+    return tapered_box_mesh((x0, x1, y0, y1), (x0, x1, y0, y1), z0, z1)
+
+
+def tapered_box_mesh(bottom: tuple[float, float, float, float], top: tuple[float, float, float, float],
+                     z0: float, z1: float) -> Mesh:
+    """A closed six-faced block whose bottom (x0, x1, y0, y1 at z0) and top (at z1) rectangles differ."""
     c = np.array(
-        [[x, y, z] for z in (z0, z1) for y in (y0, y1) for x in (x0, x1)], dtype=np.float32
+        [[x, y, z] for z, (x0, x1, y0, y1) in ((z0, bottom), (z1, top)) for y in (y0, y1) for x in (x0, x1)],
+        dtype=np.float32,
     )  # corner k: bit0 = x, bit1 = y, bit2 = z
     quads = [  # counter-clockwise seen from outside, with the face normal
         ((0, 2, 3, 1), (0, 0, -1)),
@@ -123,7 +131,12 @@ def box_mesh(x0: float, x1: float, y0: float, y1: float, z0: float, z1: float) -
         ((1, 3, 7, 5), (1, 0, 0)),
     ]
     pos = np.concatenate([c[list(q)] for q, _ in quads])
-    nrm = np.repeat(np.array([n for _, n in quads], dtype=np.float32), 4, axis=0)
+    normals = []
+    for q, _ in quads:  # of the (planar) face as it is, tapered or not
+        a, b, d = c[q[0]], c[q[1]], c[q[3]]
+        n = np.cross(b - a, d - a)
+        normals.append(n / np.linalg.norm(n))
+    nrm = np.repeat(np.array(normals, dtype=np.float32), 4, axis=0)
     faces = np.array([[4 * i, 4 * i + 1, 4 * i + 2, 4 * i, 4 * i + 2, 4 * i + 3] for i in range(6)])
     return Mesh(pos, nrm, faces.reshape(-1, 3).astype(np.uint32))
 
@@ -198,9 +211,8 @@ def body_template(shape: str, detail: str = "full") -> Mesh:
             parts += [box_mesh(-0.47, -0.37, -0.14, 0.14, 0.24, 0.72),  # yoke arms
                       box_mesh(0.37, 0.47, -0.14, 0.14, 0.24, 0.72)]
             parts.append(cylinder_mesh(sides, 0.34, 0.4, 0.32, 1.0))  # head
-        else:
-            parts.append(box_mesh(-0.3, 0.3, -0.36, 0.36, 0.3, 1.0))
-        return Mesh.merge(parts)
+            return Mesh.merge(parts)
+        return tapered_box_mesh((-0.5, 0.5, -0.5, 0.5), (-0.3, 0.3, -0.36, 0.36), 0.0, 1.0)
     return box_mesh(-0.5, 0.5, -0.5, 0.5, 0.0, 1.0)
 
 
@@ -211,7 +223,7 @@ def lens_template(shape: str, layout: tuple[int, int] | None, detail: str = "ful
     if shape == "head":
         if detail == "full":
             return disc_mesh(sides, 0.26, 0.31, 1.0)
-        return cells_mesh(1, 1, 1.0, inset=0.26)
+        return disc_mesh(4, 0.34, 0.41, 1.0)  # a rectangle (corners at 45°) on the tapered block's top
     if shape == "bar":
         cols, rows = (layout or (1, 1)) if detail == "full" else (1, 1)
         return cells_mesh(cols, rows, 1.0)
