@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -440,6 +440,91 @@ def _ray_batch(members: npt.NDArray[np.intp], size: F32, rot: F32,
     return p, np.arange(2 * n, dtype=np.uint32), np.repeat(members.astype(np.int32), 2), None, alpha
 
 
+@dataclass(frozen=True)
+class _Poses:
+    """Per-fixture inputs of the geometry, read from the configuration, for some fixtures."""
+
+    pos: F32  # (M, 3)
+    size: F32  # (M, 3)
+    rot: F32  # (M, 3, 3)
+    hanging: npt.NDArray[np.bool_]  # (M,)
+    beam: F32  # (M,)
+    keys: list[tuple[str, tuple[int, int] | None]]  # body template of each
+
+
+def _read_poses(fixtures: Sequence[Fixture]) -> _Poses:
+    n = len(fixtures)
+    pos = np.zeros((n, 3), np.float32)
+    size = np.zeros((n, 3), np.float32)
+    ang = np.zeros((n, 3), np.float32)
+    hanging = np.zeros(n, bool)
+    beam = np.full(n, DEFAULT_BEAM_ANGLE, np.float32)
+    keys = []
+    for i, f in enumerate(fixtures):
+        shape = shape_of(f.fixture_type)
+        pos[i] = tuple(f.position)
+        size[i] = _size_of(f, shape)
+        o = f.orientation
+        if o is None:
+            hanging[i] = float(f.position[2]) > 1.0  # nothing said: rigged up high means hung
+        else:
+            hanging[i] = str(o.mounting).lower() != "standing"
+            ang[i] = (o.yaw, o.pitch, o.roll)
+        if f.beam_angle is not None and math.isfinite(f.beam_angle) and f.beam_angle > 0:
+            beam[i] = f.beam_angle
+        keys.append((shape, _layout_of(f) if shape == "bar" else None))
+    pos = np.nan_to_num(pos)
+    ang = np.nan_to_num(ang)
+    size = np.maximum(size, MIN_SIZE)
+    rot = rotations(ang[:, 0], ang[:, 1], ang[:, 2], hanging)
+    return _Poses(pos, size, rot, hanging, beam, keys)
+
+
+def _group_rgb(config: ShowConfig) -> U8:
+    rgb = np.empty((len(config.fixtures), 3), np.uint8)
+    rgb[:] = UNGROUPED_RGB
+    colours: dict[str, tuple[int, int, int]] = {}
+    for i, f in enumerate(config.fixtures):
+        g = config.group_of(f.name)
+        if g is not None:
+            c = colours.get(g.color)
+            if c is None:
+                c = colours[g.color] = _hex_rgb(g.color)
+            rgb[i] = c
+    return rgb
+
+
+def _instance(shape: str, layout: tuple[int, int] | None, detail: str, beam_rays: bool,
+              m: npt.NDArray[np.intp], p: _Poses, sel: npt.NDArray[np.intp]) -> tuple[
+                  tuple[F32, U32, I32, F32 | None, F32 | None], ...]:
+    """Body, lens and beam parts of fixtures ``m`` of one template, whose poses are ``p`` rows ``sel``."""
+    k = len(m)
+    zero = np.zeros((k, 3), np.float32)
+    lift = np.tile(np.array([0, 0, LENS_LIFT], np.float32), (k, 1))
+    size, rot, pos = p.size[sel], p.rot[sel], p.pos[sel]
+    body = _batch(body_template(shape, detail), m, size, zero, rot, pos, normals=True)
+    lens = _batch(lens_template(shape, layout, detail), m, size, lift, rot, pos, normals=False)
+    beam = _ray_batch(m, size, rot, pos) if beam_rays else _cone_batch(shape, m, size, p.beam[sel], rot, pos)
+    return body, lens, beam
+
+
+def _anchors(p: _Poses) -> tuple[F32, F32, F32]:
+    """Body centres, label points and radii."""
+    half = np.zeros((len(p.pos), 3), np.float32)
+    half[:, 2] = p.size[:, 2] / 2
+    centers = (np.einsum("nij,nj->ni", p.rot, half) + p.pos).astype(np.float32)
+    radii = (np.linalg.norm(p.size, axis=1) / 2).astype(np.float32)
+    tops = centers.copy()
+    tops[:, 2] += radii + 0.05
+    return centers, tops, radii
+
+
+def _bounds(positions: F32) -> tuple[F32, F32]:
+    if len(positions):
+        return positions.min(axis=0), positions.max(axis=0)
+    return np.zeros(3, np.float32), np.zeros(3, np.float32)
+
+
 def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | None = None) -> Rig:
     """Every fixture of ``config`` as batched arrays (vectorised per body template).
 
@@ -453,78 +538,145 @@ def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | N
     if beam_rays is None:
         beam_rays = n > CONE_LIMIT
     names = tuple(f.name for f in fixtures)
-    shapes = [shape_of(f.fixture_type) for f in fixtures]
-    pos = np.zeros((n, 3), np.float32)
-    size = np.zeros((n, 3), np.float32)
-    ang = np.zeros((n, 3), np.float32)
-    hanging = np.zeros(n, bool)
-    beam = np.full(n, DEFAULT_BEAM_ANGLE, np.float32)
-    rgb = np.empty((n, 3), np.uint8)
-    rgb[:] = UNGROUPED_RGB
+    p = _read_poses(fixtures)
     keys: dict[tuple[str, tuple[int, int] | None], list[int]] = {}
-    for i, f in enumerate(fixtures):
-        shape = shapes[i]
-        pos[i] = tuple(f.position)
-        size[i] = _size_of(f, shape)
-        o = f.orientation
-        if o is None:
-            hanging[i] = float(f.position[2]) > 1.0  # nothing said: rigged up high means hung
-        else:
-            hanging[i] = str(o.mounting).lower() != "standing"
-            ang[i] = (o.yaw, o.pitch, o.roll)
-        if f.beam_angle is not None and math.isfinite(f.beam_angle) and f.beam_angle > 0:
-            beam[i] = f.beam_angle
-        g = config.group_of(f.name)
-        if g is not None:
-            rgb[i] = _hex_rgb(g.color)
-        layout = _layout_of(f) if shape == "bar" else None
-        keys.setdefault((shape, layout), []).append(i)
-    pos = np.nan_to_num(pos)
-    ang = np.nan_to_num(ang)
-    size = np.maximum(size, MIN_SIZE)
-    rot = rotations(ang[:, 0], ang[:, 1], ang[:, 2], hanging)
-
+    for i, key in enumerate(p.keys):
+        keys.setdefault(key, []).append(i)
     bodies, lenses, beams = [], [], []
-    zero = np.zeros((n, 3), np.float32)
-    lift = np.tile(np.array([0, 0, LENS_LIFT], np.float32), (n, 1))
     for (shape, layout), idx in keys.items():
         m = np.asarray(idx, dtype=np.intp)
-        bodies.append(_batch(body_template(shape, detail), m, size[m], zero[m], rot[m], pos[m], normals=True))
-        lenses.append(_batch(lens_template(shape, layout, detail), m, size[m], lift[m], rot[m], pos[m],
-                             normals=False))
-        if beam_rays:
-            beams.append(_ray_batch(m, size[m], rot[m], pos[m]))
-        else:
-            beams.append(_cone_batch(shape, m, size[m], beam[m], rot[m], pos[m]))
+        body, lens, beam = _instance(shape, layout, detail, beam_rays, m, p, m)
+        bodies.append(body)
+        lenses.append(lens)
+        beams.append(beam)
     body_layer = _concat(bodies, with_normals=True, with_alpha=False)
-    half = np.zeros((n, 3), np.float32)
-    half[:, 2] = size[:, 2] / 2
-    centers = (np.einsum("nij,nj->ni", rot, half) + pos).astype(np.float32)
-    radii = (np.linalg.norm(size, axis=1) / 2).astype(np.float32)
-    tops = centers.copy()
-    tops[:, 2] += radii + 0.05
-    if len(body_layer.positions):
-        bounds = (body_layer.positions.min(axis=0), body_layer.positions.max(axis=0))
-    else:
-        bounds = (np.zeros(3, np.float32), np.zeros(3, np.float32))
+    centers, tops, radii = _anchors(p)
     return Rig(
         names=names,
         index={name: i for i, name in enumerate(names)},
-        base_rgb=rgb,
+        base_rgb=_group_rgb(config),
         centers=centers,
         tops=tops,
         radii=radii,
-        rotations=rot,
-        sizes=size,
-        positions=pos,
-        hanging=hanging,
+        rotations=p.rot,
+        sizes=p.size,
+        positions=p.pos,
+        hanging=p.hanging,
         bodies=body_layer,
         lenses=_concat(lenses, with_normals=False, with_alpha=False),
         beams=_concat(beams, with_normals=False, with_alpha=True),
-        bounds=bounds,
+        bounds=_bounds(body_layer.positions),
         detail=detail,
         beam_rays=beam_rays,
     )
+
+
+@dataclass(frozen=True)
+class RigUpdate:
+    """What ``update_rig`` changed: vertex rows per layer (sorted) and whether body colours did."""
+
+    moved: npt.NDArray[np.intp]  # fixtures whose geometry was rebuilt
+    bodies: npt.NDArray[np.intp]
+    lenses: npt.NDArray[np.intp]
+    beams: npt.NDArray[np.intp]
+    recoloured: bool
+
+
+#: ``update_rig`` gives up (a full build is as quick) above this share of moved fixtures.
+UPDATE_SHARE = 0.25
+
+
+def _spans(owner: I32, n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """First vertex and vertex count of every fixture in a layer (each fixture's vertices are contiguous)."""
+    first = np.zeros(n, np.intp)
+    count = np.zeros(n, np.intp)
+    if len(owner):
+        starts = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))
+        first[owner[starts]] = starts
+        count[owner[starts]] = np.diff(np.append(starts, len(owner)))
+    return first, count
+
+
+def _rows(first: npt.NDArray[np.intp], count: npt.NDArray[np.intp], m: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    k = int(count[m[0]]) if len(m) else 0
+    out: npt.NDArray[np.intp] = (first[m][:, None] + np.arange(k)[None, :]).reshape(-1)
+    return out
+
+
+def update_rig(rig: Rig, old: ShowConfig, new: ShowConfig) -> tuple[Rig, RigUpdate] | None:
+    """``rig`` (built from ``old``) for ``new``, rebuilding only the fixtures that changed.
+
+    Possible when ``new`` has the same fixtures, by name and order, each with the
+    same body template, and at most ``UPDATE_SHARE`` of them changed (position,
+    orientation, size, beam angle, ...); group colours may change freely.  Every
+    fixture owns a fixed block of vertices in each layer, so the changed ones are
+    rewritten in place in copies of the arrays; indices, owners and alphas are
+    shared with ``rig``.  None when a full ``build_rig`` is needed.
+    """
+    n = len(rig)
+    if len(new.fixtures) != n or len(old.fixtures) != n:
+        return None
+    changed = [i for i, (a, b) in enumerate(zip(old.fixtures, new.fixtures, strict=True)) if a != b]
+    if len(changed) > UPDATE_SHARE * n:
+        return None
+    moved = np.asarray(changed, np.intp)
+    subset = [new.fixtures[i] for i in changed]
+    if any(f.name != rig.names[i] for i, f in zip(changed, subset, strict=True)):
+        return None
+    p = _read_poses(subset)
+    before = _read_poses([old.fixtures[i] for i in changed])
+    if p.keys != before.keys:
+        return None
+    rgb = rig.base_rgb if old.groups == new.groups else _group_rgb(new)  # by name, and names stay
+    recoloured = rgb is not rig.base_rgb and not np.array_equal(rgb, rig.base_rgb)
+    layers = {"bodies": rig.bodies, "lenses": rig.lenses, "beams": rig.beams}
+    arrays: dict[str, F32] = {}
+    rows: dict[str, list[npt.NDArray[np.intp]]] = {name: [] for name in layers}
+    groups: dict[tuple[str, tuple[int, int] | None], list[int]] = {}
+    for j, key in enumerate(p.keys):
+        groups.setdefault(key, []).append(j)
+    if changed:
+        for name, base in layers.items():
+            arrays[name] = base.positions.copy()
+        assert rig.bodies.normals is not None  # bodies are built with normals
+        arrays["normals"] = rig.bodies.normals.copy()
+        spans = {name: _spans(base.owner, n) for name, base in layers.items()}
+        for (shape, layout), sel_list in groups.items():
+            sel = np.asarray(sel_list, np.intp)
+            m = moved[sel]
+            parts = _instance(shape, layout, rig.detail, rig.beam_rays, m, p, sel)
+            for name, part in zip(layers, parts, strict=True):
+                r = _rows(*spans[name], m)
+                if len(r) != len(part[0]):  # not the vertex block this fixture had
+                    return None
+                arrays[name][r] = part[0]
+                if name == "bodies" and part[3] is not None:
+                    arrays["normals"][r] = part[3]
+                rows[name].append(r)
+    positions, sizes, rot = rig.positions.copy(), rig.sizes.copy(), rig.rotations.copy()
+    hanging = rig.hanging.copy()
+    centers, tops, radii = rig.centers.copy(), rig.tops.copy(), rig.radii.copy()
+    if changed:
+        positions[moved], sizes[moved], rot[moved], hanging[moved] = p.pos, p.size, p.rot, p.hanging
+        centers[moved], tops[moved], radii[moved] = _anchors(p)
+
+    def rebuilt(name: str, base: Layer) -> Layer:
+        if name not in arrays:
+            return base
+        return replace(base, positions=arrays[name],
+                       normals=arrays["normals"] if name == "bodies" else base.normals)
+
+    bodies = rebuilt("bodies", rig.bodies)
+    out = replace(
+        rig, base_rgb=rgb, centers=centers, tops=tops, radii=radii, rotations=rot, sizes=sizes,
+        positions=positions, hanging=hanging, bodies=bodies, lenses=rebuilt("lenses", rig.lenses),
+        beams=rebuilt("beams", rig.beams), bounds=_bounds(bodies.positions) if changed else rig.bounds,
+    )
+
+    def joined(name: str) -> npt.NDArray[np.intp]:
+        return np.sort(np.concatenate(rows[name])) if rows[name] else np.zeros(0, np.intp)
+
+    return out, RigUpdate(moved, joined("bodies"), joined("lenses"), joined("beams"), recoloured)
 
 
 # --------------------------------------------------------------------------- stage
