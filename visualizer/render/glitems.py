@@ -171,6 +171,7 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
             "position": None, "normal": None, "color": None, "alpha": None, "index": None,
         }
         self._dirty: set[str] = set()
+        self._spans: dict[str, tuple[int, int]] = {}  # name -> dirty rows [lo, hi) of a same-sized array
         self._buffers: dict[str, tuple[int, int]] = {}  # name -> (gl id, bytes allocated)
         self._generation = -1
         self._count = 0
@@ -192,12 +193,35 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         self._arrays["normal"] = None if normals is None else np.ascontiguousarray(normals, dtype=np.float32)
         self._arrays["alpha"] = None if alpha is None else np.ascontiguousarray(alpha, dtype=np.float32)
         self._dirty |= {"position", "index", "normal", "alpha"}
+        self._spans.clear()
         self.version += 1
         self._count = len(positions) if indices is None else len(indices)
         if colors is not None:
             self.set_colors(colors)
         else:
             self.update()
+
+    def update_vertices(self, rows: npt.NDArray[np.intp], positions: npt.NDArray[np.float32],
+                        normals: npt.NDArray[np.float32] | None = None) -> None:
+        """New positions (and normals) of the same vertices, changed only in ``rows`` (sorted).
+
+        Uploads just the span of changed rows (``glBufferSubData``), not the whole layer.
+        """
+        if len(rows) == 0:
+            return
+        lo, hi = int(rows[0]), int(rows[-1]) + 1
+        for name, arr in (("position", positions), ("normal", normals)):
+            if arr is None:
+                continue
+            old = self._arrays[name]
+            self._arrays[name] = np.ascontiguousarray(arr, dtype=np.float32)
+            if old is None or old.shape != arr.shape:
+                self._dirty.add(name)
+            else:
+                a, b = self._spans.get(name, (lo, hi))
+                self._spans[name] = (min(a, lo), max(b, hi))
+        self.version += 1
+        self.update()
 
     def set_colors(self, colors: npt.NDArray[np.uint8]) -> None:
         """Per-vertex RGBA8 colours, one row per vertex given to ``set_geometry``."""
@@ -238,6 +262,17 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         GL.glBindBuffer(target, 0)
         self._buffers[name] = (buf, allocated)
 
+    def _upload_rows(self, name: str, lo: int, hi: int) -> None:
+        arr = self._arrays[name]
+        buf, allocated = self._buffers.get(name, (0, 0))
+        if arr is None or not buf or allocated != arr.nbytes:
+            self._upload(name, GL.GL_ARRAY_BUFFER)
+            return
+        row = arr.nbytes // max(len(arr), 1)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf)
+        GL.glBufferSubData(GL.GL_ARRAY_BUFFER, lo * row, (hi - lo) * row, arr[lo:hi])
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
     def paint(self) -> None:
         if self._count == 0 or self._arrays["position"] is None:
             return
@@ -249,7 +284,11 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
             self._dirty = {k for k, v in self._arrays.items() if v is not None}
         for name in sorted(self._dirty):
             self._upload(name, GL.GL_ELEMENT_ARRAY_BUFFER if name == "index" else GL.GL_ARRAY_BUFFER)
+        for name, (lo, hi) in self._spans.items():
+            if name not in self._dirty:
+                self._upload_rows(name, lo, hi)
         self._dirty.clear()
+        self._spans.clear()
         self._apply_state()
         try:
             self._draw(res)

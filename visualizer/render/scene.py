@@ -16,7 +16,7 @@ from PyQt6 import QtCore, QtGui, QtOpenGL, QtWidgets
 
 from shared.show.model import ShowConfig
 from visualizer.render import camera, palette
-from visualizer.render.geometry import Rig, build_rig, grid_lines, rigging_lines
+from visualizer.render.geometry import Rig, build_rig, grid_lines, rigging_lines, update_rig
 from visualizer.render.glitems import BatchItem, GLResources, Label, LabelsItem, build_program, program_uniforms
 
 log = logging.getLogger(__name__)
@@ -275,6 +275,10 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         if self._config is not None and config == self._config:
             return
         t0 = time.perf_counter()
+        if self._update_config(config):
+            log.debug("scene: %d fixtures updated in place in %.1f ms", len(config.fixtures),
+                      (time.perf_counter() - t0) * 1000)
+            return
         first = self._config is None
         old_rig = self._rig
         rig = build_rig(config)
@@ -300,6 +304,39 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         if first:
             self.fit_to_stage()
         log.debug("scene: %d fixtures built in %.1f ms", len(rig), (time.perf_counter() - t0) * 1000)
+
+    def _update_config(self, config: ShowConfig) -> bool:
+        """Apply ``config`` by rewriting only the fixtures that changed, if ``update_rig`` can.
+
+        Same fixtures in the same order with the same body templates: emitted
+        colours, selection and buffers stay; the moved fixtures' vertex rows are
+        re-uploaded, and body colours if group colours changed.
+        """
+        old, rig = self._config, self._rig
+        if old is None or rig is None:
+            return False
+        result = update_rig(rig, old, config)
+        if result is None:
+            return False
+        new, change = result
+        self._config = config
+        self._rig = new
+        if config.stage != old.stage:
+            self._build_stage(config)
+        if len(change.moved):
+            self._extent = self._scene_extent()
+            if not (np.array_equal(new.positions, rig.positions) and np.array_equal(new.hanging, rig.hanging)):
+                pipes = rigging_lines(new.positions, new.hanging)
+                self.rigging.set_geometry(pipes, colors=np.tile(palette.RIGGING, (len(pipes), 1)))
+            self.bodies.update_vertices(change.bodies, new.bodies.positions, new.bodies.normals)
+            self.lenses.update_vertices(change.lenses, new.lenses.positions)
+            self.beams.update_vertices(change.beams, new.beams.positions)
+        elif config.stage != old.stage:
+            self._extent = self._scene_extent()
+        if change.recoloured:
+            self.bodies.set_colors(self._body_colors())
+        self._update_selection()
+        return True
 
     def _carry_colors(self, old: Rig | None, new: Rig) -> None:
         """Keep the emitted colour of fixtures that survive a configuration change."""
