@@ -18,7 +18,10 @@ Baselines, same run, same rigs:
   obvious way, ``setMeshData(vertexColors=...)`` (re-parses and re-uploads every
   buffer and recomputes normals each frame);
 * building 10,000 fixtures: the same geometry built with a Python loop, one
-  fixture at a time, instead of one vectorised batch per body template.
+  fixture at a time, instead of one vectorised batch per body template;
+* a configuration that moves one of 10,000 fixtures (applied in place: only
+  that fixture's vertex rows are rebuilt and uploaded): the same scene given a
+  configuration that renames one fixture instead, which rebuilds everything.
 
 Run: ``python -m bench.bench_render`` (needs a display: ``xvfb-run -a``).
 """
@@ -308,6 +311,57 @@ def _build_seconds(config: ShowConfig, repeat: int) -> tuple[float, float]:
     return best, time.perf_counter() - t
 
 
+def _set_config_seconds(config: ShowConfig, repeat: int) -> tuple[float, float]:
+    """(one fixture moved, one fixture renamed) seconds for ``set_config`` plus the frame showing it.
+
+    Median of ``repeat`` round trips to the changed configuration and back (both
+    directions count).  Moving is applied in place; renaming forces a full rebuild.
+    """
+    import dataclasses
+
+    import msgspec
+    from PyQt6 import QtWidgets
+
+    from shared.show.model import Vec3
+    from visualizer.render import StageScene
+
+    app = QtWidgets.QApplication.instance()
+    assert app is not None
+    scene = StageScene()
+    _show(scene)
+    k = len(config.fixtures) // 2
+    f = config.fixtures[k]
+
+    def variant(**changes: object) -> ShowConfig:
+        fixtures = list(config.fixtures)
+        fixtures[k] = msgspec.structs.replace(f, **changes)
+        return dataclasses.replace(config, fixtures=tuple(fixtures))
+
+    moved = variant(position=Vec3(f.position.x + 0.5, f.position.y, f.position.z))
+    renamed = variant(name=f.name + " (spare)")
+
+    def show(cfg: ShowConfig) -> float:
+        before = scene.frames_rendered
+        t = time.perf_counter()
+        scene.set_config(cfg)
+        scene.update()
+        app.processEvents()
+        _finish(scene)
+        if scene.frames_rendered == before:
+            raise RuntimeError("the scene did not repaint; is the window exposed?")
+        return time.perf_counter() - t
+
+    show(config)
+    result = []
+    for other in (moved, renamed):
+        times = [show(cfg) for _ in range(repeat) for cfg in (other, config)]
+        result.append(float(statistics.median(times)))
+    scene.close()
+    scene.deleteLater()
+    app.processEvents()
+    return result[0], result[1]
+
+
 #: GL_RENDERER of the last scene measured (what the figures ran on).
 renderer = "unknown"
 
@@ -352,6 +406,9 @@ def run(quick: bool = False) -> list[Row]:
     rows.append(row("scene geometry, 10k fixtures [vs per-fixture loop]", ours * 1000, "ms",
                     naive * 1000, "< 1000 ms"))
     rows.append(row("scene set_config + first frame, 10k fixtures", first_10k * 1000, "ms", None, "< 10000 ms"))
+    one_moved, rebuilt = _set_config_seconds(configs[10_000], repeat=3 if quick else 5)
+    rows.append(row("set_config, 10k fixtures, one moved (+ frame) [vs full rebuild]", one_moved * 1000, "ms",
+                    rebuilt * 1000, "< 100 ms"))
     return rows
 
 
