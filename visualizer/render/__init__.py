@@ -28,9 +28,14 @@ Conventions (quote these in user docs):
 * **Emitted colour** (``set_fixture_colors``) shows on each lens and in a short
   additive beam cone; before any arrives lenses are dark glass and beams off.
 * **Level of detail by rig size**: beams are drawn as rays (one line each)
-  above ``geometry.CONE_LIMIT`` fixtures, and bodies get fewer sides (the
-  moving head loses its yoke, bars their lens cells) above
-  ``geometry.DETAIL_LIMIT``; shapes and colours stay recognisable.
+  above ``geometry.CONE_LIMIT`` fixtures, and bodies get fewer triangles
+  above ``geometry.DETAIL_LIMIT`` (5-sided cylinders, the moving head one
+  tapered block without its yoke, bars without their lens cells); shapes and
+  colours stay recognisable.
+* **Configuration updates** keep the camera, the selection and the emitted
+  colours.  When only a few fixtures moved (same names, order and body kinds)
+  or group colours changed, just those fixtures' vertices are rebuilt and
+  uploaded (``geometry.update_rig``); anything else rebuilds the rig.
 * **Selection**: the selected body turns brighter and gets a white outline box,
   a white ring and a drop line to the floor; its label always shows.
 * **Mouse and keys**: left-drag orbits, Ctrl+left-drag or middle-drag pans, the

@@ -270,7 +270,11 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         return self._rig
 
     def set_config(self, config: ShowConfig) -> None:
-        """Show ``config``: the first one frames the camera, later ones update in place."""
+        """Show ``config``: the first one frames the camera, later ones update in place.
+
+        A few moved fixtures or new group colours rewrite only what changed
+        (see ``_update_config``); other changes rebuild the batched geometry.
+        """
         self._check_thread()
         if self._config is not None and config == self._config:
             return
