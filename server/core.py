@@ -610,9 +610,7 @@ class _IOLoop:
         now = time.monotonic()
         for client in list(self.clients.values()):
             if not client.config_queued:
-                if not client.pending():
-                    client.stall_since = now
-                client.queue.append(_Marker.CONFIG)
+                self._enqueue(client, _Marker.CONFIG, now)
                 client.config_queued = True
             self._flush(client)
 
@@ -630,9 +628,7 @@ class _IOLoop:
                     f"{server.max_backlog_bytes} bytes ({client.bytes_sent} bytes sent so far)",
                 )
                 continue
-            if not client.pending():
-                client.stall_since = now
-            client.queue.append(line)
+            self._enqueue(client, line, now)
             client.queued_bytes += len(line)
             self._flush(client)
 
@@ -645,11 +641,16 @@ class _IOLoop:
         for client in list(self.clients.values()):
             if client.hb_queued:
                 continue  # one waiting heartbeat is enough; it goes out with the newest time
-            if not client.pending():
-                client.stall_since = now
-            client.queue.append(_Marker.HEARTBEAT)
+            self._enqueue(client, _Marker.HEARTBEAT, now)
             client.hb_queued = True
             self._flush(client)
+
+    @staticmethod
+    def _enqueue(client: _Client, item: bytes | _Marker, now: float) -> None:
+        # The stall clock starts when an idle client is handed something to read.
+        if not client.pending():
+            client.stall_since = now
+        client.queue.append(item)
 
     def _flush(self, client: _Client) -> None:
         """Write as much as the socket takes now; register for EVENT_WRITE if some is left."""
