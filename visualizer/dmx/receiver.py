@@ -1,0 +1,295 @@
+"""UDP receivers for Art-Net (6454) and sACN (5568): one background thread, one ``selectors`` loop.
+
+The thread copies the TCP client's pattern (``visualizer/tcp/client.py``): a
+socketpair wakes the ``select()`` so ``stop()`` returns at once.  Datagrams go
+straight into one preallocated buffer (``recvfrom_into``) and from there into
+the sans-IO ``DmxState``; nothing here parses bytes.  ArtPoll is answered with
+ArtPollReply (one per four universes) so consoles that send only to
+discovered nodes find us.
+
+Binding happens in ``start()``, in the caller's thread, so a port that is
+already taken is reported at once, as one line naming the port and the usual
+culprit; the other protocol (and the viewer) keeps running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import selectors
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from shared.cli import format_address
+from shared.dmx import artnet, sacn
+from shared.dmx.artnet import ArtPoll, PollReplyInfo
+from shared.dmx.state import DmxState
+
+log = logging.getLogger(__name__)
+
+RECV_SIZE = 2048  # > the largest packet of either protocol (ArtDmx 530, E1.31 638)
+#: How many datagrams one socket may deliver before the loop looks at the others.
+BURST = 64
+EXPIRE_EVERY = 0.25
+SOCKET_BUFFER = 4 * 1024 * 1024
+
+CULPRITS = {
+    "Art-Net": "another Art-Net program, such as QLC+, is already using UDP {port}",
+    "sACN": "another sACN program, such as QLC+ or sACNView, is already using UDP {port}",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Listen:
+    """Where one protocol listens."""
+
+    protocol: str  # "Art-Net" | "sACN"
+    host: str
+    port: int
+
+
+def bind_problem(listen: Listen, exc: OSError) -> str:
+    """The one line a user sees when a receiver cannot bind."""
+    where = format_address(listen.host, listen.port)
+    if exc.errno == errno.EADDRINUSE:
+        culprit = CULPRITS[listen.protocol].format(port=listen.port)
+        return f"{listen.protocol}: cannot listen on UDP {where}: {culprit}; running without {listen.protocol} input"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (f"{listen.protocol}: cannot listen on UDP {where}: {listen.host} is not an address of this "
+                f"machine (check --artnet-bind); running without {listen.protocol} input")
+    reason = "permission denied" if exc.errno == errno.EACCES else exc.strerror or str(exc)
+    return f"{listen.protocol}: cannot listen on UDP {where}: {reason}; running without {listen.protocol} input"
+
+
+class _Wakeup:
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.reader, self._writer = socket.socketpair()
+        self.reader.setblocking(False)
+        self._writer.setblocking(False)
+
+    def set(self) -> None:
+        self.stop.set()
+        with contextlib.suppress(OSError):
+            self._writer.send(b"\0")
+
+    def drain(self) -> None:
+        with contextlib.suppress(OSError):
+            while self.reader.recv(4096):
+                pass
+
+    def close(self) -> None:
+        self.reader.close()
+        self._writer.close()
+
+
+class DmxReceiver:
+    """Receives Art-Net and/or sACN into ``state`` until ``stop()``.
+
+    ``after_packet(protocol, datagram, now)``, when set, runs on the receiver
+    thread after each datagram reached the state (the benchmark times it).
+    """
+
+    def __init__(
+        self,
+        state: DmxState,
+        *,
+        artnet_enabled: bool = True,
+        sacn_enabled: bool = True,
+        artnet_bind: str = "0.0.0.0",
+        artnet_port: int = artnet.ARTNET_PORT,
+        sacn_bind: str = "0.0.0.0",
+        sacn_port: int = sacn.SACN_PORT,
+        multicast_interface: str = "0.0.0.0",
+        poll_reply: PollReplyInfo | None = None,
+    ) -> None:
+        self.state = state
+        self.listens: list[Listen] = []
+        if artnet_enabled:
+            self.listens.append(Listen("Art-Net", artnet_bind, artnet_port))
+        if sacn_enabled:
+            self.listens.append(Listen("sACN", sacn_bind, sacn_port))
+        self.multicast_interface = multicast_interface
+        self.poll_reply = poll_reply or PollReplyInfo("0.0.0.0")
+        self.after_packet: Callable[[str, memoryview, float], None] | None = None
+        #: One line per input that could not start.
+        self.problems: list[str] = []
+        #: protocol -> "host:port" actually bound (port 0 resolved).
+        self.bound: dict[str, str] = {}
+        self.polls_answered = 0
+        self._sockets: dict[str, socket.socket] = {}
+        self._joined: set[str] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._wakeup: _Wakeup | None = None
+
+    # ---------------------------------------------------------------- public
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def joined(self) -> frozenset[str]:
+        """Multicast groups joined for sACN."""
+        with self._lock:
+            return frozenset(self._joined)
+
+    def port(self, protocol: str) -> int | None:
+        sock = self._sockets.get(protocol)
+        return None if sock is None else int(sock.getsockname()[1])
+
+    def start(self) -> list[str]:
+        """Bind every input and start the thread; returns the problems (also kept in ``problems``)."""
+        if self._thread is not None:
+            return self.problems
+        self.problems = []
+        for listen in self.listens:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+                if listen.protocol == "Art-Net":
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)  # replies may be broadcast
+                sock.bind((listen.host, listen.port))
+                sock.setblocking(False)
+            except OSError as exc:
+                sock.close()
+                line = bind_problem(listen, exc)
+                self.problems.append(line)
+                log.warning("%s", line)
+                continue
+            self._sockets[listen.protocol] = sock
+            host, port = sock.getsockname()[:2]
+            self.bound[listen.protocol] = format_address(host, port)
+            log.info("%s: listening on UDP %s", listen.protocol, self.bound[listen.protocol])
+        if self._sockets:
+            self.set_universes(self.state.universes)
+            self._wakeup = _Wakeup()
+            self._thread = threading.Thread(target=self._run, args=(self._wakeup,), name="dmx-receiver", daemon=True)
+            self._thread.start()
+        return self.problems
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """Stop the thread and close the sockets; safe to call more than once."""
+        thread, wakeup = self._thread, self._wakeup
+        if wakeup is not None:
+            wakeup.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        self._thread = None
+        for sock in self._sockets.values():
+            sock.close()
+        self._sockets.clear()
+        with self._lock:
+            self._joined.clear()
+
+    def set_universes(self, universes: Iterable[int]) -> None:
+        """The show's fixture universes: rows in the state, and sACN multicast groups 239.255.hi.lo joined."""
+        universes = tuple(universes)
+        self.state.expect(universes)
+        sock = self._sockets.get("sACN")
+        if sock is None:
+            return
+        wanted = set()
+        for u in universes:
+            su = self.state.map.to_sacn(u)
+            if su is not None:
+                wanted.add(sacn.multicast_group(su))
+        with self._lock:
+            for group in sorted(wanted - self._joined):
+                mreq = socket.inet_aton(group) + socket.inet_aton(self.multicast_interface)
+                try:
+                    sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+                except OSError as exc:
+                    log.info("sACN: cannot join multicast %s (%s); unicast still works", group,
+                             exc.strerror or exc)
+                    continue
+                self._joined.add(group)
+            for group in sorted(self._joined - wanted):
+                mreq = socket.inet_aton(group) + socket.inet_aton(self.multicast_interface)
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, mreq)
+                self._joined.discard(group)
+
+    # ---------------------------------------------------------------- thread
+
+    def _run(self, wakeup: _Wakeup) -> None:
+        sel = selectors.DefaultSelector()
+        buf = bytearray(RECV_SIZE)
+        view = memoryview(buf)
+        state = self.state
+        try:
+            sel.register(wakeup.reader, selectors.EVENT_READ, None)
+            for protocol, sock in self._sockets.items():
+                sel.register(sock, selectors.EVENT_READ, protocol)
+            next_expire = time.monotonic() + EXPIRE_EVERY
+            while not wakeup.stop.is_set():
+                for key, _ in sel.select(max(0.0, next_expire - time.monotonic())):
+                    protocol = key.data
+                    if protocol is None:
+                        wakeup.drain()
+                        continue
+                    sock = self._sockets[protocol]
+                    for _ in range(BURST):
+                        try:
+                            n, addr = sock.recvfrom_into(buf)
+                        except (BlockingIOError, InterruptedError):
+                            break
+                        except OSError as exc:  # e.g. ICMP port unreachable after a reply
+                            log.debug("%s: receive: %s", protocol, exc)
+                            break
+                        now = time.monotonic()
+                        sender = f"{addr[0]}:{addr[1]}"
+                        data = view[:n]
+                        if protocol == "Art-Net":
+                            packet = state.receive_artnet(data, sender, now)
+                            if isinstance(packet, ArtPoll):
+                                self._answer_poll(sock, addr)
+                        else:
+                            state.receive_sacn(data, sender, now)
+                        hook = self.after_packet
+                        if hook is not None:
+                            hook(protocol, data, now)
+                now = time.monotonic()
+                if now >= next_expire:
+                    state.expire(now)
+                    next_expire = now + EXPIRE_EVERY
+        except Exception as exc:  # a bug must not vanish silently in a daemon thread
+            log.exception("DMX receiver failed")
+            self.problems.append(f"DMX receiver stopped: internal error: {exc}")
+        finally:
+            sel.close()
+            wakeup.close()
+
+    def _answer_poll(self, sock: socket.socket, addr: tuple[str, int]) -> None:
+        """ArtPollReply to the controller that polled (Art-Net 4, *ArtPoll*: reply unicast to the poller)."""
+        ip = self._our_ip(addr[0])
+        info = PollReplyInfo(ip, self.poll_reply.short_name, self.poll_reply.long_name,
+                             f"#0001 [{self.polls_answered % 10000:04d}] {len(self.state.universes)} universes",
+                             self.poll_reply.mac)
+        ports = [pa for u in self.state.universes if (pa := self.state.map.to_artnet(u)) is not None]
+        for reply in artnet.build_poll_reply(info, ports):
+            try:
+                sock.sendto(reply, addr)
+            except OSError as exc:
+                log.debug("Art-Net: cannot answer ArtPoll from %s: %s", addr[0], exc)
+                return
+        self.polls_answered += 1
+
+    def _our_ip(self, peer: str) -> str:
+        bound = self._sockets["Art-Net"].getsockname()[0]
+        if bound not in ("0.0.0.0", ""):
+            return str(bound)
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            probe.connect((peer, artnet.ARTNET_PORT))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "0.0.0.0"
+        finally:
+            probe.close()
