@@ -1,0 +1,359 @@
+"""DMX levels → what every fixture emits, for a whole rig at once, in numpy.
+
+:class:`RigEvaluator` resolves each fixture's personality once per configuration
+and flattens the rig into index arrays: for each channel function a column of
+absolute channel numbers (``address - 1 + offset``), range tables for the
+colour wheel, shutter and strobe, and a cell table for pixel fixtures.  A frame
+is then a handful of gathers and vector arithmetic, with no Python loop over
+fixtures (issue 8, "Colour and intensity"):
+
+- emitted colour = RGB + white + amber × (1, 0.75, 0) + UV × (0.5, 0, 1), clamped;
+  CMY channels filter a white lamp (1 − value); a fixture with no colour
+  channels is a white lamp;
+- a colour wheel sets the colour from its DMX ranges when the RGB mix is black
+  (a lamp fixture's wheel filters its light);
+- the master dimmer multiplies everything (1 when there is none); 16-bit fine
+  channels are honoured;
+- a closed shutter is dark; a strobe range flashes at the rate it gives, from ``t``;
+- pixel cells each get their own colour;
+- pan/tilt angle = (value − 0.5) × range (issue 9); zoom maps DMX linearly onto
+  the lens's degree range, else the beam angle, else a default per fixture type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from shared.fixtures.personality import CELL_FUNCTIONS, CONTINUOUS, RANGED, Personality, ShutterRange, WheelSlot
+from shared.fixtures.resolve import PersonalitySource, Source, resolve_personality
+from shared.show.model import DMX_CHANNELS, Fixture, ShowConfig
+from visualizer.light.look import Look
+
+#: Beam opening in degrees when neither the wire nor a definition gives one.
+DEFAULT_BEAM_BY_TYPE = {
+    "PAR": 25.0,
+    "WASH": 40.0,
+    "MH": 15.0,
+    "SPOT": 15.0,
+    "BEAM": 4.0,
+    "BAR": 30.0,
+    "PIXELBAR": 30.0,
+    "SUNSTRIP": 60.0,
+    "BLINDER": 60.0,
+    "STROBE": 90.0,
+    "FLOOD": 90.0,
+}
+DEFAULT_BEAM = 25.0
+STROBE_DUTY = 0.5
+
+F32 = np.float32
+
+
+def default_beam(fixture: Fixture) -> float:
+    return DEFAULT_BEAM_BY_TYPE.get(fixture.kind, DEFAULT_BEAM)
+
+
+def _range_tables(
+    tables: Sequence[tuple[ShutterRange, ...]],
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """(T, 256) open factor and strobe rate (Hz) per raw value; values no range covers are open."""
+    n = len(tables)
+    open_ = np.ones((n, 256), dtype=F32)
+    rate = np.zeros((n, 256), dtype=F32)
+    for t, table in enumerate(tables):
+        for r in table:
+            lo, hi = max(0, r.min), min(255, r.max)
+            if lo > hi:
+                continue
+            if r.kind == "closed":
+                open_[t, lo : hi + 1] = 0.0
+            elif r.kind == "strobe":
+                steps = np.linspace(r.hz_from, r.hz_to, hi - lo + 1, dtype=F32) if hi > lo else F32(r.hz_from)
+                rate[t, lo : hi + 1] = np.maximum(steps, F32(0.05))
+    return open_, rate
+
+
+class RigEvaluator:
+    """Evaluates a configuration's fixtures from DMX, frame after frame.
+
+    ``personalities`` and ``sources`` (one per fixture) say how each fixture
+    was understood; the DMX monitor and the Problems view show them.
+    """
+
+    def __init__(self, config: ShowConfig, library: PersonalitySource | None = None) -> None:
+        fixtures = config.fixtures
+        n = len(fixtures)
+        self.config = config
+        resolved = [resolve_personality(f, library) for f in fixtures]
+        self.personalities: tuple[Personality | None, ...] = tuple(p for p, _ in resolved)
+        self.sources: tuple[Source, ...] = tuple(s for _, s in resolved)
+        self.patched = np.array([p is not None for p in self.personalities], dtype=bool)
+
+        uni = np.array([f.universe for f in fixtures], dtype=np.int64)
+        self._uni_values, self._uni_pos = np.unique(uni, return_inverse=True) if n else (uni, uni)
+        self._uni_values_list = [int(u) for u in self._uni_values]
+        base = [f.address - 1 for f in fixtures]
+
+        used: set[str] = set()
+        fine_used: set[str] = set()
+        for p in self.personalities:
+            if p is None:
+                continue
+            for fn in (*CONTINUOUS, *RANGED):
+                if p.has(fn):
+                    used.add(fn)
+                    if fn in CONTINUOUS and p.has(f"{fn}_fine"):
+                        fine_used.add(fn)
+        self._fns = [fn for fn in (*CONTINUOUS, *RANGED) if fn in used]
+        self._col = {fn: j for j, fn in enumerate(self._fns)}
+        self._fine_fns = [fn for fn in self._fns if fn in fine_used]
+        self._fine_col = {fn: j for j, fn in enumerate(self._fine_fns)}
+
+        chan = np.full((n, len(self._fns)), -1, dtype=np.int64)
+        fine = np.full((n, len(self._fine_fns)), -1, dtype=np.int64)
+        wheel_tables: dict[tuple[WheelSlot, ...], int] = {(): 0}
+        range_tables: dict[tuple[ShutterRange, ...], int] = {(): 0}
+        wheel_id = np.zeros(n, dtype=np.int64)
+        shutter_id = np.zeros(n, dtype=np.int64)
+        strobe_id = np.zeros(n, dtype=np.int64)
+        pan_range = np.zeros(n, dtype=F32)
+        tilt_range = np.zeros(n, dtype=F32)
+        zoom_lo = np.zeros(n, dtype=F32)
+        zoom_span = np.zeros(n, dtype=F32)
+        has_zoom_range = np.zeros(n, dtype=bool)
+        beam = np.empty(n, dtype=F32)
+        cell_owner: list[int] = []
+        cell_chan: list[list[int]] = []
+
+        for i, (f, p) in enumerate(zip(fixtures, self.personalities, strict=True)):
+            beam[i] = default_beam(f) if p is None or p.beam_deg is None else p.beam_deg
+            if p is None:
+                continue
+            b = base[i]
+            for fn, j in self._col.items():
+                off = p.offset(fn)
+                if off is not None and b + off < DMX_CHANNELS:
+                    chan[i, j] = b + off
+            for fn, j in self._fine_col.items():
+                off = p.offset(f"{fn}_fine")
+                if off is not None and b + off < DMX_CHANNELS:
+                    fine[i, j] = b + off
+            if p.color_wheel and p.has("color_wheel"):
+                key = tuple(p.color_wheel)
+                wheel_id[i] = wheel_tables.setdefault(key, len(wheel_tables))
+            if p.has("shutter"):
+                shutter_id[i] = range_tables.setdefault(p.shutter, len(range_tables))
+            if p.has("strobe"):
+                strobe_id[i] = range_tables.setdefault(p.strobe, len(range_tables))
+            pan_range[i] = p.pan_range
+            tilt_range[i] = p.tilt_range
+            if p.zoom_deg is not None:
+                has_zoom_range[i] = True
+                zoom_lo[i] = p.zoom_deg[0]
+                zoom_span[i] = p.zoom_deg[1] - p.zoom_deg[0]
+            for cell in p.cells:
+                cell_owner.append(i)
+                row = []
+                for fn in CELL_FUNCTIONS:
+                    off = cell.channels.get(fn)
+                    row.append(b + off if off is not None and b + off < DMX_CHANNELS else -1)
+                cell_chan.append(row)
+
+        self._chan = chan
+        self._fine = fine
+        has = chan >= 0
+        self._has = has
+        self._has_fine = fine >= 0
+        # (hi * 256 + lo) / denom: 65535 for a 16-bit pair, 65280 (= 255 * 256) for 8 bits.
+        denom = np.full((n, len(self._fns)), 65280.0, dtype=F32)
+        for fn, j in self._fine_col.items():
+            denom[:, self._col[fn]] = np.where(self._has_fine[:, j], F32(65535.0), F32(65280.0))
+        self._inv_denom = (F32(1.0) / denom).astype(F32)
+
+        def has_fn(fn: str) -> npt.NDArray[np.bool_]:
+            j = self._col.get(fn)
+            return has[:, j] if j is not None else np.zeros(n, dtype=bool)
+
+        self._has_dimmer = has_fn("dimmer")
+        additive = np.zeros(n, dtype=bool)
+        for fn in ("red", "green", "blue", "white", "amber", "uv"):
+            additive |= has_fn(fn)
+        self._additive = additive
+        self._has_cmy = has_fn("cyan") | has_fn("magenta") | has_fn("yellow")
+        self._has_wheel = wheel_id > 0
+        self._wheel_id = wheel_id
+        self._has_pan = has_fn("pan")
+        self._has_tilt = has_fn("tilt")
+        self._zoom_live = has_fn("zoom") & has_zoom_range
+        self._pan_range = pan_range
+        self._tilt_range = tilt_range
+        self._zoom_lo = zoom_lo
+        self._zoom_span = zoom_span
+        self._beam = beam
+        self._shutter_id = shutter_id
+        self._strobe_id = strobe_id
+
+        wheel_lut = np.ones((len(wheel_tables), 256, 3), dtype=F32)
+        for key, w in wheel_tables.items():
+            for slot in key:
+                wheel_lut[w, slot.min : slot.max + 1] = slot.color
+        self._wheel_lut = wheel_lut
+        tables = sorted(range_tables, key=range_tables.__getitem__)
+        self._open_lut, self._rate_lut = _range_tables(tables)
+
+        self._cell_owner = np.array(cell_owner, dtype=np.int32)
+        self._cell_chan = np.array(cell_chan, dtype=np.int64).reshape(-1, len(CELL_FUNCTIONS))
+        self._cell_has = self._cell_chan >= 0
+        cell_additive = self._cell_has[:, : len(CELL_FUNCTIONS) - 1].any(axis=1)
+        self._cell_white_lamp = ~cell_additive
+        self._has_cells = np.zeros(n, dtype=bool)
+        self._has_cells[self._cell_owner] = True
+        counts = np.bincount(self._cell_owner, minlength=n).astype(F32)
+        self._cell_count_inv = np.where(counts > 0, F32(1.0) / np.maximum(counts, F32(1.0)), F32(0.0)).astype(F32)
+        self.n = n
+
+    @property
+    def cell_count(self) -> int:
+        return int(self._cell_owner.size)
+
+    def _rows(self, rows: Mapping[int, int], fresh: npt.NDArray[np.bool_], u: int) -> npt.NDArray[np.int64]:
+        """Each fixture's row in ``levels`` when it is live, else ``u`` (a zero row)."""
+        rowmap = np.array([rows.get(v, -1) for v in self._uni_values_list], dtype=np.int64)
+        if rowmap.size:
+            valid = (rowmap >= 0) & (rowmap < u)
+            safe = np.where(valid, rowmap, 0)
+            ok = valid & (fresh[safe] if fresh.size else False)
+            rowmap = np.where(ok, rowmap, u)
+        frow = rowmap[self._uni_pos] if self.n else np.zeros(0, dtype=np.int64)
+        return np.where(self.patched, frow, u)
+
+    def evaluate(
+        self,
+        levels: npt.NDArray[np.uint8],
+        rows: Mapping[int, int],
+        fresh: npt.ArrayLike,
+        t: float,
+    ) -> Look:
+        """The look of every fixture for DMX ``levels`` (U, 512) at time ``t`` seconds.
+
+        ``rows`` maps a fixture universe number to its row in ``levels``;
+        ``fresh`` (U,) says which rows have recent data.  Fixtures on a stale or
+        missing universe, or unpatched, are not ``live``: their colour and
+        intensity are 0 and the caller draws their static look.
+        """
+        lv = np.asarray(levels, dtype=np.uint8)
+        if lv.ndim != 2 or (lv.size and lv.shape[1] != DMX_CHANNELS):
+            raise ValueError(f"levels must be (U, {DMX_CHANNELS}), got {lv.shape}")
+        u = lv.shape[0]
+        fr = np.asarray(fresh, dtype=bool).reshape(-1)
+        if fr.size < u:
+            fr = np.concatenate([fr, np.zeros(u - fr.size, dtype=bool)])
+        flat = np.zeros((u + 1) * DMX_CHANNELS, dtype=np.uint8)
+        flat[: u * DMX_CHANNELS] = lv.reshape(-1)
+        frow = self._rows(rows, fr, u)
+        live = frow < u
+        zero = u * DMX_CHANNELS
+        rowbase = frow * DMX_CHANNELS
+
+        raw = flat[np.where(self._has, rowbase[:, None] + self._chan, zero)]
+        v = raw.astype(F32) * F32(256.0)
+        if self._fine_fns:
+            lo = flat[np.where(self._has_fine, rowbase[:, None] + self._fine, zero)].astype(F32)
+            for fn, j in self._fine_col.items():
+                v[:, self._col[fn]] += lo[:, j]
+        v *= self._inv_denom
+
+        n = self.n
+        ones = np.ones(n, dtype=F32)
+        zeros = np.zeros(n, dtype=F32)
+
+        def col(fn: str, default: npt.NDArray[np.float32] = zeros) -> npt.NDArray[np.float32]:
+            j = self._col.get(fn)
+            return v[:, j] if j is not None else default
+
+        def raw_col(fn: str) -> npt.NDArray[np.uint8]:
+            j = self._col.get(fn)
+            return raw[:, j] if j is not None else np.zeros(n, dtype=np.uint8)
+
+        white, amber, uv = col("white"), col("amber"), col("uv")
+        mix = np.empty((n, 3), dtype=F32)
+        mix[:, 0] = col("red") + white + amber + F32(0.5) * uv
+        mix[:, 1] = col("green") + white + F32(0.75) * amber
+        mix[:, 2] = col("blue") + white + uv
+        lamp = np.ones((n, 3), dtype=F32)
+        if self._has_cmy.any():
+            lamp[:, 0] -= col("cyan")
+            lamp[:, 1] -= col("magenta")
+            lamp[:, 2] -= col("yellow")
+        mix = np.where(self._additive[:, None], mix, lamp)
+        if self._has_wheel.any():
+            wheel = self._wheel_lut[self._wheel_id, raw_col("color_wheel")]
+            black = mix.max(axis=1) <= 0.0
+            mix = np.where(
+                (self._has_wheel & self._additive & black)[:, None],
+                wheel,
+                np.where((self._has_wheel & ~self._additive)[:, None], mix * wheel, mix),
+            )
+        np.clip(mix, 0.0, 1.0, out=mix)
+
+        dimmer = np.where(self._has_dimmer, col("dimmer", ones), ones)
+        intensity = dimmer * self._gate(self._shutter_id, raw_col("shutter"), t)
+        intensity *= self._gate(self._strobe_id, raw_col("strobe"), t)
+        intensity = np.where(live, intensity, F32(0.0)).astype(F32)
+
+        color = (mix * intensity[:, None]).astype(F32)
+
+        cell_color = self._cells(flat, rowbase, zero, intensity)
+        if cell_color.size:
+            sums = np.stack(
+                [np.bincount(self._cell_owner, weights=cell_color[:, k], minlength=n) for k in range(3)], axis=1
+            ).astype(F32)
+            color = np.where(self._has_cells[:, None], sums * self._cell_count_inv[:, None], color).astype(F32)
+
+        pan = np.where(self._has_pan, (col("pan") - F32(0.5)) * self._pan_range, F32(0.0))
+        tilt = np.where(self._has_tilt, (col("tilt") - F32(0.5)) * self._tilt_range, F32(0.0))
+        beam = np.where(self._zoom_live, self._zoom_lo + col("zoom") * self._zoom_span, self._beam)
+        return Look(
+            color=color,
+            intensity=intensity,
+            live=live,
+            pan_deg=np.where(live, pan, F32(0.0)).astype(F32),
+            tilt_deg=np.where(live, tilt, F32(0.0)).astype(F32),
+            beam_deg=beam.astype(F32),
+            cell_color=cell_color,
+            cell_owner=self._cell_owner,
+        )
+
+    def _gate(self, table_id: npt.NDArray[np.int64], raw: npt.NDArray[np.uint8], t: float) -> npt.NDArray[np.float32]:
+        """Shutter/strobe factor: 0 closed, 1 open, a square wave at the range's rate."""
+        if not (table_id > 0).any():
+            return np.ones(raw.shape, dtype=F32)
+        open_ = self._open_lut[table_id, raw]
+        rate = self._rate_lut[table_id, raw]
+        phase = np.mod(F32(t) * rate, F32(1.0))
+        flash = (phase < F32(STROBE_DUTY)).astype(F32)
+        return np.where(rate > 0, flash, open_).astype(F32)
+
+    def _cells(
+        self,
+        flat: npt.NDArray[np.uint8],
+        rowbase: npt.NDArray[np.int64],
+        zero: int,
+        intensity: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.float32]:
+        if not self._cell_owner.size:
+            return np.zeros((0, 3), dtype=F32)
+        base = rowbase[self._cell_owner]
+        c = flat[np.where(self._cell_has, base[:, None] + self._cell_chan, zero)].astype(F32) * F32(1.0 / 255.0)
+        r, g, b, w, a, uv, d = (c[:, k] for k in range(len(CELL_FUNCTIONS)))
+        mix = np.empty((c.shape[0], 3), dtype=F32)
+        mix[:, 0] = r + w + a + F32(0.5) * uv
+        mix[:, 1] = g + w + F32(0.75) * a
+        mix[:, 2] = b + w + uv
+        mix[self._cell_white_lamp] = 1.0
+        np.clip(mix, 0.0, 1.0, out=mix)
+        dim = np.where(self._cell_has[:, 6], d, F32(1.0))
+        return (mix * (dim * intensity[self._cell_owner])[:, None]).astype(F32)
