@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from types import FrameType
 
+from server import dmx_test
 from server.core import DEFAULT_PORT, ServerStartError, VisualizerTCPServer
 from server.show import ShowSource, describe
 from shared.cli import OneLineParser, format_address, port_number, positive_seconds
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between heartbeats, at most 5 (default: %(default)s)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    dmx_test.add_arguments(parser)
     return parser
 
 
@@ -128,12 +130,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         'Serving "%s" (%s) on %s', source.name, describe(config), format_address(server.host, server.port)
     )
     source.watch()
+    sender = dmx_test.start_from_args(args, config)
     try:
         if args.headless:
             shutdown.event.wait()
         else:
             _run_window(source, server, shutdown)
     finally:
+        if sender is not None:
+            sender.stop()
         source.stop_watching()
         server.stop()
         log.info("Stopped")

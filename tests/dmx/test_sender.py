@@ -1,0 +1,99 @@
+"""The fixture test: patterns from personalities, sent at 44 Hz, received by our own receiver."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from server.dmx_test import DmxTestSender, TestPattern
+from shared.dmx.universes import show_universes
+from shared.show import demo_show
+from tests.dmx.conftest import Arrivals
+from visualizer.light.evaluate import RigEvaluator
+
+
+def _look(config, frame):  # type: ignore[no-untyped-def]
+    universes = sorted(frame)
+    levels = np.stack([frame[u] for u in universes])
+    return RigEvaluator(config).evaluate(levels, {u: i for i, u in enumerate(universes)},
+                                         np.ones(len(universes), bool), 0.0)
+
+
+def test_full_lights_every_patched_fixture_white() -> None:
+    config = demo_show()
+    look = _look(config, TestPattern(config, "full").frame(0.0))
+    assert look.live.all()
+    assert np.allclose(look.intensity[look.live], 1.0)
+    lit = look.color.max(axis=1)
+    assert (lit > 0.9).all()
+
+
+def test_chase_lights_one_fixture_at_a_time() -> None:
+    config = demo_show()
+    pattern = TestPattern(config, "chase")
+    first = _look(config, pattern.frame(0.0)).color.max(axis=1) > 0.5
+    second = _look(config, pattern.frame(0.3)).color.max(axis=1) > 0.5
+    assert first.sum() == 1 and second.sum() == 1 and not (first & second).any()
+
+
+def test_groups_show_their_colours_and_rainbow_varies_across_the_rig() -> None:
+    config = demo_show()
+    look = _look(config, TestPattern(config, "groups").frame(0.5))
+    for group in config.groups:
+        i = next(k for k, f in enumerate(config.fixtures) if f.name == group.fixtures[0])
+        if config.group_of(config.fixtures[i].name) is not group:
+            continue
+        # Colour-mixing fixtures show the group colour; colour-wheel ones its nearest slot.
+        assert int(np.argmax(look.color[i])) == int(np.argmax(group.rgb)), (group.name, look.color[i], group.rgb)
+        assert look.color[i].max() > 0.05
+    rainbow = _look(config, TestPattern(config, "rainbow").frame(0.0)).color
+    assert len({tuple(np.round(c, 1)) for c in rainbow}) > 5
+
+
+def test_unknown_pattern() -> None:
+    with pytest.raises(ValueError, match="choose one of chase, rainbow, groups, full"):
+        TestPattern(demo_show(), "strobe")
+
+
+def test_sender_is_received_by_our_receiver(make_receiver: Callable[..., Arrivals]) -> None:
+    config = demo_show()
+    arr = make_receiver(show_universes(config))
+    sender = DmxTestSender(config, "full", artnet_port=arr.artnet[1], sacn_enabled=True, sacn_port=arr.sacn[1])
+    expected = TestPattern(config, "full").frame(0.0)
+    sender.start()
+    try:
+        arr.wait(lambda: all(arr.levels(u) == expected[u].tolist() for u in expected), "the full pattern")
+        arr.wait(lambda: all(len(arr.state.snapshot(0).sources.get(u, ())) == 2 for u in expected),
+                 "Art-Net and sACN sources on every universe")
+        start = arr.state.packets
+        t0 = time.monotonic()
+        arr.wait(lambda: arr.state.packets >= start + 2 * len(expected) * 10, "ten more frames")
+        rate = 10 / (time.monotonic() - t0)
+        assert rate > 15, f"sent at {rate:.0f} Hz"  # 44 Hz nominally; loose: the machine is shared
+    finally:
+        sender.stop()
+    assert sender.frames > 0
+
+
+def test_show_creator_dmx_test_flag(make_receiver: Callable[..., Arrivals]) -> None:
+    config = demo_show()
+    arr = make_receiver(show_universes(config))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server", "--headless", "--host", "127.0.0.1", "--port", "0",
+         "--dmx-test", "full", "--dmx-artnet-port", str(arr.artnet[1])],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        expected = TestPattern(config, "full").frame(0.0)
+        arr.wait(lambda: all(arr.levels(u) == expected[u].tolist() for u in expected), "show-creator's pattern",
+                 timeout=20)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "DMX test pattern 'full': Art-Net to 127.0.0.1, 3 universe(s), 44 Hz" in err
