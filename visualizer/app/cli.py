@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.cli import OneLineParser, non_negative_seconds, positive_seconds
+from visualizer.app import dmx_options
 from visualizer.app.address import DEFAULT_HOST, DEFAULT_PORT, AddressError, parse_address
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fixture name labels in the 3D view (default on; L toggles)")
     p.add_argument("--select", metavar="NAME", help="select this fixture once the show arrives")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
+    dmx_options.add_arguments(p)
     return p
 
 
@@ -103,6 +105,7 @@ class Options:
     labels: bool
     select: str | None
     verbose: int
+    dmx: dmx_options.DmxOptions | None = None
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -115,7 +118,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     except (AddressError, UsageError) as exc:
         parser.exit(2, f"{PROG}: {exc}\n")
     return Options(host, port, ns.screenshot, ns.screenshot_after, ns.timeout, size, ns.camera, ns.labels,
-                   ns.select, ns.verbose)
+                   ns.select, ns.verbose, dmx_options.from_namespace(ns))
 
 
 def configure_logging(verbose: int, screenshot: bool = False) -> None:

@@ -134,6 +134,10 @@ def run(opts: Options) -> int:
             window.select_fixture(name)
 
         window.config_applied.connect(select_once)
+    if opts.dmx is not None:
+        from visualizer.app.dmx_controller import DmxController
+
+        DmxController(window, opts.dmx).start()
     if opts.screenshot is not None:
         ScreenshotJob(app, window, opts.screenshot, opts.screenshot_after, opts.timeout)
     # Ctrl+C (or a polite kill) closes the window like its close button would.
