@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +37,19 @@ XVFB_SCREEN = "-screen 0 1600x1000x24"
 _REEXEC_MARK = "VISUALIZER_DEMO_UNDER_XVFB"
 #: The server logs ``Serving "<show>" (...) on HOST:PORT`` once it listens.
 _SERVING = re.compile(r"\bServing\b.* on (?:\[[^\]]*\]|[^\s\[\]]+):(\d+)\s*$")
+
+
+#: The test pattern Show Creator sends to the viewer over Art-Net on loopback.
+DMX_PATTERN = "rainbow"
+#: In the screenshot, wait this long after the show arrived so live DMX has lit the rig.
+DMX_SETTLE_S = 1.5
+
+
+def free_udp_port() -> int:
+    """A UDP port free on loopback now (not 6454: a console or QLC+ may own that one)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class DemoError(Exception):
@@ -59,8 +73,9 @@ def _parser() -> argparse.ArgumentParser:
 class ShowCreator:
     """The Show Creator server as a child process on a free loopback port."""
 
-    def __init__(self, verbose: bool = False) -> None:
+    def __init__(self, verbose: bool = False, dmx_port: int | None = None) -> None:
         self.verbose = verbose
+        self.dmx_port = dmx_port
         self.proc: subprocess.Popen[str] | None = None
         self.port: int | None = None
         self._lines: list[str] = []
@@ -69,6 +84,8 @@ class ShowCreator:
 
     def start(self, timeout: float) -> int:
         cmd = [sys.executable, "-m", "server", "--headless", "--host", "127.0.0.1", "--port", "0"]
+        if self.dmx_port is not None:  # the fixture test, so the demo lights up live
+            cmd += ["--dmx-test", DMX_PATTERN, "--dmx-artnet-port", str(self.dmx_port)]
         log.debug("starting %s", " ".join(cmd))
         try:
             self.proc = subprocess.Popen(
@@ -140,16 +157,19 @@ def run(argv: Sequence[str]) -> int:
 
     from visualizer.app.cli import main as visualizer_main
 
-    server = ShowCreator(verbose=ns.verbose)
+    dmx_port = free_udp_port()
+    server = ShowCreator(verbose=ns.verbose, dmx_port=dmx_port)
     port = server.start(ns.timeout)
     address = f"localhost:{port}"  # the server listens on 127.0.0.1; the client tries every address
     print(f"{PROG}: Show Creator is serving the demo show on {address}", file=sys.stderr)
     try:
         args = [address, "--timeout", str(ns.timeout)] + (["-v"] if ns.verbose else [])
+        args += ["--artnet", "--artnet-bind", "127.0.0.1", "--artnet-port", str(dmx_port)]
         if ns.screenshot is None:
             print(f"{PROG}: opening the Visualizer; close its window to stop the demo", file=sys.stderr)
             return visualizer_main(args)
-        code = visualizer_main([*args, "--screenshot", str(ns.screenshot), "--select", SCREENSHOT_SELECTION])
+        code = visualizer_main([*args, "--screenshot", str(ns.screenshot), "--select", SCREENSHOT_SELECTION,
+                                "--screenshot-after", str(DMX_SETTLE_S)])
         if code == 0:
             print(f"{PROG}: wrote {ns.screenshot}")
         return code
