@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from shared.dmx.state import DmxState
+from tests.app.conftest import server, window  # noqa: F401  (the window tests of tests/app, reused)
 from visualizer.dmx.receiver import DmxReceiver
 
 WAIT_S = 5.0

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from PyQt6.QtCore import QTimer
+from PyQt6.QtGui import QColor
 
 from shared.dmx import artnet
 from shared.fixtures.resolve import resolve_personality
-from shared.show import ShowConfig, demo_show
-from tests.app.conftest import server, window  # noqa: F401  (fixtures)
+from shared.show import ShowConfig
 from tests.app.helpers import WAIT_MS, hue_pixels, image_array
 from visualizer.app.cli import parse_args
 from visualizer.app.dmx_controller import DmxController
@@ -33,7 +33,7 @@ def levels_for_all(config: ShowConfig, rgb: tuple[float, float, float]) -> dict[
 
 
 @pytest.fixture
-def dmx(window: MainWindow, qtbot) -> Iterator[DmxController]:  # type: ignore[no-untyped-def]  # noqa: F811
+def dmx(window: MainWindow, qtbot) -> Iterator[DmxController]:  # type: ignore[no-untyped-def]
     controller = DmxController(window, DmxOptions(artnet=True, sacn=True, artnet_bind="127.0.0.1", artnet_port=0,
                                                   sacn_bind="127.0.0.1", sacn_port=0, timeout=0.6, hint_after=0.3))
     assert controller.start() == []
@@ -59,7 +59,7 @@ def scene_pixels(window: MainWindow) -> np.ndarray:
     return image_array(window.scene.grab_image())
 
 
-def test_dmx_lights_fixtures_and_silence_returns_the_static_look(window: MainWindow, dmx: DmxController,  # noqa: F811
+def test_dmx_lights_fixtures_and_silence_returns_the_static_look(window: MainWindow, dmx: DmxController,
                                                                   udp: socket.socket, qtbot) -> None:  # type: ignore[no-untyped-def]
     config = window.state.config
     assert config is not None
@@ -83,7 +83,7 @@ def test_dmx_lights_fixtures_and_silence_returns_the_static_look(window: MainWin
     qtbot.waitUntil(lambda: hue_pixels(scene_pixels(window), CYAN) <= before + 50, timeout=WAIT_MS)
 
 
-def test_monitor_shows_the_selected_fixtures_channels(window: MainWindow, dmx: DmxController,  # noqa: F811
+def test_monitor_shows_the_selected_fixtures_channels(window: MainWindow, dmx: DmxController,
                                                       udp: socket.socket, qtbot) -> None:  # type: ignore[no-untyped-def]
     window.select_fixture("Front Par 2")  # dimmer, red, green, blue, white, shutter, macro, speed at 201
     frame = bytearray(512)
@@ -102,7 +102,7 @@ def test_monitor_shows_the_selected_fixtures_channels(window: MainWindow, dmx: D
     assert dmx.monitor.sources_label.text().startswith("127.0.0.1 (Art-Net 127.0.0.1:")
 
 
-def test_no_data_hint_names_ports_universes_and_causes(window: MainWindow, dmx: DmxController, qtbot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_no_data_hint_names_ports_universes_and_causes(window: MainWindow, dmx: DmxController, qtbot) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: dmx.hint_text is not None, timeout=WAIT_MS)
     hint = dmx.hint_text
     assert hint is not None
@@ -115,7 +115,7 @@ def test_no_data_hint_names_ports_universes_and_causes(window: MainWindow, dmx: 
     assert "\n" not in hint
 
 
-def test_hint_spots_a_universe_off_by_one(window: MainWindow, qtbot, udp: socket.socket) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_hint_spots_a_universe_off_by_one(window: MainWindow, qtbot, udp: socket.socket) -> None:  # type: ignore[no-untyped-def]
     controller = DmxController(window, DmxOptions(artnet=True, sacn=False, artnet_bind="127.0.0.1", artnet_port=0,
                                                   hint_after=0.5))
     controller.start()
@@ -128,7 +128,7 @@ def test_hint_spots_a_universe_off_by_one(window: MainWindow, qtbot, udp: socket
         controller.stop()
 
 
-def test_port_in_use_keeps_the_viewer_running(window: MainWindow, qtbot, udp: socket.socket) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_port_in_use_keeps_the_viewer_running(window: MainWindow, qtbot, udp: socket.socket) -> None:  # type: ignore[no-untyped-def]
     udp.bind(("127.0.0.1", 0))
     port = udp.getsockname()[1]
     controller = DmxController(window, DmxOptions(artnet=True, artnet_bind="127.0.0.1", artnet_port=port))
@@ -149,3 +149,22 @@ def test_cli_flags() -> None:
                        "--dmx-timeout", "4"])
     assert opts.dmx == DmxOptions(artnet=True, sacn=True, artnet_bind="10.0.0.2", universe_base=0, timeout=4.0)
     assert parse_args([]).dmx is None
+
+
+def test_demo_screenshot_shows_fixtures_lit_by_live_dmx(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``make demo`` headless: Show Creator's rainbow test pattern colours the rig in the screenshot."""
+    import os
+
+    from PyQt6.QtGui import QImage
+
+    from tests.app.helpers import run_python
+
+    out = tmp_path / "demo.png"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = run_python(["-m", "visualizer.demo", "--screenshot", str(out), "--timeout", "20"], timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    view = image_array(QImage(str(out)))[60:-40, 340:1020]  # the 3D view
+    # Group colours alone cover five hues; the rainbow on lenses and beams covers most of the wheel.
+    hues = [f"#{QColor.fromHsv(h, 255, 255).rgb() & 0xFFFFFF:06x}" for h in range(0, 360, 30)]
+    present = [h for h in hues if hue_pixels(view, h, hue_tol=15) > 60]
+    assert len(present) >= 8, present

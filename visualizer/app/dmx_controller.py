@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 import numpy.typing as npt
-from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QCoreApplication, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QDockWidget, QLabel
 
 from shared.dmx.artnet import PollReplyInfo
@@ -121,6 +121,12 @@ class DmxController(QObject):
         self._status_timer.timeout.connect(self._update_status)
         self._monitor_timer = QTimer(self)
         self._monitor_timer.timeout.connect(self._refresh_monitor)
+        self._hint_timer = QTimer(self)  # a child: never fires after the window is gone
+        self._hint_timer.setSingleShot(True)
+        self._hint_timer.timeout.connect(self._hint_if_silent)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)  # sockets closed before the interpreter goes
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -134,7 +140,7 @@ class DmxController(QObject):
         self._frame.start(FRAME_MS)
         self._status_timer.start(STATUS_MS)
         self._monitor_timer.start(MONITOR_MS)
-        QTimer.singleShot(int(self.options.hint_after * 1000), self._hint_if_silent)
+        self._hint_timer.start(int(self.options.hint_after * 1000))
         self._update_status()
         return problems
 
@@ -142,6 +148,7 @@ class DmxController(QObject):
         self._frame.stop()
         self._status_timer.stop()
         self._monitor_timer.stop()
+        self._hint_timer.stop()
         self.receiver.stop()
 
     def _report(self, line: str) -> None:

@@ -15,7 +15,6 @@ class QtDmxReceiver(QObject):
     def __init__(self, receiver: DmxReceiver, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.receiver = receiver
-        self.destroyed.connect(lambda *_: receiver.stop())
 
     def start(self) -> list[str]:
         problems = self.receiver.start()
