@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         'Serving "%s" (%s) on %s', source.name, describe(config), format_address(server.host, server.port)
     )
     source.watch()
-    sender = dmx_test.start_from_args(args, config)
+    sender = dmx_test.start_from_args(args, config, follow=lambda: server.config)
     try:
         if args.headless:
             shutdown.event.wait()

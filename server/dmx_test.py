@@ -20,6 +20,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -127,8 +128,12 @@ class DmxTestSender:
         broadcast: bool = False,
         base: int = 1,
         rate: float = RATE_HZ,
+        follow: Callable[[], ShowConfig] | None = None,
     ) -> None:
         self.pattern = TestPattern(config, pattern, base)
+        #: Read each frame (e.g. the server's current show): a new show is sent from the next frame on.
+        self.follow = follow
+        self._config = config
         self.target = target
         self.artnet_port = artnet_port
         self.sacn_enabled = sacn_enabled
@@ -147,6 +152,7 @@ class DmxTestSender:
         pattern = TestPattern(config, self.pattern.pattern, self.pattern.map.base)
         with self._lock:
             self.pattern = pattern
+            self._config = config
 
     def start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -171,6 +177,10 @@ class DmxTestSender:
         next_at = t0
         warned = False
         while not self._stop.is_set():
+            if self.follow is not None:
+                config = self.follow()
+                if config is not self._config:
+                    self.set_config(config)
             with self._lock:
                 pattern = self.pattern
             frame = pattern.frame(time.monotonic() - t0)
@@ -217,14 +227,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="fixture universes are numbered from 1 (Art-Net U-1, sACN U; default) or 0")
 
 
-def start_from_args(args: argparse.Namespace, config: ShowConfig) -> DmxTestSender | None:
-    """Start the sender ``args`` ask for, or None."""
+def start_from_args(args: argparse.Namespace, config: ShowConfig,
+                    follow: Callable[[], ShowConfig] | None = None) -> DmxTestSender | None:
+    """Start the sender ``args`` ask for, or None; ``follow`` gives the current show (it may be reloaded)."""
     if not args.dmx_test:
         return None
     target = args.dmx_target or ("255.255.255.255" if args.dmx_broadcast else "127.0.0.1")
     sender = DmxTestSender(config, args.dmx_test, target=target, artnet_port=args.dmx_artnet_port,
                            sacn_enabled=args.dmx_test_sacn, sacn_port=args.dmx_sacn_port,
-                           broadcast=args.dmx_broadcast, base=args.dmx_universe_base)
+                           broadcast=args.dmx_broadcast, base=args.dmx_universe_base, follow=follow)
     sender.start()
     what = "Art-Net and sACN" if args.dmx_test_sacn else "Art-Net"
     log.info("DMX test pattern %r: %s to %s, %d universe(s), 44 Hz", args.dmx_test, what, target,

@@ -180,3 +180,17 @@ def test_stop_is_prompt_and_idempotent(arrivals: Arrivals) -> None:
     arrivals.receiver.stop()
     assert not arrivals.receiver.running
     arrivals.receiver.stop()
+
+
+def test_sacn_multicast_is_received(make_receiver: Callable[..., Arrivals]) -> None:
+    """239.255.0.5 for universe 5 (E1.31 §9.3.1), over loopback."""
+    arr = make_receiver((5,), sacn_bind="0.0.0.0")
+    assert "239.255.0.5" in arr.receiver.joined
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+        sock.sendto(e131(5, bytes([42, 43])), ("239.255.0.5", arr.sacn[1]))
+        arr.wait(lambda: arr.levels(5)[:2] == [42, 43], "multicast levels")
+    finally:
+        sock.close()

@@ -97,3 +97,18 @@ def test_show_creator_dmx_test_flag(make_receiver: Callable[..., Arrivals]) -> N
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "DMX test pattern 'full': Art-Net to 127.0.0.1, 3 universe(s), 44 Hz" in err
+
+
+def test_sender_follows_a_reloaded_show(make_receiver: Callable[..., Arrivals]) -> None:
+    config = demo_show()
+    arr = make_receiver(show_universes(config))
+    current = [config]
+    sender = DmxTestSender(config, "full", artnet_port=arr.artnet[1], follow=lambda: current[0])
+    sender.start()
+    try:
+        arr.wait(lambda: bool(arr.levels(1)) and any(arr.levels(1)), "the first show's levels")
+        moved = (config.fixtures[0].replace(universe=7), *config.fixtures[1:])
+        current[0] = type(config)(config.stage, moved, config.groups)
+        arr.wait(lambda: any(arr.levels(7)), "levels on universe 7 after the show changed")
+    finally:
+        sender.stop()
