@@ -50,6 +50,8 @@ def _hsv_to_rgb(h: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 class TestPattern:
     """Levels for every universe of ``config`` at time ``t`` for one pattern."""
 
+    __test__ = False  # not a pytest class, whatever its name
+
     def __init__(self, config: ShowConfig, pattern: str, base: int = 1) -> None:
         if pattern not in PATTERNS:
             raise ValueError(f"unknown test pattern {pattern!r}; choose one of {', '.join(PATTERNS)}")
