@@ -36,6 +36,8 @@ ARTNET_SOURCE_TIMEOUT = 10.0
 SACN_SOURCE_TIMEOUT = 2.5
 ARTNET_MAX_SOURCES = 2
 SEQUENCE_WINDOW = 20
+#: The drop reason that also means "a source left: merge again".
+TERMINATED = "sACN stream terminated"
 CHANNELS = 512
 
 Levels = npt.NDArray[np.uint8]
@@ -122,12 +124,9 @@ class UniverseMerge:
         """Take an E1.31 level packet; a drop reason, or None when its levels were taken."""
         key = packet.cid
         src = self.sources.get(key)
-        if packet.terminated:
-            if src is not None:
-                del self.sources[key]
-                self._info = None
-                return "sACN stream terminated"
-            return "sACN stream terminated"
+        if packet.terminated:  # the source leaves now; its last packet's levels are not used (§6.2.6)
+            self.terminate(key)
+            return TERMINATED
         if packet.preview:
             return "sACN preview"
         if src is None:

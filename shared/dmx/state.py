@@ -29,6 +29,7 @@ from shared.dmx.merge import (
     ARTNET_SOURCE_TIMEOUT,
     CHANNELS,
     SACN_SOURCE_TIMEOUT,
+    TERMINATED,
     SourceInfo,
     UniverseMerge,
 )
@@ -171,9 +172,7 @@ class DmxState:
             self.dropped["Art-Net too many universes"] += 1
             return
         merge = self._merges[row]
-        before = merge._info
-        reason = merge.artnet(packet, sender, now)
-        self._after(row, merge, before, reason, now)
+        self._after(row, merge, merge.artnet(packet, sender, now), now)
 
     def _apply_sacn(self, packet: SacnData, sender: str, now: float) -> None:
         row = self._row(self.map.from_sacn(packet.universe))
@@ -181,11 +180,9 @@ class DmxState:
             self.dropped["sACN too many universes"] += 1
             return
         merge = self._merges[row]
-        before = merge._info
-        reason = merge.sacn(packet, sender, now)
-        self._after(row, merge, before, reason, now)
+        self._after(row, merge, merge.sacn(packet, sender, now), now)
 
-    def _after(self, row: int, merge: UniverseMerge, before: object, reason: str | None, now: float) -> None:
+    def _after(self, row: int, merge: UniverseMerge, reason: str | None, now: float) -> None:
         if reason is None:
             merge.merge_into(self._levels[row])
             self._last_seen[row] = now
@@ -193,7 +190,7 @@ class DmxState:
             self.version += 1
         else:
             self.dropped[reason] += 1
-            if merge._info is not before:  # a source left (terminated): the rest take over
+            if reason == TERMINATED:  # a source left: the rest take over
                 merge.merge_into(self._levels[row])
                 self.version += 1
 
