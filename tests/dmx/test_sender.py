@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -71,10 +70,7 @@ def test_sender_is_received_by_our_receiver(make_receiver: Callable[..., Arrival
         arr.wait(lambda: all(len(arr.state.snapshot(0).sources.get(u, ())) == 2 for u in expected),
                  "Art-Net and sACN sources on every universe")
         start = arr.state.packets
-        t0 = time.monotonic()
-        arr.wait(lambda: arr.state.packets >= start + 2 * len(expected) * 10, "ten more frames")
-        rate = 10 / (time.monotonic() - t0)
-        assert rate > 15, f"sent at {rate:.0f} Hz"  # 44 Hz nominally; loose: the machine is shared
+        arr.wait(lambda: arr.state.packets >= start + 2 * len(expected) * 10, "ten more frames")  # it keeps sending
     finally:
         sender.stop()
     assert sender.frames > 0
