@@ -204,6 +204,16 @@ class DmxController(QObject):
             return  # nothing new and nothing lit (strobes need evaluating even when DMX holds still)
         look = evaluator.evaluate(snap.levels, snap.rows, snap.fresh, now)
         live = look.live
+        scene = self.window.scene
+        set_look = getattr(scene, "set_look", None)
+        if set_look is not None and len(live) == len(scene.rig or ()):
+            # A scene that draws the whole look (pan/tilt, beams, pixel cells; contract 6) gets it all.
+            self._last_version = fresh_key
+            self._was_live = bool(live.any())
+            set_look(look)
+            self.live_count = int(live.sum())
+            self.frame_applied.emit(self.live_count)
+            return
         colors = self._static.copy()
         colors[live, :3] = look.color[live]
         colors[live, 3] = 1.0
