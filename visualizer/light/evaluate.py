@@ -127,6 +127,7 @@ class RigEvaluator:
         beam = np.empty(n, dtype=F32)
         cell_owner: list[int] = []
         cell_chan: list[list[int]] = []
+        cell_coloured: list[bool] = []
 
         for i, (f, p) in enumerate(zip(fixtures, self.personalities, strict=True)):
             beam[i] = default_beam(f) if p is None or p.beam_deg is None else p.beam_deg
@@ -141,12 +142,13 @@ class RigEvaluator:
                 off = p.offset(f"{fn}_fine")
                 if off is not None and b + off < DMX_CHANNELS:
                     fine[i, j] = b + off
-            if p.color_wheel and p.has("color_wheel"):
+            # A channel past 512 does not exist: no wheel, shutter or strobe to look up.
+            if p.color_wheel and "color_wheel" in self._col and chan[i, self._col["color_wheel"]] >= 0:
                 key = tuple(p.color_wheel)
                 wheel_id[i] = wheel_tables.setdefault(key, len(wheel_tables))
-            if p.has("shutter"):
+            if "shutter" in self._col and chan[i, self._col["shutter"]] >= 0:
                 shutter_id[i] = range_tables.setdefault(p.shutter, len(range_tables))
-            if p.has("strobe"):
+            if "strobe" in self._col and chan[i, self._col["strobe"]] >= 0:
                 strobe_id[i] = range_tables.setdefault(p.strobe, len(range_tables))
             pan_range[i] = p.pan_range
             tilt_range[i] = p.tilt_range
@@ -156,6 +158,7 @@ class RigEvaluator:
                 zoom_span[i] = p.zoom_deg[1] - p.zoom_deg[0]
             for cell in p.cells:
                 cell_owner.append(i)
+                cell_coloured.append(any(fn in cell.channels for fn in CELL_FUNCTIONS[:-1]))
                 row = []
                 for fn in CELL_FUNCTIONS:
                     off = cell.channels.get(fn)
@@ -207,8 +210,7 @@ class RigEvaluator:
         self._cell_owner = np.array(cell_owner, dtype=np.int32)
         self._cell_chan = np.array(cell_chan, dtype=np.int64).reshape(-1, len(CELL_FUNCTIONS))
         self._cell_has = self._cell_chan >= 0
-        cell_additive = self._cell_has[:, : len(CELL_FUNCTIONS) - 1].any(axis=1)
-        self._cell_white_lamp = ~cell_additive
+        self._cell_white_lamp = ~np.array(cell_coloured, dtype=bool)
         self._has_cells = np.zeros(n, dtype=bool)
         self._has_cells[self._cell_owner] = True
         counts = np.bincount(self._cell_owner, minlength=n).astype(F32)
@@ -315,7 +317,7 @@ class RigEvaluator:
 
         pan = np.where(self._has_pan, (col("pan") - F32(0.5)) * self._pan_range, F32(0.0))
         tilt = np.where(self._has_tilt, (col("tilt") - F32(0.5)) * self._tilt_range, F32(0.0))
-        beam = np.where(self._zoom_live, self._zoom_lo + col("zoom") * self._zoom_span, self._beam)
+        beam = np.where(self._zoom_live & live, self._zoom_lo + col("zoom") * self._zoom_span, self._beam)
         return Look(
             color=color,
             intensity=intensity,
