@@ -198,6 +198,8 @@ class RigEvaluator:
         self._beam = beam
         self._shutter_id = shutter_id
         self._strobe_id = strobe_id
+        self._shutter_which = np.flatnonzero(shutter_id > 0)
+        self._strobe_which = np.flatnonzero(strobe_id > 0)
 
         wheel_lut = np.ones((len(wheel_tables), 256, 3), dtype=F32)
         for key, w in wheel_tables.items():
@@ -211,10 +213,22 @@ class RigEvaluator:
         self._cell_chan = np.array(cell_chan, dtype=np.int64).reshape(-1, len(CELL_FUNCTIONS))
         self._cell_has = self._cell_chan >= 0
         self._cell_white_lamp = ~np.array(cell_coloured, dtype=bool)
+        self._any_white_lamp_cell = bool(self._cell_white_lamp.any())
+        used_cell = [k for k in range(len(CELL_FUNCTIONS)) if self._cell_has[:, k].any()]
+        self._cell_col = {CELL_FUNCTIONS[k]: j for j, k in enumerate(used_cell)}
+        self._cell_chan_used = self._cell_chan[:, used_cell]
+        self._cell_has_used = self._cell_has[:, used_cell]
+        self._cell_has_dimmer = self._cell_has[:, CELL_FUNCTIONS.index("dimmer")]
+        self._index_cache: (
+            tuple[int, npt.NDArray[np.int64], tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]]
+            | None
+        ) = None
         self._has_cells = np.zeros(n, dtype=bool)
         self._has_cells[self._cell_owner] = True
-        counts = np.bincount(self._cell_owner, minlength=n).astype(F32)
-        self._cell_count_inv = np.where(counts > 0, F32(1.0) / np.maximum(counts, F32(1.0)), F32(0.0)).astype(F32)
+        counts = np.bincount(self._cell_owner, minlength=n)
+        self._cell_fixtures = np.flatnonzero(counts)
+        self._cell_starts = (np.cumsum(counts)[self._cell_fixtures] - counts[self._cell_fixtures]).astype(np.intp)
+        self._cell_run_inv = (1.0 / counts[self._cell_fixtures]).astype(F32)
         self.n = n
 
     @property
@@ -257,13 +271,13 @@ class RigEvaluator:
         flat[: u * DMX_CHANNELS] = lv.reshape(-1)
         frow = self._rows(rows, fr, u)
         live = frow < u
-        zero = u * DMX_CHANNELS
-        rowbase = frow * DMX_CHANNELS
+        idx, fine_idx, cell_idx = self._indices(frow, u)
 
-        raw = flat[np.where(self._has, rowbase[:, None] + self._chan, zero)]
-        v = raw.astype(F32) * F32(256.0)
+        raw = flat.take(idx)
+        v = raw.astype(F32)
+        v *= F32(256.0)
         if self._fine_fns:
-            lo = flat[np.where(self._has_fine, rowbase[:, None] + self._fine, zero)].astype(F32)
+            lo = flat.take(fine_idx).astype(F32)
             for fn, j in self._fine_col.items():
                 v[:, self._col[fn]] += lo[:, j]
         v *= self._inv_denom
@@ -302,18 +316,17 @@ class RigEvaluator:
         np.clip(mix, 0.0, 1.0, out=mix)
 
         dimmer = np.where(self._has_dimmer, col("dimmer", ones), ones)
-        intensity = dimmer * self._gate(self._shutter_id, raw_col("shutter"), t)
-        intensity *= self._gate(self._strobe_id, raw_col("strobe"), t)
+        intensity = dimmer * self._gate(self._shutter_id, self._shutter_which, raw_col("shutter"), t)
+        intensity *= self._gate(self._strobe_id, self._strobe_which, raw_col("strobe"), t)
         intensity = np.where(live, intensity, F32(0.0)).astype(F32)
 
         color = (mix * intensity[:, None]).astype(F32)
 
-        cell_color = self._cells(flat, rowbase, zero, intensity)
+        cell_color = self._cells(flat, cell_idx, intensity)
         if cell_color.size:
-            sums = np.stack(
-                [np.bincount(self._cell_owner, weights=cell_color[:, k], minlength=n) for k in range(3)], axis=1
-            ).astype(F32)
-            color = np.where(self._has_cells[:, None], sums * self._cell_count_inv[:, None], color).astype(F32)
+            # Cells are stored fixture by fixture, so each owner's cells are one contiguous run.
+            sums = np.add.reduceat(cell_color, self._cell_starts, axis=0)
+            color[self._cell_fixtures] = sums * self._cell_run_inv[:, None]
 
         pan = np.where(self._has_pan, (col("pan") - F32(0.5)) * self._pan_range, F32(0.0))
         tilt = np.where(self._has_tilt, (col("tilt") - F32(0.5)) * self._tilt_range, F32(0.0))
@@ -329,33 +342,67 @@ class RigEvaluator:
             cell_owner=self._cell_owner,
         )
 
-    def _gate(self, table_id: npt.NDArray[np.int64], raw: npt.NDArray[np.uint8], t: float) -> npt.NDArray[np.float32]:
-        """Shutter/strobe factor: 0 closed, 1 open, a square wave at the range's rate."""
-        if not (table_id > 0).any():
-            return np.ones(raw.shape, dtype=F32)
-        open_ = self._open_lut[table_id, raw]
-        rate = self._rate_lut[table_id, raw]
+    def _gate(
+        self, table_id: npt.NDArray[np.int64], which: npt.NDArray[np.intp], raw: npt.NDArray[np.uint8], t: float
+    ) -> npt.NDArray[np.float32]:
+        """Shutter/strobe factor: 0 closed, 1 open, a square wave at the range's rate.
+
+        Only the fixtures in ``which`` (those with the channel) are looked up.
+        """
+        out = np.ones(raw.shape, dtype=F32)
+        if not which.size:
+            return out
+        pos = table_id[which] * 256 + raw[which]
+        open_ = self._open_lut.take(pos)
+        rate = self._rate_lut.take(pos)
         phase = np.mod(F32(t) * rate, F32(1.0))
-        flash = (phase < F32(STROBE_DUTY)).astype(F32)
-        return np.where(rate > 0, flash, open_).astype(F32)
+        out[which] = np.where(rate > 0, phase < F32(STROBE_DUTY), open_)
+        return out
 
     def _cells(
         self,
         flat: npt.NDArray[np.uint8],
-        rowbase: npt.NDArray[np.int64],
-        zero: int,
+        cell_idx: npt.NDArray[np.intp],
         intensity: npt.NDArray[np.float32],
     ) -> npt.NDArray[np.float32]:
-        if not self._cell_owner.size:
+        count = self._cell_owner.size
+        if not count:
             return np.zeros((0, 3), dtype=F32)
-        base = rowbase[self._cell_owner]
-        c = flat[np.where(self._cell_has, base[:, None] + self._cell_chan, zero)].astype(F32) * F32(1.0 / 255.0)
-        r, g, b, w, a, uv, d = (c[:, k] for k in range(len(CELL_FUNCTIONS)))
-        mix = np.empty((c.shape[0], 3), dtype=F32)
-        mix[:, 0] = r + w + a + F32(0.5) * uv
-        mix[:, 1] = g + w + F32(0.75) * a
-        mix[:, 2] = b + w + uv
-        mix[self._cell_white_lamp] = 1.0
+        c = flat.take(cell_idx).astype(F32)
+        c *= F32(1.0 / 255.0)
+        zeros = np.zeros(count, dtype=F32)
+
+        def col(fn: str) -> npt.NDArray[np.float32]:
+            j = self._cell_col.get(fn)
+            return c[:, j] if j is not None else zeros
+
+        w, a, uv = col("white"), col("amber"), col("uv")
+        mix = np.empty((count, 3), dtype=F32)
+        mix[:, 0] = col("red") + w + a + F32(0.5) * uv
+        mix[:, 1] = col("green") + w + F32(0.75) * a
+        mix[:, 2] = col("blue") + w + uv
+        if self._any_white_lamp_cell:
+            mix[self._cell_white_lamp] = 1.0
         np.clip(mix, 0.0, 1.0, out=mix)
-        dim = np.where(self._cell_has[:, 6], d, F32(1.0))
-        return (mix * (dim * intensity[self._cell_owner])[:, None]).astype(F32)
+        gain = intensity[self._cell_owner]
+        if "dimmer" in self._cell_col:
+            gain = gain * np.where(self._cell_has_dimmer, col("dimmer"), F32(1.0))
+        mix *= gain[:, None]
+        return mix
+
+    def _indices(
+        self, frow: npt.NDArray[np.int64], u: int
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """Flat positions in the padded levels of every gathered channel; kept while rows stay the same."""
+        cached = self._index_cache
+        if cached is not None and cached[0] == u and np.array_equal(cached[1], frow):
+            return cached[2]
+        zero = u * DMX_CHANNELS
+        rowbase = frow * DMX_CHANNELS
+        idx = np.where(self._has, rowbase[:, None] + self._chan, zero).astype(np.intp)
+        fine_idx = np.where(self._has_fine, rowbase[:, None] + self._fine, zero).astype(np.intp)
+        cell_base = rowbase[self._cell_owner]
+        cell_idx = np.where(self._cell_has_used, cell_base[:, None] + self._cell_chan_used, zero).astype(np.intp)
+        out = (idx, fine_idx, cell_idx)
+        self._index_cache = (u, frow.copy(), out)
+        return out
