@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from shared.fixtures.personality import CELL_FUNCTIONS, CONTINUOUS, RANGED, Personality, ShutterRange, WheelSlot
 from shared.fixtures.resolve import PersonalitySource, Source, resolve_personality
+from shared.show.checks import Issue
 from shared.show.model import DMX_CHANNELS, Fixture, ShowConfig
 from visualizer.light.look import Look
 
@@ -230,6 +231,21 @@ class RigEvaluator:
         self._cell_starts = (np.cumsum(counts)[self._cell_fixtures] - counts[self._cell_fixtures]).astype(np.intp)
         self._cell_run_inv = (1.0 / counts[self._cell_fixtures]).astype(F32)
         self.n = n
+
+    def unpatched_issues(self) -> list[Issue]:
+        """One warning per fixture no personality was found for (drawn unlit, in its static look)."""
+        out = []
+        for i, (f, source) in enumerate(zip(self.config.fixtures, self.sources, strict=True)):
+            if source == "unpatched":
+                out.append(
+                    Issue(
+                        "warning",
+                        f'fixtures[{i}] "{f.name}"',
+                        f"no personality for {f.manufacturer} / {f.model} / {f.mode} (no channel_mapping, "
+                        "no .qxf in the fixture folders, no generic match); DMX does not light it",
+                    )
+                )
+        return out
 
     @property
     def cell_count(self) -> int:
