@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.fixtures.personality import CELL_FUNCTIONS, CONTINUOUS, RANGED, Personality, ShutterRange, WheelSlot
-from shared.fixtures.resolve import PersonalitySource, Source, resolve_personality
+from shared.fixtures.resolve import PersonalitySource, Source, resolve_all
 from shared.show.checks import Issue
 from shared.show.model import DMX_CHANNELS, Fixture, ShowConfig
 from visualizer.light.look import Look
@@ -88,19 +88,22 @@ class RigEvaluator:
         fixtures = config.fixtures
         n = len(fixtures)
         self.config = config
-        resolved = [resolve_personality(f, library) for f in fixtures]
-        self.personalities: tuple[Personality | None, ...] = tuple(p for p, _ in resolved)
-        self.sources: tuple[Source, ...] = tuple(s for _, s in resolved)
-        self.patched = np.array([p is not None for p in self.personalities], dtype=bool)
+        resolved = resolve_all(fixtures, library)
+        self.personalities: tuple[Personality | None, ...] = resolved.personalities
+        self.sources: tuple[Source, ...] = resolved.sources
+        unique = resolved.unique
+        pid = np.array(resolved.ids, dtype=np.intp)
+        patched_u = np.array([p is not None for p in unique], dtype=bool)
+        self.patched = patched_u[pid] if n else np.zeros(0, dtype=bool)
 
         uni = np.array([f.universe for f in fixtures], dtype=np.int64)
         self._uni_values, self._uni_pos = np.unique(uni, return_inverse=True) if n else (uni, uni)
         self._uni_values_list = [int(u) for u in self._uni_values]
-        base = [f.address - 1 for f in fixtures]
+        base = np.array([f.address - 1 for f in fixtures], dtype=np.int64)
 
         used: set[str] = set()
         fine_used: set[str] = set()
-        for p in self.personalities:
+        for p in unique:
             if p is None:
                 continue
             for fn in (*CONTINUOUS, *RANGED):
@@ -113,58 +116,93 @@ class RigEvaluator:
         self._fine_fns = [fn for fn in self._fns if fn in fine_used]
         self._fine_col = {fn: j for j, fn in enumerate(self._fine_fns)}
 
-        chan = np.full((n, len(self._fns)), -1, dtype=np.int64)
-        fine = np.full((n, len(self._fine_fns)), -1, dtype=np.int64)
+        # Per distinct personality first, then spread over its fixtures with numpy.
+        u = len(unique)
+        off_u = np.full((u, len(self._fns)), -1, dtype=np.int64)
+        fine_u = np.full((u, len(self._fine_fns)), -1, dtype=np.int64)
         wheel_tables: dict[tuple[WheelSlot, ...], int] = {(): 0}
         range_tables: dict[tuple[ShutterRange, ...], int] = {(): 0}
-        wheel_id = np.zeros(n, dtype=np.int64)
-        shutter_id = np.zeros(n, dtype=np.int64)
-        strobe_id = np.zeros(n, dtype=np.int64)
-        pan_range = np.zeros(n, dtype=F32)
-        tilt_range = np.zeros(n, dtype=F32)
-        zoom_lo = np.zeros(n, dtype=F32)
-        zoom_span = np.zeros(n, dtype=F32)
-        has_zoom_range = np.zeros(n, dtype=bool)
-        beam = np.empty(n, dtype=F32)
-        cell_owner: list[int] = []
-        cell_chan: list[list[int]] = []
-        cell_coloured: list[bool] = []
-
-        for i, (f, p) in enumerate(zip(fixtures, self.personalities, strict=True)):
-            beam[i] = default_beam(f) if p is None or p.beam_deg is None else p.beam_deg
+        wheel_u = np.zeros(u, dtype=np.int64)
+        shutter_u = np.zeros(u, dtype=np.int64)
+        strobe_u = np.zeros(u, dtype=np.int64)
+        pan_u = np.zeros(u, dtype=F32)
+        tilt_u = np.zeros(u, dtype=F32)
+        zoom_lo_u = np.zeros(u, dtype=F32)
+        zoom_span_u = np.zeros(u, dtype=F32)
+        zoom_range_u = np.zeros(u, dtype=bool)
+        beam_u = np.full(u, np.nan, dtype=F32)
+        cells_u: list[npt.NDArray[np.int64]] = []
+        coloured_u: list[npt.NDArray[np.bool_]] = []
+        for k, p in enumerate(unique):
             if p is None:
+                cells_u.append(np.zeros((0, len(CELL_FUNCTIONS)), dtype=np.int64))
+                coloured_u.append(np.zeros(0, dtype=bool))
                 continue
-            b = base[i]
             for fn, j in self._col.items():
                 off = p.offset(fn)
-                if off is not None and b + off < DMX_CHANNELS:
-                    chan[i, j] = b + off
+                off_u[k, j] = -1 if off is None else off
             for fn, j in self._fine_col.items():
                 off = p.offset(f"{fn}_fine")
-                if off is not None and b + off < DMX_CHANNELS:
-                    fine[i, j] = b + off
-            # A channel past 512 does not exist: no wheel, shutter or strobe to look up.
-            if p.color_wheel and "color_wheel" in self._col and chan[i, self._col["color_wheel"]] >= 0:
-                key = tuple(p.color_wheel)
-                wheel_id[i] = wheel_tables.setdefault(key, len(wheel_tables))
-            if "shutter" in self._col and chan[i, self._col["shutter"]] >= 0:
-                shutter_id[i] = range_tables.setdefault(p.shutter, len(range_tables))
-            if "strobe" in self._col and chan[i, self._col["strobe"]] >= 0:
-                strobe_id[i] = range_tables.setdefault(p.strobe, len(range_tables))
-            pan_range[i] = p.pan_range
-            tilt_range[i] = p.tilt_range
+                fine_u[k, j] = -1 if off is None else off
+            if p.color_wheel:
+                wheel_u[k] = wheel_tables.setdefault(tuple(p.color_wheel), len(wheel_tables))
+            shutter_u[k] = range_tables.setdefault(p.shutter, len(range_tables))
+            strobe_u[k] = range_tables.setdefault(p.strobe, len(range_tables))
+            pan_u[k], tilt_u[k] = p.pan_range, p.tilt_range
+            if p.beam_deg is not None:
+                beam_u[k] = p.beam_deg
             if p.zoom_deg is not None:
-                has_zoom_range[i] = True
-                zoom_lo[i] = p.zoom_deg[0]
-                zoom_span[i] = p.zoom_deg[1] - p.zoom_deg[0]
-            for cell in p.cells:
-                cell_owner.append(i)
-                cell_coloured.append(any(fn in cell.channels for fn in CELL_FUNCTIONS[:-1]))
-                row = []
-                for fn in CELL_FUNCTIONS:
-                    off = cell.channels.get(fn)
-                    row.append(b + off if off is not None and b + off < DMX_CHANNELS else -1)
-                cell_chan.append(row)
+                zoom_range_u[k] = True
+                zoom_lo_u[k] = p.zoom_deg[0]
+                zoom_span_u[k] = p.zoom_deg[1] - p.zoom_deg[0]
+            cells_u.append(
+                np.array([[c.channels.get(fn, -1) for fn in CELL_FUNCTIONS] for c in p.cells], dtype=np.int64).reshape(
+                    -1, len(CELL_FUNCTIONS)
+                )
+            )
+            coloured_u.append(
+                np.array([any(fn in c.channels for fn in CELL_FUNCTIONS[:-1]) for c in p.cells], dtype=bool)
+            )
+
+        def spread(offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+            # A channel past 512 does not exist.
+            rel = offsets[pid] if n else offsets[:0]
+            absolute = rel + base[:, None]
+            return np.where((rel >= 0) & (absolute < DMX_CHANNELS), absolute, -1)
+
+        chan = spread(off_u)
+        fine = spread(fine_u)
+
+        def present(fn: str) -> npt.NDArray[np.bool_]:
+            j = self._col.get(fn)
+            return chan[:, j] >= 0 if j is not None else np.zeros(n, dtype=bool)
+
+        wheel_id = np.where(present("color_wheel"), wheel_u[pid], 0) if n else np.zeros(0, dtype=np.int64)
+        shutter_id = np.where(present("shutter"), shutter_u[pid], 0) if n else np.zeros(0, dtype=np.int64)
+        strobe_id = np.where(present("strobe"), strobe_u[pid], 0) if n else np.zeros(0, dtype=np.int64)
+        pan_range = pan_u[pid]
+        tilt_range = tilt_u[pid]
+        zoom_lo = zoom_lo_u[pid]
+        zoom_span = zoom_span_u[pid]
+        has_zoom_range = zoom_range_u[pid]
+        beam = beam_u[pid]
+        unknown = np.isnan(beam)
+        if unknown.any():
+            beam[unknown] = [default_beam(fixtures[i]) for i in np.flatnonzero(unknown)]
+
+        counts_u = np.array([c.shape[0] for c in cells_u], dtype=np.intp)
+        starts_u = np.concatenate([[0], np.cumsum(counts_u)[:-1]]).astype(np.intp) if u else counts_u
+        all_cells = np.concatenate(cells_u) if cells_u else np.zeros((0, len(CELL_FUNCTIONS)), dtype=np.int64)
+        all_coloured = np.concatenate(coloured_u) if coloured_u else np.zeros(0, dtype=bool)
+        per_fixture = counts_u[pid] if n else np.zeros(0, dtype=np.intp)
+        total = int(per_fixture.sum())
+        cell_owner = np.repeat(np.arange(n, dtype=np.int32), per_fixture)
+        first_of_owner = np.repeat(np.cumsum(per_fixture) - per_fixture, per_fixture)
+        rows = np.repeat(starts_u[pid] if n else per_fixture, per_fixture) + (np.arange(total) - first_of_owner)
+        rel = all_cells[rows]
+        absolute = rel + base[cell_owner][:, None]
+        cell_chan = np.where((rel >= 0) & (absolute < DMX_CHANNELS), absolute, -1)
+        cell_coloured = all_coloured[rows]
 
         self._chan = chan
         self._fine = fine
@@ -210,10 +248,10 @@ class RigEvaluator:
         tables = sorted(range_tables, key=range_tables.__getitem__)
         self._open_lut, self._rate_lut = _range_tables(tables)
 
-        self._cell_owner = np.array(cell_owner, dtype=np.int32)
-        self._cell_chan = np.array(cell_chan, dtype=np.int64).reshape(-1, len(CELL_FUNCTIONS))
+        self._cell_owner = cell_owner
+        self._cell_chan = cell_chan
         self._cell_has = self._cell_chan >= 0
-        self._cell_white_lamp = ~np.array(cell_coloured, dtype=bool)
+        self._cell_white_lamp = ~cell_coloured
         self._any_white_lamp_cell = bool(self._cell_white_lamp.any())
         used_cell = [k for k in range(len(CELL_FUNCTIONS)) if self._cell_has[:, k].any()]
         self._cell_col = {CELL_FUNCTIONS[k]: j for j, k in enumerate(used_cell)}
