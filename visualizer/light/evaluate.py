@@ -249,6 +249,7 @@ class RigEvaluator:
         self._open_lut, self._rate_lut = _range_tables(tables)
 
         self._cell_owner = cell_owner
+        self._cell_owner.flags.writeable = False  # handed out in every Look
         self._cell_chan = cell_chan
         self._cell_has = self._cell_chan >= 0
         self._cell_white_lamp = ~cell_coloured
