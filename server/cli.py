@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--heartbeat", type=heartbeat_seconds, default=MAX_HEARTBEAT, metavar="S",
         help="seconds between heartbeats, at most 5 (default: %(default)s)",
     )
+    parser.add_argument(
+        "--fixtures-dir", action="append", default=[], metavar="DIR",
+        help="QLC+ fixture definitions (.qxf) to fill served fixtures from (repeatable; QLC+'s own folders too)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     dmx_test.add_arguments(parser)
     return parser
@@ -106,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, shutdown.handle)
 
     source = ShowSource(args.show)
+    if args.fixtures_dir:
+        from shared.fixtures.enrich import enricher
+
+        source.prepare = enricher(args.fixtures_dir)
     try:
         config = source.load()
     except ShowFileError as exc:

@@ -39,18 +39,23 @@ class ShowSource:
         self.status = "not loaded"
         self.server: VisualizerTCPServer | None = None
         self.listeners: list[Callable[[], None]] = []
+        #: Runs on every loaded show before it is served (``--fixtures-dir`` fills fixtures from .qxf).
+        self.prepare: Callable[[ShowConfig], tuple[ShowConfig, list[Issue]]] | None = None
         self._signature: Signature = None
         self._lock = threading.Lock()  # one reload at a time
         self._watcher: FileWatcher | None = None
 
     def load(self) -> ShowConfig:
         if self.path is None:
-            self.config = demo_show()
+            self.config = demo_show() if self.prepare is None else self.prepare(demo_show())[0]
             self.status = "built-in demo show"
             return self.config
         # Take the signature first: a change made while we read is then seen as a change.
         self._signature = file_signature(self.path)
         config, issues = load_show(self.path)
+        if self.prepare is not None:
+            config, more = self.prepare(config)
+            issues = issues + more
         self._log_issues(issues)
         self.config = config
         self.status = f"loaded at {time.strftime('%H:%M:%S')}"
@@ -78,6 +83,9 @@ class ShowSource:
                 log.error("%s — keeping the last good show", exc)
                 self.status = f"error at {time.strftime('%H:%M:%S')}: {exc.problem} (keeping the last good show)"
             else:
+                if self.prepare is not None:
+                    config, more = self.prepare(config)
+                    issues = issues + more
                 self._log_issues(issues)
                 if config == self.config:
                     log.info("%s changed on disk; the show is the same", self.path)

@@ -256,3 +256,11 @@ def test_look_dtypes_and_shapes() -> None:
     assert look.live.dtype == np.bool_
     assert look.cell_color.dtype == np.float32 and look.cell_color.shape == (2, 3)
     assert look.cell_owner.dtype == np.int32
+
+
+def test_unpatched_fixtures_are_named_as_warnings() -> None:
+    ev = RigEvaluator(rig(fixture("A", channel_mapping={0: "red"}), fixture("B", manufacturer="Acme", model="X9")))
+    assert ev.sources == ("channel_mapping", "unpatched")
+    issues = ev.unpatched_issues()
+    assert [(i.severity, i.where) for i in issues] == [("warning", 'fixtures[1] "B"')]
+    assert "Acme / X9 / Default" in issues[0].problem

@@ -28,7 +28,8 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.fixtures.personality import CELL_FUNCTIONS, CONTINUOUS, RANGED, Personality, ShutterRange, WheelSlot
-from shared.fixtures.resolve import PersonalitySource, Source, resolve_personality
+from shared.fixtures.resolve import PersonalitySource, Source, resolve_all
+from shared.show.checks import Issue
 from shared.show.model import DMX_CHANNELS, Fixture, ShowConfig
 from visualizer.light.look import Look
 
@@ -87,19 +88,22 @@ class RigEvaluator:
         fixtures = config.fixtures
         n = len(fixtures)
         self.config = config
-        resolved = [resolve_personality(f, library) for f in fixtures]
-        self.personalities: tuple[Personality | None, ...] = tuple(p for p, _ in resolved)
-        self.sources: tuple[Source, ...] = tuple(s for _, s in resolved)
-        self.patched = np.array([p is not None for p in self.personalities], dtype=bool)
+        resolved = resolve_all(fixtures, library)
+        self.personalities: tuple[Personality | None, ...] = resolved.personalities
+        self.sources: tuple[Source, ...] = resolved.sources
+        unique = resolved.unique
+        pid = np.array(resolved.ids, dtype=np.intp)
+        patched_u = np.array([p is not None for p in unique], dtype=bool)
+        self.patched = patched_u[pid] if n else np.zeros(0, dtype=bool)
 
         uni = np.array([f.universe for f in fixtures], dtype=np.int64)
         self._uni_values, self._uni_pos = np.unique(uni, return_inverse=True) if n else (uni, uni)
         self._uni_values_list = [int(u) for u in self._uni_values]
-        base = [f.address - 1 for f in fixtures]
+        base = np.array([f.address - 1 for f in fixtures], dtype=np.int64)
 
         used: set[str] = set()
         fine_used: set[str] = set()
-        for p in self.personalities:
+        for p in unique:
             if p is None:
                 continue
             for fn in (*CONTINUOUS, *RANGED):
@@ -112,55 +116,93 @@ class RigEvaluator:
         self._fine_fns = [fn for fn in self._fns if fn in fine_used]
         self._fine_col = {fn: j for j, fn in enumerate(self._fine_fns)}
 
-        chan = np.full((n, len(self._fns)), -1, dtype=np.int64)
-        fine = np.full((n, len(self._fine_fns)), -1, dtype=np.int64)
+        # Per distinct personality first, then spread over its fixtures with numpy.
+        u = len(unique)
+        off_u = np.full((u, len(self._fns)), -1, dtype=np.int64)
+        fine_u = np.full((u, len(self._fine_fns)), -1, dtype=np.int64)
         wheel_tables: dict[tuple[WheelSlot, ...], int] = {(): 0}
         range_tables: dict[tuple[ShutterRange, ...], int] = {(): 0}
-        wheel_id = np.zeros(n, dtype=np.int64)
-        shutter_id = np.zeros(n, dtype=np.int64)
-        strobe_id = np.zeros(n, dtype=np.int64)
-        pan_range = np.zeros(n, dtype=F32)
-        tilt_range = np.zeros(n, dtype=F32)
-        zoom_lo = np.zeros(n, dtype=F32)
-        zoom_span = np.zeros(n, dtype=F32)
-        has_zoom_range = np.zeros(n, dtype=bool)
-        beam = np.empty(n, dtype=F32)
-        cell_owner: list[int] = []
-        cell_chan: list[list[int]] = []
-
-        for i, (f, p) in enumerate(zip(fixtures, self.personalities, strict=True)):
-            beam[i] = default_beam(f) if p is None or p.beam_deg is None else p.beam_deg
+        wheel_u = np.zeros(u, dtype=np.int64)
+        shutter_u = np.zeros(u, dtype=np.int64)
+        strobe_u = np.zeros(u, dtype=np.int64)
+        pan_u = np.zeros(u, dtype=F32)
+        tilt_u = np.zeros(u, dtype=F32)
+        zoom_lo_u = np.zeros(u, dtype=F32)
+        zoom_span_u = np.zeros(u, dtype=F32)
+        zoom_range_u = np.zeros(u, dtype=bool)
+        beam_u = np.full(u, np.nan, dtype=F32)
+        cells_u: list[npt.NDArray[np.int64]] = []
+        coloured_u: list[npt.NDArray[np.bool_]] = []
+        for k, p in enumerate(unique):
             if p is None:
+                cells_u.append(np.zeros((0, len(CELL_FUNCTIONS)), dtype=np.int64))
+                coloured_u.append(np.zeros(0, dtype=bool))
                 continue
-            b = base[i]
             for fn, j in self._col.items():
                 off = p.offset(fn)
-                if off is not None and b + off < DMX_CHANNELS:
-                    chan[i, j] = b + off
+                off_u[k, j] = -1 if off is None else off
             for fn, j in self._fine_col.items():
                 off = p.offset(f"{fn}_fine")
-                if off is not None and b + off < DMX_CHANNELS:
-                    fine[i, j] = b + off
-            if p.color_wheel and p.has("color_wheel"):
-                key = tuple(p.color_wheel)
-                wheel_id[i] = wheel_tables.setdefault(key, len(wheel_tables))
-            if p.has("shutter"):
-                shutter_id[i] = range_tables.setdefault(p.shutter, len(range_tables))
-            if p.has("strobe"):
-                strobe_id[i] = range_tables.setdefault(p.strobe, len(range_tables))
-            pan_range[i] = p.pan_range
-            tilt_range[i] = p.tilt_range
+                fine_u[k, j] = -1 if off is None else off
+            if p.color_wheel:
+                wheel_u[k] = wheel_tables.setdefault(tuple(p.color_wheel), len(wheel_tables))
+            shutter_u[k] = range_tables.setdefault(p.shutter, len(range_tables))
+            strobe_u[k] = range_tables.setdefault(p.strobe, len(range_tables))
+            pan_u[k], tilt_u[k] = p.pan_range, p.tilt_range
+            if p.beam_deg is not None:
+                beam_u[k] = p.beam_deg
             if p.zoom_deg is not None:
-                has_zoom_range[i] = True
-                zoom_lo[i] = p.zoom_deg[0]
-                zoom_span[i] = p.zoom_deg[1] - p.zoom_deg[0]
-            for cell in p.cells:
-                cell_owner.append(i)
-                row = []
-                for fn in CELL_FUNCTIONS:
-                    off = cell.channels.get(fn)
-                    row.append(b + off if off is not None and b + off < DMX_CHANNELS else -1)
-                cell_chan.append(row)
+                zoom_range_u[k] = True
+                zoom_lo_u[k] = p.zoom_deg[0]
+                zoom_span_u[k] = p.zoom_deg[1] - p.zoom_deg[0]
+            cells_u.append(
+                np.array([[c.channels.get(fn, -1) for fn in CELL_FUNCTIONS] for c in p.cells], dtype=np.int64).reshape(
+                    -1, len(CELL_FUNCTIONS)
+                )
+            )
+            coloured_u.append(
+                np.array([any(fn in c.channels for fn in CELL_FUNCTIONS[:-1]) for c in p.cells], dtype=bool)
+            )
+
+        def spread(offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+            # A channel past 512 does not exist.
+            rel = offsets[pid] if n else offsets[:0]
+            absolute = rel + base[:, None]
+            return np.where((rel >= 0) & (absolute < DMX_CHANNELS), absolute, -1)
+
+        chan = spread(off_u)
+        fine = spread(fine_u)
+
+        def present(fn: str) -> npt.NDArray[np.bool_]:
+            j = self._col.get(fn)
+            return chan[:, j] >= 0 if j is not None else np.zeros(n, dtype=bool)
+
+        wheel_id = np.where(present("color_wheel"), wheel_u[pid], 0) if n else np.zeros(0, dtype=np.int64)
+        shutter_id = np.where(present("shutter"), shutter_u[pid], 0) if n else np.zeros(0, dtype=np.int64)
+        strobe_id = np.where(present("strobe"), strobe_u[pid], 0) if n else np.zeros(0, dtype=np.int64)
+        pan_range = pan_u[pid]
+        tilt_range = tilt_u[pid]
+        zoom_lo = zoom_lo_u[pid]
+        zoom_span = zoom_span_u[pid]
+        has_zoom_range = zoom_range_u[pid]
+        beam = beam_u[pid]
+        unknown = np.isnan(beam)
+        if unknown.any():
+            beam[unknown] = [default_beam(fixtures[i]) for i in np.flatnonzero(unknown)]
+
+        counts_u = np.array([c.shape[0] for c in cells_u], dtype=np.intp)
+        starts_u = np.concatenate([[0], np.cumsum(counts_u)[:-1]]).astype(np.intp) if u else counts_u
+        all_cells = np.concatenate(cells_u) if cells_u else np.zeros((0, len(CELL_FUNCTIONS)), dtype=np.int64)
+        all_coloured = np.concatenate(coloured_u) if coloured_u else np.zeros(0, dtype=bool)
+        per_fixture = counts_u[pid] if n else np.zeros(0, dtype=np.intp)
+        total = int(per_fixture.sum())
+        cell_owner = np.repeat(np.arange(n, dtype=np.int32), per_fixture)
+        first_of_owner = np.repeat(np.cumsum(per_fixture) - per_fixture, per_fixture)
+        rows = np.repeat(starts_u[pid] if n else per_fixture, per_fixture) + (np.arange(total) - first_of_owner)
+        rel = all_cells[rows]
+        absolute = rel + base[cell_owner][:, None]
+        cell_chan = np.where((rel >= 0) & (absolute < DMX_CHANNELS), absolute, -1)
+        cell_coloured = all_coloured[rows]
 
         self._chan = chan
         self._fine = fine
@@ -195,6 +237,8 @@ class RigEvaluator:
         self._beam = beam
         self._shutter_id = shutter_id
         self._strobe_id = strobe_id
+        self._shutter_which = np.flatnonzero(shutter_id > 0)
+        self._strobe_which = np.flatnonzero(strobe_id > 0)
 
         wheel_lut = np.ones((len(wheel_tables), 256, 3), dtype=F32)
         for key, w in wheel_tables.items():
@@ -204,16 +248,43 @@ class RigEvaluator:
         tables = sorted(range_tables, key=range_tables.__getitem__)
         self._open_lut, self._rate_lut = _range_tables(tables)
 
-        self._cell_owner = np.array(cell_owner, dtype=np.int32)
-        self._cell_chan = np.array(cell_chan, dtype=np.int64).reshape(-1, len(CELL_FUNCTIONS))
+        self._cell_owner = cell_owner
+        self._cell_owner.flags.writeable = False  # handed out in every Look
+        self._cell_chan = cell_chan
         self._cell_has = self._cell_chan >= 0
-        cell_additive = self._cell_has[:, : len(CELL_FUNCTIONS) - 1].any(axis=1)
-        self._cell_white_lamp = ~cell_additive
+        self._cell_white_lamp = ~cell_coloured
+        self._any_white_lamp_cell = bool(self._cell_white_lamp.any())
+        used_cell = [k for k in range(len(CELL_FUNCTIONS)) if self._cell_has[:, k].any()]
+        self._cell_col = {CELL_FUNCTIONS[k]: j for j, k in enumerate(used_cell)}
+        self._cell_chan_used = self._cell_chan[:, used_cell]
+        self._cell_has_used = self._cell_has[:, used_cell]
+        self._cell_has_dimmer = self._cell_has[:, CELL_FUNCTIONS.index("dimmer")]
+        self._index_cache: (
+            tuple[int, npt.NDArray[np.int64], tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]]
+            | None
+        ) = None
         self._has_cells = np.zeros(n, dtype=bool)
         self._has_cells[self._cell_owner] = True
-        counts = np.bincount(self._cell_owner, minlength=n).astype(F32)
-        self._cell_count_inv = np.where(counts > 0, F32(1.0) / np.maximum(counts, F32(1.0)), F32(0.0)).astype(F32)
+        counts = np.bincount(self._cell_owner, minlength=n)
+        self._cell_fixtures = np.flatnonzero(counts)
+        self._cell_starts = (np.cumsum(counts)[self._cell_fixtures] - counts[self._cell_fixtures]).astype(np.intp)
+        self._cell_run_inv = (1.0 / counts[self._cell_fixtures]).astype(F32)
         self.n = n
+
+    def unpatched_issues(self) -> list[Issue]:
+        """One warning per fixture no personality was found for (drawn unlit, in its static look)."""
+        out = []
+        for i, (f, source) in enumerate(zip(self.config.fixtures, self.sources, strict=True)):
+            if source == "unpatched":
+                out.append(
+                    Issue(
+                        "warning",
+                        f'fixtures[{i}] "{f.name}"',
+                        f"no personality for {f.manufacturer} / {f.model} / {f.mode} (no channel_mapping, "
+                        "no .qxf in the fixture folders, no generic match); DMX does not light it",
+                    )
+                )
+        return out
 
     @property
     def cell_count(self) -> int:
@@ -255,13 +326,13 @@ class RigEvaluator:
         flat[: u * DMX_CHANNELS] = lv.reshape(-1)
         frow = self._rows(rows, fr, u)
         live = frow < u
-        zero = u * DMX_CHANNELS
-        rowbase = frow * DMX_CHANNELS
+        idx, fine_idx, cell_idx = self._indices(frow, u)
 
-        raw = flat[np.where(self._has, rowbase[:, None] + self._chan, zero)]
-        v = raw.astype(F32) * F32(256.0)
+        raw = flat.take(idx)
+        v = raw.astype(F32)
+        v *= F32(256.0)
         if self._fine_fns:
-            lo = flat[np.where(self._has_fine, rowbase[:, None] + self._fine, zero)].astype(F32)
+            lo = flat.take(fine_idx).astype(F32)
             for fn, j in self._fine_col.items():
                 v[:, self._col[fn]] += lo[:, j]
         v *= self._inv_denom
@@ -300,22 +371,21 @@ class RigEvaluator:
         np.clip(mix, 0.0, 1.0, out=mix)
 
         dimmer = np.where(self._has_dimmer, col("dimmer", ones), ones)
-        intensity = dimmer * self._gate(self._shutter_id, raw_col("shutter"), t)
-        intensity *= self._gate(self._strobe_id, raw_col("strobe"), t)
+        intensity = dimmer * self._gate(self._shutter_id, self._shutter_which, raw_col("shutter"), t)
+        intensity *= self._gate(self._strobe_id, self._strobe_which, raw_col("strobe"), t)
         intensity = np.where(live, intensity, F32(0.0)).astype(F32)
 
         color = (mix * intensity[:, None]).astype(F32)
 
-        cell_color = self._cells(flat, rowbase, zero, intensity)
+        cell_color = self._cells(flat, cell_idx, intensity)
         if cell_color.size:
-            sums = np.stack(
-                [np.bincount(self._cell_owner, weights=cell_color[:, k], minlength=n) for k in range(3)], axis=1
-            ).astype(F32)
-            color = np.where(self._has_cells[:, None], sums * self._cell_count_inv[:, None], color).astype(F32)
+            # Cells are stored fixture by fixture, so each owner's cells are one contiguous run.
+            sums = np.add.reduceat(cell_color, self._cell_starts, axis=0)
+            color[self._cell_fixtures] = sums * self._cell_run_inv[:, None]
 
         pan = np.where(self._has_pan, (col("pan") - F32(0.5)) * self._pan_range, F32(0.0))
         tilt = np.where(self._has_tilt, (col("tilt") - F32(0.5)) * self._tilt_range, F32(0.0))
-        beam = np.where(self._zoom_live, self._zoom_lo + col("zoom") * self._zoom_span, self._beam)
+        beam = np.where(self._zoom_live & live, self._zoom_lo + col("zoom") * self._zoom_span, self._beam)
         return Look(
             color=color,
             intensity=intensity,
@@ -327,33 +397,67 @@ class RigEvaluator:
             cell_owner=self._cell_owner,
         )
 
-    def _gate(self, table_id: npt.NDArray[np.int64], raw: npt.NDArray[np.uint8], t: float) -> npt.NDArray[np.float32]:
-        """Shutter/strobe factor: 0 closed, 1 open, a square wave at the range's rate."""
-        if not (table_id > 0).any():
-            return np.ones(raw.shape, dtype=F32)
-        open_ = self._open_lut[table_id, raw]
-        rate = self._rate_lut[table_id, raw]
+    def _gate(
+        self, table_id: npt.NDArray[np.int64], which: npt.NDArray[np.intp], raw: npt.NDArray[np.uint8], t: float
+    ) -> npt.NDArray[np.float32]:
+        """Shutter/strobe factor: 0 closed, 1 open, a square wave at the range's rate.
+
+        Only the fixtures in ``which`` (those with the channel) are looked up.
+        """
+        out = np.ones(raw.shape, dtype=F32)
+        if not which.size:
+            return out
+        pos = table_id[which] * 256 + raw[which]
+        open_ = self._open_lut.take(pos)
+        rate = self._rate_lut.take(pos)
         phase = np.mod(F32(t) * rate, F32(1.0))
-        flash = (phase < F32(STROBE_DUTY)).astype(F32)
-        return np.where(rate > 0, flash, open_).astype(F32)
+        out[which] = np.where(rate > 0, phase < F32(STROBE_DUTY), open_)
+        return out
 
     def _cells(
         self,
         flat: npt.NDArray[np.uint8],
-        rowbase: npt.NDArray[np.int64],
-        zero: int,
+        cell_idx: npt.NDArray[np.intp],
         intensity: npt.NDArray[np.float32],
     ) -> npt.NDArray[np.float32]:
-        if not self._cell_owner.size:
+        count = self._cell_owner.size
+        if not count:
             return np.zeros((0, 3), dtype=F32)
-        base = rowbase[self._cell_owner]
-        c = flat[np.where(self._cell_has, base[:, None] + self._cell_chan, zero)].astype(F32) * F32(1.0 / 255.0)
-        r, g, b, w, a, uv, d = (c[:, k] for k in range(len(CELL_FUNCTIONS)))
-        mix = np.empty((c.shape[0], 3), dtype=F32)
-        mix[:, 0] = r + w + a + F32(0.5) * uv
-        mix[:, 1] = g + w + F32(0.75) * a
-        mix[:, 2] = b + w + uv
-        mix[self._cell_white_lamp] = 1.0
+        c = flat.take(cell_idx).astype(F32)
+        c *= F32(1.0 / 255.0)
+        zeros = np.zeros(count, dtype=F32)
+
+        def col(fn: str) -> npt.NDArray[np.float32]:
+            j = self._cell_col.get(fn)
+            return c[:, j] if j is not None else zeros
+
+        w, a, uv = col("white"), col("amber"), col("uv")
+        mix = np.empty((count, 3), dtype=F32)
+        mix[:, 0] = col("red") + w + a + F32(0.5) * uv
+        mix[:, 1] = col("green") + w + F32(0.75) * a
+        mix[:, 2] = col("blue") + w + uv
+        if self._any_white_lamp_cell:
+            mix[self._cell_white_lamp] = 1.0
         np.clip(mix, 0.0, 1.0, out=mix)
-        dim = np.where(self._cell_has[:, 6], d, F32(1.0))
-        return (mix * (dim * intensity[self._cell_owner])[:, None]).astype(F32)
+        gain = intensity[self._cell_owner]
+        if "dimmer" in self._cell_col:
+            gain = gain * np.where(self._cell_has_dimmer, col("dimmer"), F32(1.0))
+        mix *= gain[:, None]
+        return mix
+
+    def _indices(
+        self, frow: npt.NDArray[np.int64], u: int
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """Flat positions in the padded levels of every gathered channel; kept while rows stay the same."""
+        cached = self._index_cache
+        if cached is not None and cached[0] == u and np.array_equal(cached[1], frow):
+            return cached[2]
+        zero = u * DMX_CHANNELS
+        rowbase = frow * DMX_CHANNELS
+        idx = np.where(self._has, rowbase[:, None] + self._chan, zero).astype(np.intp)
+        fine_idx = np.where(self._has_fine, rowbase[:, None] + self._fine, zero).astype(np.intp)
+        cell_base = rowbase[self._cell_owner]
+        cell_idx = np.where(self._cell_has_used, cell_base[:, None] + self._cell_chan_used, zero).astype(np.intp)
+        out = (idx, fine_idx, cell_idx)
+        self._index_cache = (u, frow.copy(), out)
+        return out
