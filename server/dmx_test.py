@@ -2,9 +2,9 @@
 
 ``TestPattern`` is pure: a time in, each universe's 512 levels out.  The
 pattern gives every fixture a colour and an intensity (numpy, the whole rig
-at once); each fixture's personality (``shared.fixtures``) turns that into
-its channels with ``Personality.levels_for`` -- cached, since a pattern
-repeats the same few colours.  ``DmxTestSender`` is the small thread that
+at once); ``shared.fixtures.patch.RigLevelWriter`` turns those into every
+fixture's channels through its personality (``Personality.levels_for``,
+vectorised over the rig).  ``DmxTestSender`` is the small thread that
 sends the frames: unicast to ``--dmx-target`` (default 127.0.0.1), broadcast
 only with ``--dmx-broadcast``.
 
@@ -27,8 +27,7 @@ import numpy.typing as npt
 
 from shared.dmx import artnet, sacn
 from shared.dmx.universes import UniverseMap
-from shared.fixtures.personality import Personality
-from shared.fixtures.resolve import resolve_personality
+from shared.fixtures.patch import RigLevelWriter
 from shared.show.model import ShowConfig
 
 log = logging.getLogger(__name__)
@@ -58,10 +57,9 @@ class TestPattern:
         self.pattern = pattern
         self.map = UniverseMap(base)
         fixtures = config.fixtures
-        self.personalities: list[Personality | None] = [resolve_personality(f)[0] for f in fixtures]
-        self.patched = [i for i, p in enumerate(self.personalities) if p is not None]
-        self.universes = tuple(sorted({fixtures[i].universe for i in self.patched}))
-        self._addr = [(fixtures[i].universe, fixtures[i].address - 1) for i in range(len(fixtures))]
+        self.writer = RigLevelWriter(config)
+        self.patched = [i for i, p in enumerate(self.writer.personalities) if p is not None]
+        self.universes = self.writer.universes
         x = np.array([f.position.x for f in fixtures], F32) if fixtures else np.zeros(0, F32)
         span = float(x.max() - x.min()) if x.size else 0.0
         self._x = (x - x.min()) / span if span > 0 else np.zeros_like(x)
@@ -73,7 +71,6 @@ class TestPattern:
                 group_rgb[i] = np.array(g.rgb, F32) / 255.0
                 self._group[i] = config.groups.index(g)
         self._group_rgb = group_rgb
-        self._cache: dict[tuple[int, int, int, int, int], npt.NDArray[np.uint8]] = {}
 
     def looks(self, t: float) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """(rgb (N,3), intensity (N,)) of every fixture at ``t`` seconds."""
@@ -93,26 +90,10 @@ class TestPattern:
         return rgb, inten
 
     def frame(self, t: float) -> dict[int, npt.NDArray[np.uint8]]:
-        """Fixture universe -> 512 levels at ``t``."""
+        """Fixture universe -> 512 levels at ``t`` (every fixture at once, ``RigLevelWriter``)."""
         rgb, inten = self.looks(t)
-        q_rgb = np.rint(np.clip(rgb, 0, 1) * 255).astype(np.int64)
-        q_int = np.rint(np.clip(inten, 0, 1) * 255).astype(np.int64)
-        out = {u: np.zeros(512, np.uint8) for u in self.universes}
-        for i in self.patched:
-            p = self.personalities[i]
-            assert p is not None
-            key = (i, int(q_rgb[i, 0]), int(q_rgb[i, 1]), int(q_rgb[i, 2]), int(q_int[i]))
-            levels = self._cache.get(key)
-            if levels is None:
-                if len(self._cache) > 50_000:
-                    self._cache.clear()
-                levels = p.levels_for((key[1] / 255, key[2] / 255, key[3] / 255), key[4] / 255)
-                self._cache[key] = levels
-            universe, start = self._addr[i]
-            n = min(len(levels), 512 - start)
-            row = out[universe]
-            np.maximum(row[start:start + n], levels[:n], out=row[start:start + n])
-        return out
+        levels = self.writer.levels(rgb, inten)
+        return {u: levels[row] for row, u in enumerate(self.universes)}
 
 
 class DmxTestSender:
