@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="show-creator",
         description="Serve a lighting show (stage, fixtures, groups) to Visualizer clients over TCP.",
+        epilog="show-creator convert IN OUT.json writes a JSON show from a YAML rig, QLC+ .qxw or MVR.",
     )
     parser.add_argument("--headless", action="store_true", help="run without a window")
     parser.add_argument(
@@ -95,6 +96,11 @@ class _Shutdown:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["convert"]:  # show-creator convert IN OUT.json
+        from server.convert import main as convert
+
+        return convert(argv[1:])
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
 

@@ -1,0 +1,254 @@
+"""Show Creator YAML rigs (the files the original QLC+ Show Creator saves).
+
+The format, as that program writes it (``Configuration.save`` in its
+``config/models.py``, ``yaml.dump`` of its dataclasses):
+
+* top level: ``stage_width``, ``stage_height`` (the depth, metres), ``grid_size``,
+  ``fixtures`` (list), ``groups`` (mapping name -> group); ``universes``, ``shows``/``songs``,
+  ``spots``, ``workspace_path``, ``block_defs`` and the rest are its own business and are
+  skipped without being looked at;
+* a fixture: ``name``, ``manufacturer``, ``model``, ``current_mode``, ``universe`` (1-based),
+  ``address``, ``x``/``y``/``z`` (metres, audience at -y), ``mounting``, ``yaw``/``pitch``/``roll``,
+  ``group`` (newer files also ``groups``: a list whose first entry is the primary group),
+  ``type``, ``available_modes`` (``[{name, channels}]``), ``z_uses_group_default`` and
+  ``orientation_uses_group_default`` (both default true);
+* a group: ``color``, ``default_z_height`` (default 3.0), ``default_mounting``,
+  ``default_yaw``/``pitch``/``roll`` and ``fixtures`` (full copies of the fixture entries).
+
+Membership follows that program's loader: a group holds the top-level fixtures that name
+it (``groups`` list, else ``group``), in file order; the copies under ``groups.*.fixtures``
+are only used for fixtures missing from the top-level list.  Where a fixture uses the
+group default, its primary group's ``default_z_height`` or orientation applies
+(``Fixture.get_effective_z`` / ``get_effective_orientation`` there).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import yaml
+
+from shared.show.checks import Issue
+from shared.show.importers._common import (
+    Draft,
+    ImportedGroup,
+    Refused,
+    describe,
+    distinct_color,
+    finish,
+    integer,
+    number,
+)
+from shared.show.model import DEFAULT_GRID_SIZE, MOUNTINGS, ShowConfig
+from shared.show.showfile import ShowFileError
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_COLOR_RE = re.compile(r"#[0-9A-Fa-f]{6}\Z")
+
+
+class _RigLoader(_Base):  # type: ignore[misc]
+    """``yaml.safe_load`` rules, except that a tag it does not know (``!!python/tuple`` in a
+    section we skip, say) reads as the plain value underneath instead of failing the rig.
+    No object is ever constructed from a tag."""
+
+
+def _plain(loader: Any, suffix: str, node: Any) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+_RigLoader.add_multi_constructor("", _plain)
+
+
+def looks_like_rig(text: str) -> bool:
+    """True for YAML text whose top level has the keys a Show Creator rig starts lines with."""
+    return re.search(r"^(fixtures|stage_width|groups|universes):", text, re.MULTILINE) is not None
+
+
+def load_yaml_rig(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ShowFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        doc = yaml.load(text, Loader=_RigLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        raise ShowFileError(path, f"invalid YAML{where}: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ShowFileError(path, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ShowFileError(path, "invalid YAML: values nested too deeply") from None
+    if not isinstance(doc, dict):
+        raise ShowFileError(
+            path, f"not a Show Creator rig: the top level is {type(doc).__name__}, not a mapping of settings"
+        )
+    if "fixtures" not in doc and "stage_width" not in doc and "groups" not in doc:
+        raise ShowFileError(path, "not a Show Creator rig: no 'fixtures', 'groups' or 'stage_width' at the top level")
+    return finish(path, _draft(doc))
+
+
+def _stage(doc: dict[str, Any], draft: Draft) -> None:
+    # Defaults as the original program's Configuration: 10 x 6 m, grid 0.5 m.
+    for key, default in (("stage_width", 10.0), ("stage_height", 6.0), ("grid_size", DEFAULT_GRID_SIZE)):
+        raw = doc.get(key)
+        value = number(raw)
+        if raw is None:
+            value = default
+        elif value is None or value <= 0:
+            draft.warn(key, f"{describe(raw)} is not a positive number of metres; using {default:g}")
+            value = default
+        draft.stage[{"stage_width": "width", "stage_height": "height", "grid_size": "grid_size"}[key]] = value
+
+
+def _draft(doc: dict[str, Any]) -> Draft:
+    draft = Draft(stage={})
+    _stage(doc, draft)
+
+    raw_groups = doc.get("groups") or {}
+    if not isinstance(raw_groups, dict):
+        draft.warn("groups", f"is {type(raw_groups).__name__}, not a mapping of group names; groups skipped")
+        raw_groups = {}
+    groups: dict[str, dict[str, Any]] = {}
+    for name, g in raw_groups.items():
+        if not isinstance(g, dict):
+            draft.warn(f"groups[{name!r}]", f"is {describe(g)}, not a group; skipped")
+            continue
+        groups[str(name)] = g
+
+    entries = doc.get("fixtures") or []
+    if not isinstance(entries, list):
+        raise Refused(f"fixtures must be a list, got {describe(entries)}")
+    entries = list(entries)
+    # Fixtures only listed inside a group (hand-edited or very old files) still count.
+    listed = {e.get("name") for e in entries if isinstance(e, dict)}
+    for gname, g in groups.items():
+        copies = g.get("fixtures") or []
+        for e in copies if isinstance(copies, list) else []:
+            if isinstance(e, dict) and e.get("name") not in listed:
+                e = dict(e)
+                if not e.get("group") and not e.get("groups"):
+                    e["group"] = gname
+                entries.append(e)
+                listed.add(e.get("name"))
+
+    group_index: dict[str, ImportedGroup] = {}
+    for gname, g in groups.items():
+        color = g.get("color", "#808080")
+        if not (isinstance(color, str) and _COLOR_RE.match(color)):
+            new = distinct_color(len(group_index))
+            draft.warn(f"groups[{gname!r}]", f"color {describe(color)} is not #rrggbb; using {new}")
+            color = new
+        group_index[gname] = ImportedGroup(gname, color.upper())
+
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict):
+            raise Refused(f"fixtures[{i}]: fixture must be a mapping, got {describe(e)}")
+        draft.fixtures.append(_fixture(e, i, groups, group_index, draft))
+    draft.groups = list(group_index.values())
+    return draft
+
+
+def _memberships(e: dict[str, Any]) -> list[str]:
+    many = e.get("groups")
+    if isinstance(many, list) and many:
+        return [str(g) for g in many if g]
+    one = e.get("group")
+    return [str(one)] if one else []
+
+
+def _fixture(
+    e: dict[str, Any],
+    i: int,
+    groups: dict[str, dict[str, Any]],
+    group_index: dict[str, ImportedGroup],
+    draft: Draft,
+) -> dict[str, Any]:
+    name = e.get("name")
+    if not isinstance(name, str) or not name:
+        raise Refused(f"fixtures[{i}]: name must be a non-empty string, got {describe(name)}")
+    where = f'fixtures[{i}] "{name}"'
+    out: dict[str, Any] = {"name": name}
+    for key, ours in (("manufacturer", "manufacturer"), ("model", "model"), ("current_mode", "mode")):
+        value = e.get(key)
+        if value is None:
+            draft.warn(where, f"{key} is missing; left empty")
+            value = ""
+        out[ours] = str(value)
+    for key in ("universe", "address"):
+        value = integer(e.get(key))
+        if value is None:
+            raise Refused(f"{where}: {key} must be a whole number, got {describe(e.get(key))}")
+        out[key] = value
+
+    member_of = _memberships(e)
+    for gname in member_of:
+        if gname in group_index:
+            group_index[gname].members.append(i)
+        else:
+            draft.warn(where, f"group {gname!r} is not in the rig's groups; the fixture stays ungrouped there")
+    primary = groups.get(member_of[0]) if member_of and member_of[0] in group_index else None
+
+    coords = []
+    for axis in ("x", "y", "z"):
+        raw = e.get(axis, 0.0)
+        value = number(raw)
+        if value is None:
+            draft.warn(where, f"{axis} {describe(raw)} is not a number; using 0")
+            value = 0.0
+        coords.append(value)
+    if primary is not None and e.get("z_uses_group_default", True) is not False:
+        z = number(primary.get("default_z_height", 3.0))
+        if z is None:
+            draft.warn(where, f"group {member_of[0]!r} default_z_height is not a number; kept z {coords[2]:g}")
+        else:
+            coords[2] = z
+    out["position"] = {"x": coords[0], "y": coords[1], "z": coords[2]}
+
+    if primary is not None and e.get("orientation_uses_group_default", True) is not False:
+        source, prefix = primary, "default_"
+    else:
+        source, prefix = e, ""
+    mounting = source.get(f"{prefix}mounting", "hanging")
+    if mounting not in MOUNTINGS:
+        draft.warn(where, f"mounting {describe(mounting)} is not one of {', '.join(MOUNTINGS)}; drawn as hanging")
+        mounting = "hanging"
+    angles = []
+    for k in ("yaw", "pitch", "roll"):
+        raw = source.get(f"{prefix}{k}", 0.0)
+        value = number(raw)
+        if value is None:
+            draft.warn(where, f"{prefix}{k} {describe(raw)} is not a number; using 0")
+            value = 0.0
+        angles.append(value)
+    out["orientation"] = {"mounting": mounting, "yaw": angles[0], "pitch": angles[1], "roll": angles[2]}
+
+    kind = e.get("type")
+    if isinstance(kind, str) and kind:
+        out["fixture_type"] = kind
+    channels = _mode_channels(e, out["mode"], where, draft)
+    if channels is not None:
+        out["channel_count"] = channels
+    return out
+
+
+def _mode_channels(e: dict[str, Any], mode: str, where: str, draft: Draft) -> int | None:
+    modes = e.get("available_modes")
+    if not isinstance(modes, list):
+        return None
+    for m in modes:
+        if isinstance(m, dict) and str(m.get("name")) == mode:
+            count = integer(m.get("channels"))
+            if count is None or not 1 <= count <= 512:
+                draft.warn(where, f"mode {mode!r} has channels {describe(m.get('channels'))}; channel count left out")
+                return None
+            return count
+    if modes:
+        draft.warn(where, f"current_mode {mode!r} is not among available_modes; channel count left out")
+    return None
