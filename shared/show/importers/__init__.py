@@ -74,6 +74,10 @@ def import_show(kind: str, data: bytes, path: str | os.PathLike[str]) -> tuple[S
             from shared.show.importers.yaml_rig import load_yaml_rig
 
             return load_yaml_rig(data, path)
+        if kind == "qxw":
+            from shared.show.importers.qxw import load_qxw
+
+            return load_qxw(data, path)
     except Refused as exc:
         raise ShowFileError(path, str(exc)) from None
     except RecursionError:
