@@ -78,6 +78,10 @@ def import_show(kind: str, data: bytes, path: str | os.PathLike[str]) -> tuple[S
             from shared.show.importers.qxw import load_qxw
 
             return load_qxw(data, path)
+        if kind == "mvr":
+            from shared.show.importers.mvr import load_mvr
+
+            return load_mvr(data, path)
     except Refused as exc:
         raise ShowFileError(path, str(exc)) from None
     except RecursionError:
