@@ -96,11 +96,7 @@ class _FixtureType(pygdtf.FixtureType):  # type: ignore[misc]
     """pygdtf's reader over a description we parsed ourselves (with defusedxml)."""
 
     def __init__(self, package: zipfile.ZipFile, gdtf: Element) -> None:
-        self._package = None
-        self._root = None
-        self.path = None
-        self.dsc_file = None
-        self._initialize_empty_fixture()
+        super().__init__()  # an empty fixture type, then the parts pygdtf reads from
         self._package = package
         self._gdtf = gdtf
         self._root = gdtf.find("FixtureType")
