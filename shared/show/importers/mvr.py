@@ -345,9 +345,9 @@ def _orientation(r: npt.NDArray[np.float64]) -> dict[str, Any]:
     pitch = math.degrees(math.acos(max(-1.0, min(1.0, -beam[2] if hanging else beam[2]))))
     if math.hypot(beam[0], beam[1]) > 1e-6:
         yaw = math.degrees(math.atan2(beam[0], -beam[1]))
-    else:  # beam vertical: the body's own heading (its x axis is -x for "hanging" at yaw 0)
+    else:  # beam vertical: the heading of the body's own x axis (the identity is yaw 0)
         bx = r @ np.array([1.0, 0.0, 0.0])
-        yaw = math.degrees(math.atan2(-bx[1], -bx[0])) if hanging else math.degrees(math.atan2(bx[1], bx[0]))
+        yaw = math.degrees(math.atan2(bx[1], bx[0]))
     return {
         "mounting": "hanging" if hanging else "standing",
         "yaw": round(yaw, 6) + 0.0,

@@ -73,7 +73,8 @@ def test_mvr_layout_patch_groups_and_gdtf(tmp_path: Path) -> None:
     assert (f["SL"].manufacturer, f["SL"].model, f["SL"].mode) == ("Acme", "Spot 60", "Standard")
     # identity matrix: GDTF's default pose hangs, beam down
     assert f["SR"].orientation is not None
-    assert (f["SR"].orientation.mounting, f["SR"].orientation.pitch) == ("hanging", 0.0)
+    o = f["SR"].orientation
+    assert (o.mounting, o.yaw, o.pitch, o.roll) == ("hanging", 0.0, 0.0, 0.0)
     # from the GDTF mode
     assert f["SR"].channel_mapping == {0: "pan", 1: "pan_fine", 2: "tilt", 3: "tilt_fine", 4: "dimmer", 6: "red"}
     assert (f["SR"].pan_max, f["SR"].tilt_max, f["SR"].beam_angle) == (540.0, 270.0, 18.0)
@@ -106,7 +107,7 @@ def test_mvr_tilted_and_standing_fixtures(tmp_path: Path) -> None:
     t, s = config.fixtures
     assert t.orientation is not None and s.orientation is not None
     assert (t.orientation.mounting, t.orientation.yaw, t.orientation.pitch) == ("hanging", 0.0, 90.0)
-    assert (s.orientation.mounting, s.orientation.pitch) == ("standing", 0.0)
+    assert (s.orientation.mounting, s.orientation.yaw, s.orientation.pitch) == ("standing", 0.0, 0.0)
     unpatched = [w for w in warnings if w.problem == "has no DMX address; left unpatched (universe 0, address 1)"]
     assert [w.where for w in unpatched] == [f'Fixture "T" ({tilted.uuid})', f'Fixture "S" ({standing.uuid})']
     assert (t.universe, s.universe) == (0, 0)

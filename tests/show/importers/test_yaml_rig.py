@@ -111,3 +111,20 @@ def test_unknown_file_names_the_supported_formats(tmp_path: Path) -> None:
     assert "\n" not in message
     for fmt in (".json", ".yaml", ".qxw", ".mvr"):
         assert fmt in message
+
+
+def test_fixture_only_in_a_group_copy_still_counts(tmp_path: Path) -> None:
+    path = tmp_path / "rig.yaml"
+    path.write_text(
+        "fixtures:\n- {name: A, manufacturer: M, model: X, current_mode: m, universe: 1, address: 1, group: G,"
+        " z_uses_group_default: true}\n"
+        "groups:\n  G:\n    color: '#102030'\n    default_z_height: 4.5\n    fixtures:\n"
+        "    - {name: A, manufacturer: M, model: X, current_mode: m, universe: 1, address: 1, group: G}\n"
+        "    - {name: B, manufacturer: M, model: X, current_mode: m, universe: 1, address: 9, x: 2.0}\n"
+        "songs:\n  Intro: {parts: [{name: a, bpm: 120}]}\n"
+    )
+    config, warnings = load_show(path)
+    assert [f.name for f in config.fixtures] == ["A", "B"]
+    assert [tuple(f.position) for f in config.fixtures] == [(0.0, 0.0, 4.5), (2.0, 0.0, 4.5)]
+    assert config.groups[0].fixtures == ("A", "B")
+    assert warnings == []
