@@ -56,10 +56,10 @@ def detect_format(path: str | os.PathLike[str], data: bytes) -> str:
         raise ShowFileError(path, "not an MVR file: an .mvr is a ZIP archive and this is not one")
     if by_ext == "qxw":
         raise ShowFileError(path, "not a QLC+ workspace: a .qxw is XML and this is not")
-    if head.startswith((b"{", b"[")):
-        return "json"
     if by_ext == "yaml":
         return "yaml"
+    if head.startswith((b"{", b"[")):
+        return "json"
     from shared.show.importers.yaml_rig import looks_like_rig
 
     if looks_like_rig(data[:65536].decode("utf-8", "replace")):
