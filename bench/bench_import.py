@@ -3,7 +3,8 @@
 Each foreign file is generated from the same synthetic rig (``bench.fixtures``) and
 opened with ``load_show`` (read, detect, parse, import, codec, checks).  The baseline
 is ``load_show`` of the JSON show the importer produces from it, so the ratio is what
-reading the foreign format costs over our own.  Run: ``python -m bench.bench_import``.
+reading the foreign format costs over our own; a second row compares with the bare
+parser of the format (what a one-line importer would cost before any checking).  Run: ``python -m bench.bench_import``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import zipfile
 from functools import partial
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pymvr
 import yaml
@@ -148,7 +150,27 @@ def run(quick: bool = False) -> list[Row]:
             size = source.stat().st_size / 2**20
             rows.append(row(f"open {label}, {N:,} fixtures ({size:.2f} MB), ms", ours * 1e3, "ms", base * 1e3,
                             "info: vs load_show of the same rig as JSON"))
+            parse = median_time(partial(_PARSERS[suffix], source), repeat)
+            rows.append(row(f"open {label} vs its bare parser, ms", ours * 1e3, "ms", parse * 1e3,
+                            f"info: vs {_PARSER_NAMES[suffix]} alone"))
     return rows
+
+
+def _yaml_alone(path: Path) -> object:
+    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _xml_alone(path: Path) -> object:
+    return ElementTree.fromstring(path.read_bytes())
+
+
+def _mvr_alone(path: Path) -> object:
+    with pymvr.GeneralSceneDescription(str(path)) as scene:
+        return scene
+
+
+_PARSERS = {"yaml": _yaml_alone, "qxw": _xml_alone, "mvr": _mvr_alone}
+_PARSER_NAMES = {"yaml": "yaml.load(CSafeLoader)", "qxw": "ElementTree.fromstring", "mvr": "pymvr (no GDTF)"}
 
 
 if __name__ == "__main__":

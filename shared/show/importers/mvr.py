@@ -139,6 +139,7 @@ class _Reader:
         self.archive = archive
         self.names = names
         self.types: dict[str, Any] = {}  # GDTF file name -> parsed FixtureType or None
+        self.derived: dict[tuple[str, str], tuple[dict[str, Any], str | None]] = {}  # (spec, mode) -> data, warning
         self._draft = Draft(stage={})
 
     # ------------------------------------------------------------ scene walk
@@ -211,7 +212,13 @@ class _Reader:
         if spec:
             out["gdtf_spec"] = spec
         if ftype is not None:
-            out.update(self._from_gdtf(ftype, str(fixture.gdtf_mode or ""), label))
+            mode = str(fixture.gdtf_mode or "")
+            if (spec, mode) not in self.derived:
+                self.derived[spec, mode] = self._from_gdtf(ftype, mode)
+            derived, problem = self.derived[spec, mode]
+            if problem is not None:
+                self._draft.warn(label, problem)
+            out.update(derived)
         return out
 
     def _patch(self, fixture: Any, label: str) -> dict[str, int]:
@@ -240,13 +247,13 @@ class _Reader:
         self.types[spec] = found
         return found
 
-    def _from_gdtf(self, ftype: Any, mode_name: str, label: str) -> dict[str, Any]:
+    def _from_gdtf(self, ftype: Any, mode_name: str) -> tuple[dict[str, Any], str | None]:
+        """What one GDTF mode tells about every fixture using it, and a warning if it cannot."""
         modes = list(getattr(ftype, "dmx_modes", None) or [])
         mode = next((m for m in modes if m.name == mode_name), None)
         if mode is None:
             known = ", ".join(repr(m.name) for m in modes) or "none"
-            self._draft.warn(label, f"GDTF mode {mode_name!r} is not in the fixture type ({known}); no channel data")
-            return {}
+            return {}, f"GDTF mode {mode_name!r} is not in the fixture type ({known}); no channel data"
         out: dict[str, Any] = {}
         mapping: dict[str, str] = {}
         ranges: dict[str, float] = {}
@@ -288,7 +295,7 @@ class _Reader:
         physical = _physical(ftype, mode)
         if physical is not None:
             out["physical"] = physical
-        return out
+        return out, None
 
 
 def _value(value: Any) -> float | None:

@@ -131,10 +131,21 @@ def _draft(root: Element, engine: Element) -> Draft:
     return draft
 
 
+def _fields(node: Element) -> dict[str, str]:
+    """A fixture element's child elements as ``{local name: stripped text}`` (first wins)."""
+    out: dict[str, str] = {}
+    for child in node:
+        tag = child.tag
+        if isinstance(tag, str):
+            out.setdefault(tag[tag.rfind("}") + 1 :], (child.text or "").strip())
+    return out
+
+
 def _fixture(node: Element, ids: dict[int, int], draft: Draft) -> None:
-    raw_id = _child_text(node, "ID")
+    fields = _fields(node)
+    raw_id = fields.get("ID")
     fid = integer(raw_id)
-    name = _child_text(node, "Name") or ""
+    name = fields.get("Name") or ""
     label = f'Fixture ID {raw_id} "{name}"'
     if fid is None:
         raise Refused(f'Fixture "{name}": ID {describe(raw_id)} is not a whole number')
@@ -145,21 +156,21 @@ def _fixture(node: Element, ids: dict[int, int], draft: Draft) -> None:
         draft.warn(label, f"has no name; named {name!r}")
     values: dict[str, int] = {}
     for key in ("Universe", "Address"):
-        raw = _child_text(node, key)
+        raw = fields.get(key)
         value = integer(raw)
         if value is None or value < 0:
             raise Refused(f"{label}: {key} {describe(raw)} is not a 0-based whole number")
         values[key] = value + 1  # 0-based in the file
     out: dict[str, Any] = {
         "name": name,
-        "manufacturer": _child_text(node, "Manufacturer") or "",
-        "model": _child_text(node, "Model") or "",
-        "mode": _child_text(node, "Mode") or "",
+        "manufacturer": fields.get("Manufacturer", ""),
+        "model": fields.get("Model", ""),
+        "mode": fields.get("Mode", ""),
         "universe": values["Universe"],
         "address": values["Address"],
         "position": {"x": 0.0, "y": 0.0, "z": 0.0},
     }
-    channels = integer(_child_text(node, "Channels"))
+    channels = integer(fields.get("Channels"))
     if channels is not None and 1 <= channels <= 512:
         out["channel_count"] = channels
     ids[fid] = len(draft.fixtures)
