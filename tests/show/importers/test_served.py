@@ -42,3 +42,18 @@ def test_yaml_rig_served_to_a_visualizer_client(serve) -> None:  # type: ignore[
         "Front Wash": ("Front 1", "Front 2", "Mover 1"),
         "Movers": ("Mover 1",),
     }
+
+
+def test_yaml_rig_edited_on_disk_is_reloaded(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "rig.yaml"
+    text = (DATA / "rig.yaml").read_text()
+    path.write_text(text)
+    source = ShowSource(path)
+    server = serve(source.load())
+    source.server = server
+    path.write_text(text.replace("stage_width: 12.0", "stage_width: 14.0"))
+    source.reload()
+    assert source.config is not None and source.config.stage.width == 14.0
+    path.write_text(text.replace("address: 9", "address: 900"))
+    source.reload()  # a broken edit keeps the last good show
+    assert source.config.stage.width == 14.0 and "address 900 is outside 1..512" in source.status

@@ -128,3 +128,17 @@ def test_fixture_only_in_a_group_copy_still_counts(tmp_path: Path) -> None:
     assert [tuple(f.position) for f in config.fixtures] == [(0.0, 0.0, 4.5), (2.0, 0.0, 4.5)]
     assert config.groups[0].fixtures == ("A", "B")
     assert warnings == []
+
+
+def test_yaml_rig_is_found_by_content_without_extension(tmp_path: Path) -> None:
+    path = tmp_path / "rig"
+    path.write_text((DATA / "rig.yaml").read_text())
+    config, _ = load_show(path)
+    assert [f.name for f in config.fixtures] == ["Front 1", "Front 2", "Mover 1", "Strip"]
+
+
+def test_yml_file_starting_with_a_brace_is_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "rig.yml"
+    path.write_text("{fixtures: [{name: A, manufacturer: M, model: X, current_mode: m, universe: 1, address: 3}]}\n")
+    config, _ = load_show(path)
+    assert (config.fixtures[0].name, config.fixtures[0].address) == ("A", 3)
