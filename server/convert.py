@@ -2,7 +2,8 @@
 
 IN is anything ``load_show`` opens (JSON, Show Creator YAML, QLC+ .qxw, MVR; see
 ``shared.show.importers``).  Warnings go to stderr as ``IN: where: problem``; the
-show is written atomically with ``save_show``.  Exit 0 on success, 2 when IN cannot
+show is written atomically with ``save_show``, or as an MVR scene when OUT ends in
+``.mvr`` (``shared.show.importers.mvr_export``).  Exit 0 on success, 2 when IN cannot
 be read or OUT cannot be written (one line, never a traceback).
 """
 
@@ -24,7 +25,7 @@ def build_parser() -> OneLineParser:
         description="Convert a rig (JSON show, Show Creator YAML, QLC+ .qxw, MVR) into a JSON show file.",
     )
     parser.add_argument("source", metavar="IN", help="rig to read (.json, .yaml/.yml, .qxw, .mvr)")
-    parser.add_argument("target", metavar="OUT.json", help="JSON show file to write")
+    parser.add_argument("target", metavar="OUT.json", help="JSON show file to write (or OUT.mvr: an MVR scene)")
     return parser
 
 
@@ -38,7 +39,12 @@ def main(argv: Sequence[str]) -> int:
     for issue in issues:
         print(f"{args.source}: {issue}", file=sys.stderr)
     try:
-        save_show(config, args.target)
+        if args.target.lower().endswith(".mvr"):
+            from shared.show.importers.mvr_export import save_mvr
+
+            save_mvr(config, args.target)
+        else:
+            save_show(config, args.target)
     except OSError as exc:
         print(f"show-creator convert: {args.target}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -26,6 +26,9 @@ SUPPORTED = (
     "supported: JSON show (.json), Show Creator YAML rig (.yaml/.yml), QLC+ workspace (.qxw), MVR (.mvr)"
 )
 
+#: For file dialogs (Show Creator's Open…): every format ``load_show`` opens.
+FILE_FILTER = "Shows and rigs (*.json *.yaml *.yml *.qxw *.mvr);;All files (*)"
+
 _EXTENSIONS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".qxw": "qxw", ".mvr": "mvr"}
 
 
@@ -89,4 +92,4 @@ def import_show(kind: str, data: bytes, path: str | os.PathLike[str]) -> tuple[S
     raise ShowFileError(path, f"no importer for {kind!r} ({SUPPORTED})")
 
 
-__all__ = ["SUPPORTED", "detect_format", "import_show"]
+__all__ = ["FILE_FILTER", "SUPPORTED", "detect_format", "import_show"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from server.cli import main
 from shared.show import load_show
+from shared.show.importers.mvr_export import pose
 
 DATA = Path(__file__).parent / "data"
 
@@ -34,3 +36,26 @@ def test_convert_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not an MVR file" in err
     assert not out.exists()
+
+
+def test_convert_to_mvr_and_back_keeps_patch_layout_and_groups(tmp_path: Path) -> None:
+    mvr = tmp_path / "rig.mvr"
+    assert main(["convert", str(DATA / "rig.yaml"), str(mvr)]) == 0
+    original, _ = load_show(DATA / "rig.yaml")
+    back, warnings = load_show(mvr)
+    assert [f.name for f in back.fixtures] == [f.name for f in original.fixtures]
+    for a, b in zip(original.fixtures, back.fixtures, strict=True):
+        assert (b.manufacturer, b.model, b.mode, b.universe, b.address) == (
+            a.manufacturer, a.model, a.mode, a.universe, a.address)
+        assert tuple(b.position) == pytest.approx(tuple(a.position))
+        assert a.orientation is not None and b.orientation is not None
+        assert b.orientation.mounting == a.orientation.mounting
+        # the same beam direction (pitch -10 may come back as yaw 180, pitch 10)
+        down = np.array([0.0, 0.0, -1.0])
+        assert pose(b) @ down == pytest.approx(pose(a) @ down)
+        if a.orientation.pitch == 0:
+            assert b.orientation.yaw == pytest.approx(a.orientation.yaw)
+    # an MVR fixture has one class: its first group ("Movers" only held Mover 1, first in "Front Wash")
+    assert {g.name: g.fixtures for g in back.groups} == {"Front Wash": ("Front 1", "Front 2", "Mover 1")}
+    # no GDTF files are packed: said once per file named
+    assert all("is not in the archive" in w.problem for w in warnings) and len(warnings) == 3
