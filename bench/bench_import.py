@@ -73,9 +73,31 @@ def write_yaml(config: ShowConfig, path: Path) -> None:
         for g in config.groups
     }
     doc = {"fixtures": entries, "groups": groups, "stage_width": config.stage.width,
-           "stage_height": config.stage.height, "grid_size": config.stage.grid_size, "shows": {}, "universes": {}}
+           "stage_height": config.stage.height, "grid_size": config.stage.grid_size, "universes": {},
+           **_songs()}
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     path.write_text(yaml.dump(doc, Dumper=dumper, default_flow_style=False))
+
+
+def _songs(songs: int = 12, lanes: int = 6, blocks: int = 80, templates: int = 300) -> dict[str, Any]:
+    """Song data as a saved show carries it (block templates + timelines): most of a real file."""
+    block_defs = {"colour": {f"c{k}": {c: float(k % 256) for c in ("red", "green", "blue", "white", "amber",
+                                                                     "cyan", "magenta", "yellow", "uv", "lime")}
+                             for k in range(templates)}}
+    shows = {
+        f"Song {n + 1}": {
+            "parts": [{"name": p, "bpm": 120, "color": "#FF0000", "signature": "4/4", "num_bars": 8,
+                       "transition": "instant"} for p in ("intro", "verse", "chorus", "outro")],
+            "timeline_data": {"lanes": [
+                {"name": f"Lane {lane}", "muted": False, "solo": False, "fixture_targets": [f"Group {lane}"],
+                 "light_blocks": [{"ref": f"lb{(b * 7 + lane) % templates}", "start": b * 2.0, "end": b * 2.0 + 1.5}
+                                  for b in range(blocks)]}
+                for lane in range(lanes)
+            ]},
+        }
+        for n in range(songs)
+    }
+    return {"block_defs": block_defs, "shows": shows}
 
 
 def write_qxw(config: ShowConfig, path: Path) -> None:
@@ -135,7 +157,7 @@ def run(quick: bool = False) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         folder = Path(tmp)
         for label, suffix, write in (
-            ("Show Creator YAML", "yaml", write_yaml),
+            ("Show Creator YAML (+ 12 songs)", "yaml", write_yaml),
             ("QLC+ .qxw", "qxw", write_qxw),
             ("MVR (+GDTF)", "mvr", write_mvr),
         ):

@@ -86,7 +86,48 @@ _RigLoader.add_multi_constructor("", _plain)
 WANTED = ("stage_width", "stage_height", "grid_size", "fixtures", "groups")
 
 
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
 def _compose(text: str) -> Any:
+    """The rig's sections of the document: parsed alone when the file is in the block style
+    the original program writes (a saved rig is mostly songs), else the whole document.
+
+    Each top-level key of a block-style mapping starts a line at column 0; the text of a
+    wanted key runs to the next such line.  Any doubt (a key twice, flow style, a section
+    that does not parse alone, an alias into another section) falls back to parsing the
+    whole document, so the result and the error messages are those of the full parse.
+    """
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[", "%", "---", "!", "&", "*")):
+        return _compose_all(text)
+    starts = [(m.group(1), m.start()) for m in _TOP_KEY.finditer(text)]
+    keys = [k for k, _ in starts]
+    if not starts or (text[: starts[0][1]].strip(" \t\r\n") and not _only_comments(text[: starts[0][1]])):
+        return _compose_all(text)
+    if any(keys.count(k) > 1 for k in WANTED):
+        return _compose_all(text)
+    pieces: list[str] = []
+    for n, (key, start) in enumerate(starts):
+        if key in WANTED:
+            end = starts[n + 1][1] if n + 1 < len(starts) else len(text)
+            pieces.append(text[start:end])
+    if len(pieces) == len(starts):
+        return _compose_all(text)  # nothing to skip
+    try:
+        doc = _compose_all("".join(piece if piece.endswith("\n") else piece + "\n" for piece in pieces))
+    except yaml.YAMLError:
+        return _compose_all(text)
+    if not isinstance(doc, dict) or set(doc) != {k for k in keys if k in WANTED}:
+        return _compose_all(text)
+    return doc
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _compose_all(text: str) -> Any:
     """The YAML document with only the rig's sections constructed.
 
     Same rules as ``yaml.safe_load`` (the C parser when PyYAML has libyaml), but the

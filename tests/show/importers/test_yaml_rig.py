@@ -142,3 +142,49 @@ def test_yml_file_starting_with_a_brace_is_yaml(tmp_path: Path) -> None:
     path.write_text("{fixtures: [{name: A, manufacturer: M, model: X, current_mode: m, universe: 1, address: 3}]}\n")
     config, _ = load_show(path)
     assert (config.fixtures[0].name, config.fixtures[0].address) == ("A", 3)
+
+
+SONGS = """shows:
+  Intro:
+    parts:
+    - {name: verse, bpm: 120, color: '#ff0000'}
+    timeline_data:
+      lanes:
+      - name: 'a lane with a long quoted name
+          that wraps: fixtures: not a key'
+        light_blocks: []
+block_defs:
+  colour: {c0: {red: 255.0}}
+"""
+
+
+def test_rig_sections_are_read_alone_and_songs_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "rig.yaml"
+    path.write_text(SONGS + (DATA / "rig.yaml").read_text())
+    config, warnings = load_show(path)
+    assert config == load_show(DATA / "rig.yaml")[0] and warnings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an alias into a skipped section: the whole document is read
+        "defaults: &d {manufacturer: M, model: X, current_mode: m}\n"
+        "fixtures:\n- {<<: *d, name: A, universe: 1, address: 2}\n",
+        # a key given twice: the whole document decides (the last one wins, as in PyYAML)
+        "fixtures: []\nshows: {}\nfixtures:\n- {name: A, manufacturer: M, model: X, current_mode: m, universe: 1,"
+        " address: 2}\n",
+    ],
+)
+def test_documents_that_cannot_be_cut_are_read_whole(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "rig.yaml"
+    path.write_text(text)
+    config, _ = load_show(path)
+    assert [(f.name, f.address) for f in config.fixtures] == [("A", 2)]
+
+
+def test_error_line_numbers_count_the_skipped_sections(tmp_path: Path) -> None:
+    path = tmp_path / "rig.yaml"
+    path.write_text(SONGS + "fixtures:\n- {name: A, universe: 1, address: [\n")
+    with pytest.raises(ShowFileError, match=r"invalid YAML at line 1[45] column"):
+        load_show(path)
