@@ -302,6 +302,8 @@ def _fixture(
     draft: Draft,
 ) -> dict[str, Any]:
     name = e.get("name")
+    if isinstance(name, int | float) and not isinstance(name, bool):
+        name = str(name)  # `name: 101` in a hand-edited rig
     if not isinstance(name, str) or not name:
         raise Refused(f"fixtures[{i}]: name must be a non-empty string, got {describe(name)}")
     where = f'fixtures[{i}] "{name}"'

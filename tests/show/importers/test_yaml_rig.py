@@ -188,3 +188,14 @@ def test_error_line_numbers_count_the_skipped_sections(tmp_path: Path) -> None:
     path.write_text(SONGS + "fixtures:\n- {name: A, universe: 1, address: [\n")
     with pytest.raises(ShowFileError, match=r"invalid YAML at line 1[45] column"):
         load_show(path)
+
+
+def test_numeric_names_and_modes_are_text(tmp_path: Path) -> None:
+    path = tmp_path / "rig.yaml"
+    path.write_text("fixtures:\n- {name: 101, manufacturer: M, model: 7, current_mode: 8, universe: 1, address: 2,"
+                    " group: 5}\ngroups:\n  5: {color: '#abcdef'}\n")
+    config, warnings = load_show(path)
+    f = config.fixtures[0]
+    assert (f.name, f.model, f.mode) == ("101", "7", "8")
+    assert config.groups[0].name == "5" and config.groups[0].fixtures == ("101",)
+    assert warnings == []
