@@ -189,7 +189,7 @@ class _Reader:
 
     def _fixture(self, fixture: Any, world: Mat4, index: int) -> dict[str, Any]:
         label = f'Fixture "{fixture.name or ""}" ({fixture.uuid})'
-        spec = fixture.gdtf_spec or ""
+        spec = _unmangle(fixture.gdtf_spec or "")
         parts = [p for p in os.path.splitext(spec)[0].split("@") if p]
         ftype = self._fixture_type(spec, label) if spec else None
         manufacturer = str(getattr(ftype, "manufacturer", None) or (parts[0] if parts else ""))
@@ -233,11 +233,12 @@ class _Reader:
         if spec in self.types:
             return self.types[spec]
         found = None
-        if spec not in self.names:
+        member = _member_name(spec, self.names)
+        if member is None:
             self._draft.warn(label, f"GDTF file {spec!r} is not in the archive; no channel data")
         else:
             try:
-                with zipfile.ZipFile(io.BytesIO(_read_member(self.archive, spec))) as inner:
+                with zipfile.ZipFile(io.BytesIO(_read_member(self.archive, member))) as inner:
                     description = parse_xml(_read_member(inner, "description.xml"), "GDTF description")
                     found = _FixtureType(inner, description)
             except Refused as exc:
@@ -296,6 +297,25 @@ class _Reader:
         if physical is not None:
             out["physical"] = physical
         return out, None
+
+
+def _unmangle(spec: str) -> str:
+    """pymvr re-decodes ``GDTFSpec`` as CP437 (for ZIPs written without the UTF-8 flag);
+    undo that so ``Manufacturer@Model`` reads as written."""
+    try:
+        return spec.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return spec
+
+
+def _member_name(spec: str, names: set[str]) -> str | None:
+    """The archive member for a GDTF file name, whichever way the ZIP encoded its names."""
+    candidates = [spec, spec.encode("utf-8").decode("cp437")]  # the second: a ZIP without the UTF-8 flag
+    for name in candidates:
+        if name in names:
+            return name
+    folded = {n.casefold(): n for n in names}  # the MVR spec forbids names differing only by case
+    return next((folded[c.casefold()] for c in candidates if c.casefold() in folded), None)
 
 
 def _value(value: Any) -> float | None:

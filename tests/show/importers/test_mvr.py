@@ -157,3 +157,22 @@ def test_bad_mvr_is_one_line(tmp_path: Path, files: dict[str, bytes], expected: 
     message = str(info.value)
     assert message.startswith(f"{path}: ") and "\n" not in message
     assert expected in message
+
+
+def test_mvr_non_ascii_gdtf_name(tmp_path: Path) -> None:
+    spec = "Lumière@Façade 7.gdtf"
+    gdtf = tmp_path / "x.gdtf"
+    with zipfile.ZipFile(gdtf, "w") as z:
+        z.write(DATA / "spot_description.xml", "description.xml")
+    a = pymvr.Fixture(name="A", gdtf_spec=spec, gdtf_mode="Standard",
+                      addresses=pymvr.Addresses(addresses=[pymvr.Address(universe=1, address=5)]))
+    writer = pymvr.GeneralSceneDescriptionWriter()
+    layer = pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[a]))
+    writer.serialize_scene(pymvr.Scene(layers=pymvr.Layers(layers=[layer])))
+    writer.files_list.append((str(gdtf), spec))
+    path = tmp_path / "rig.mvr"
+    writer.write_mvr(str(path))
+    config, warnings = load_show(path)
+    assert warnings == []
+    assert config.fixtures[0].extra["gdtf_spec"] == spec
+    assert config.fixtures[0].channel_mapping is not None
