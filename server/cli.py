@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--headless", action="store_true", help="run without a window")
     parser.add_argument(
-        "--show", metavar="FILE", help="show file to serve and watch (default: the built-in demo show)"
+        "--show", metavar="FILE",
+        help="show to serve and watch: JSON, Show Creator YAML, QLC+ .qxw or MVR (default: the built-in demo show)",
     )
     parser.add_argument(
         "--host", type=listen_host, default="0.0.0.0", help="address to listen on (default: %(default)s)"
