@@ -56,9 +56,9 @@ def detect_format(path: str | os.PathLike[str], data: bytes) -> str:
             )
         raise ShowFileError(path, f"XML that is not a QLC+ workspace ({SUPPORTED})")
     if by_ext == "mvr":
-        raise ShowFileError(path, "not an MVR file: an .mvr is a ZIP archive and this is not one")
+        raise ShowFileError(path, f"not an MVR file: an .mvr is a ZIP archive and this is not one ({SUPPORTED})")
     if by_ext == "qxw":
-        raise ShowFileError(path, "not a QLC+ workspace: a .qxw is XML and this is not")
+        raise ShowFileError(path, f"not a QLC+ workspace: a .qxw is XML and this is not ({SUPPORTED})")
     if by_ext == "yaml":
         return "yaml"
     if head.startswith((b"{", b"[")):
