@@ -155,7 +155,9 @@ def finish(path: str | os.PathLike[str], draft: Draft) -> tuple[ShowConfig, list
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ShowFileError(path, f"{_relabel(str(errors[0]), draft)}{more}")
-    return config, draft.issues + issues
+    # What a lenient decoder defaulted or left out (``ShowConfig.problems``, where it exists).
+    decoded = [i for i in getattr(config, "problems", ()) if i not in issues]
+    return config, draft.issues + decoded + issues
 
 
 def _relabel(message: str, draft: Draft) -> str:
