@@ -278,12 +278,45 @@ def _draft(doc: dict[str, Any]) -> Draft:
             color = new
         group_index[gname] = ImportedGroup(gname, color.upper())
 
+    primaries: list[tuple[str, list[str]]] = []
     for i, e in enumerate(entries):
         if not isinstance(e, dict):
             raise Refused(f"fixtures[{i}]: fixture must be a mapping, got {describe(e)}")
         draft.fixtures.append(_fixture(e, i, groups, group_index, draft))
-    draft.groups = list(group_index.values())
+        member_of = [g for g in _memberships(e) if g in group_index]
+        if len(member_of) > 1:
+            primaries.append((member_of[0], member_of[1:]))
+    draft.groups = _primary_first(list(group_index.values()), primaries)
     return draft
+
+
+def _primary_first(groups: list[ImportedGroup], primaries: list[tuple[str, list[str]]]) -> list[ImportedGroup]:
+    """Groups in file order, except that a fixture's primary group (the first of its
+    ``groups``) comes before its other groups where that is possible: the original program
+    colours a fixture by its primary group, ours by the first group listing it."""
+    if not primaries:
+        return groups
+    order = {g.name: k for k, g in enumerate(groups)}
+    after: dict[str, set[str]] = {g.name: set() for g in groups}
+    before_count = dict.fromkeys(order, 0)
+    for primary, others in primaries:
+        for other in others:
+            if other != primary and other not in after[primary]:
+                after[primary].add(other)
+                before_count[other] += 1
+    ready = sorted((n for n, c in before_count.items() if c == 0), key=order.__getitem__)
+    out: list[str] = []
+    while ready:
+        name = ready.pop(0)
+        out.append(name)
+        for other in after[name]:
+            before_count[other] -= 1
+            if before_count[other] == 0:
+                ready.append(other)
+        ready.sort(key=order.__getitem__)
+    out += sorted((n for n in order if n not in out), key=order.__getitem__)  # cycles: file order
+    by_name = {g.name: g for g in groups}
+    return [by_name[n] for n in out]
 
 
 def _memberships(e: dict[str, Any]) -> list[str]:

@@ -55,7 +55,7 @@ def test_convert_to_mvr_and_back_keeps_patch_layout_and_groups(tmp_path: Path) -
         assert pose(b) @ down == pytest.approx(pose(a) @ down)
         if a.orientation.pitch == 0:
             assert b.orientation.yaw == pytest.approx(a.orientation.yaw)
-    # an MVR fixture has one class: its first group ("Movers" only held Mover 1, first in "Front Wash")
-    assert {g.name: g.fixtures for g in back.groups} == {"Front Wash": ("Front 1", "Front 2", "Mover 1")}
+    # an MVR fixture has one class: its first group (Mover 1's is its primary group, Movers)
+    assert {g.name: g.fixtures for g in back.groups} == {"Movers": ("Mover 1",), "Front Wash": ("Front 1", "Front 2")}
     # no GDTF files are packed: said once per file named
     assert all("is not in the archive" in w.problem for w in warnings) and len(warnings) == 3

@@ -51,6 +51,10 @@ def test_yaml_rig_fields_land_where_they_should() -> None:
     assert groups["Movers"].fixtures == ("Mover 1",)
     assert groups["Movers"].color == "#44CC77"
     assert warnings == []  # a clean rig loads without a word
+    # Mover 1's primary group (first of its `groups`) gives its colour, as in the original program:
+    # "Movers" is moved before "Front Wash", the file's first group
+    assert [g.name for g in config.groups] == ["Movers", "Front Wash"]
+    assert config.group_of("Mover 1") == groups["Movers"] and config.group_of("Front 1") == groups["Front Wash"]
 
 
 def test_yaml_unknown_mounting_and_bad_values_are_warnings(tmp_path: Path) -> None:
@@ -199,3 +203,18 @@ def test_numeric_names_and_modes_are_text(tmp_path: Path) -> None:
     assert (f.name, f.model, f.mode) == ("101", "7", "8")
     assert config.groups[0].name == "5" and config.groups[0].fixtures == ("101",)
     assert warnings == []
+
+
+def test_primary_groups_that_contradict_keep_the_file_order(tmp_path: Path) -> None:
+    fixture = "{{name: {n}, manufacturer: M, model: X, current_mode: m, universe: 1, address: {a}, groups: [{g}]}}"
+    path = tmp_path / "rig.yaml"
+    path.write_text(
+        "fixtures:\n"
+        f"- {fixture.format(n='A', a=1, g='G2, G1')}\n"
+        f"- {fixture.format(n='B', a=9, g='G1, G2')}\n"
+        f"- {fixture.format(n='C', a=17, g='G3, G2')}\n"
+        "groups:\n  G1: {color: '#111111'}\n  G2: {color: '#222222'}\n  G3: {color: '#333333'}\n"
+    )
+    config, _ = load_show(path)
+    # C puts G3 before G2; A and B contradict each other, so G1 and G2 keep their file order
+    assert [g.name for g in config.groups] == ["G3", "G1", "G2"]
