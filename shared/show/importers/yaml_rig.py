@@ -86,6 +86,7 @@ _RigLoader.add_multi_constructor("", _plain)
 WANTED = ("stage_width", "stage_height", "grid_size", "fixtures", "groups")
 
 
+_ODD_TOP_LINE = re.compile(r"^[\"'?{\[]", re.MULTILINE)  # a quoted or complex top-level key
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?=[ \t\r\n]|$)", re.MULTILINE)
 
 
@@ -99,7 +100,7 @@ def _compose(text: str) -> Any:
     whole document, so the result and the error messages are those of the full parse.
     """
     stripped = text.lstrip()
-    if stripped.startswith(("{", "[", "%", "---", "!", "&", "*")):
+    if stripped.startswith(("{", "[", "%", "---", "!", "&", "*")) or _ODD_TOP_LINE.search(text):
         return _compose_all(text)
     starts = [(m.group(1), m.start()) for m in _TOP_KEY.finditer(text)]
     keys = [k for k, _ in starts]

@@ -218,3 +218,19 @@ def test_primary_groups_that_contradict_keep_the_file_order(tmp_path: Path) -> N
     config, _ = load_show(path)
     # C puts G3 before G2; A and B contradict each other, so G1 and G2 keep their file order
     assert [g.name for g in config.groups] == ["G3", "G1", "G2"]
+
+
+def test_quoted_top_level_keys_are_not_lost(tmp_path: Path) -> None:
+    path = tmp_path / "rig.yaml"
+    path.write_text(SONGS + "'fixtures':\n- {name: A, manufacturer: M, model: X, current_mode: m, universe: 1,"
+                    " address: 4}\nstage_width: 9\n")
+    config, _ = load_show(path)
+    assert [f.name for f in config.fixtures] == ["A"] and config.stage.width == 9.0
+
+
+def test_songs_are_never_parsed(tmp_path: Path) -> None:
+    # proof that only the rig's sections are read: a broken song does not stop the rig
+    path = tmp_path / "rig.yaml"
+    path.write_text("shows:\n  Intro: {parts: [unclosed\n" + (DATA / "rig.yaml").read_text())
+    config, _ = load_show(path)
+    assert len(config.fixtures) == 4
