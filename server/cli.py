@@ -55,10 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="show-creator",
         description="Serve a lighting show (stage, fixtures, groups) to Visualizer clients over TCP.",
+        epilog="show-creator convert IN OUT.json writes a JSON show from a YAML rig, QLC+ .qxw or MVR.",
     )
     parser.add_argument("--headless", action="store_true", help="run without a window")
     parser.add_argument(
-        "--show", metavar="FILE", help="show file to serve and watch (default: the built-in demo show)"
+        "--show", metavar="FILE",
+        help="show to serve and watch: JSON, Show Creator YAML, QLC+ .qxw or MVR (default: the built-in demo show)",
     )
     parser.add_argument(
         "--host", type=listen_host, default="0.0.0.0", help="address to listen on (default: %(default)s)"
@@ -101,6 +103,11 @@ class _Shutdown:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["convert"]:  # show-creator convert IN OUT.json
+        from server.convert import main as convert
+
+        return convert(argv[1:])
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
 

@@ -61,13 +61,18 @@ def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tu
 
 
 def load_show(path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:
-    """Load a show file; returns the config and its warnings."""
+    """Load a show file (JSON, or a rig ``shared.show.importers`` can open); returns the config and its warnings."""
     try:
         data = _read_regular_file(path)
     except OSError as exc:
         raise ShowFileError(path, exc.strerror or str(exc)) from None
     if not data.strip():
         raise ShowFileError(path, "file is empty")
+    from shared.show.importers import detect_format, import_show  # here: importers use this module
+
+    kind = detect_format(path, data)
+    if kind != "json":
+        return import_show(kind, data, path)
     return parse_show(data, path)
 
 

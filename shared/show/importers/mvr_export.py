@@ -1,0 +1,109 @@
+"""Writing a show as an MVR scene (``show-creator convert show.json rig.mvr``).
+
+The inverse of :mod:`.mvr`, with ``pymvr``'s writer: one layer, one ``Class`` per group
+(a fixture in several groups is classed by its first), each fixture with its name, a
+stable UUID (UUID5 of its name, so re-exports match), ``GDTFSpec`` ``Manufacturer@Model.gdtf``
+and ``GDTFMode`` (no GDTF file is packed: we do not have one), the MVR FixtureID (ours
+when imported, else its position in the show), its address as an absolute DMX address
+(MVR spec, "Node Definition: Address") and its place as a ``Matrix`` in millimetres,
+mirrored back to MVR's frame (``X = -x``).  The pose is rebuilt from mounting, yaw and
+pitch so that :mod:`.mvr` reads the same beam direction back; roll is not kept.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pymvr
+
+from shared.show.model import Fixture, ShowConfig
+
+NAMESPACE = uuid.UUID("6c1b8f38-5e0e-4f4c-9a55-0d3a8f7b2c11")  # ours: names -> stable MVR UUIDs
+MIRROR = np.diag([-1.0, 1.0, 1.0])
+
+
+def _rz(deg: float) -> npt.NDArray[np.float64]:
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+def _rx(deg: float) -> npt.NDArray[np.float64]:
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+
+
+def pose(fixture: Fixture) -> npt.NDArray[np.float64]:
+    """The fixture's rotation in our frame, identity = hanging with the beam down (GDTF)."""
+    o = fixture.orientation
+    if o is None:
+        standing = fixture.position.z <= 1.0  # the viewer's rule for a fixture without orientation
+        yaw, pitch = 0.0, 0.0
+    else:
+        standing = o.mounting == "standing"
+        yaw, pitch = o.yaw, o.pitch
+    if standing:
+        return _rz(yaw) @ _rx(pitch) @ _rx(180.0)
+    return _rz(yaw) @ _rx(-pitch)
+
+
+def _matrix(fixture: Fixture) -> pymvr.Matrix:
+    r = MIRROR @ pose(fixture) @ MIRROR
+    o = MIRROR @ np.array(tuple(fixture.position)) * 1000.0
+    rows = [[*(float(round(v, 9)) + 0.0 for v in r[:, k]), 0] for k in range(3)]
+    rows.append([*(float(round(v, 6)) + 0.0 for v in o), 0])
+    return pymvr.Matrix(rows)
+
+
+def save_mvr(config: ShowConfig, path: str | os.PathLike[str]) -> None:
+    """Write ``config`` as an MVR file, atomically (temp file + rename)."""
+    classes: dict[str, pymvr.Class] = {}
+    first_class: dict[str, str] = {}
+    for g in config.groups:
+        cls = pymvr.Class(uuid=str(uuid.uuid5(NAMESPACE, f"class:{g.name}")), name=g.name)
+        classes[g.name] = cls
+        for member in g.fixtures:
+            first_class.setdefault(member, cls.uuid)
+    fixtures = []
+    for i, f in enumerate(config.fixtures):
+        addresses = []
+        if f.universe >= 1:
+            addresses.append(pymvr.Address(dmx_break=0, universe=f.universe, address=f.address))
+        fixture_id = f.extra.get("fixture_id")
+        fixtures.append(
+            pymvr.Fixture(
+                name=f.name,
+                uuid=str(uuid.uuid5(NAMESPACE, f"fixture:{f.name}")),
+                gdtf_spec=f"{f.manufacturer}@{f.model}.gdtf",
+                gdtf_mode=f.mode,
+                fixture_id=str(fixture_id) if fixture_id not in (None, "") else str(i + 1),
+                matrix=_matrix(f),
+                classing=first_class.get(f.name),
+                addresses=pymvr.Addresses(addresses=addresses),
+            )
+        )
+    layer = pymvr.Layer(name="Show Creator", child_list=pymvr.ChildList(fixtures=fixtures))
+    scene = pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=list(classes.values())))
+    writer = pymvr.GeneralSceneDescriptionWriter()
+    writer.serialize_scene(scene)
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        writer.write_mvr(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,51 @@
+"""``show-creator --headless --show RIG`` as a real subprocess, for each foreign format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.server.helpers import CliProcess, RawClient
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def run_cli() -> Iterator[type[CliProcess]]:
+    procs: list[CliProcess] = []
+
+    def start(*args: str) -> CliProcess:
+        proc = CliProcess(*args)
+        procs.append(proc)
+        return proc
+
+    yield start  # type: ignore[misc]
+    for proc in procs:
+        proc.kill()
+
+
+def test_qxw_served_with_its_warnings_logged(run_cli) -> None:  # type: ignore[no-untyped-def]
+    path = DATA / "club.qxw"
+    proc = run_cli("--headless", "--host", "127.0.0.1", "--port", "0", "--show", str(path))
+    port = proc.wait_serving()
+    client = RawClient(port)
+    try:
+        messages = {m["type"]: m for m in client.read_config()}
+    finally:
+        client.close()
+    fixtures = {f["name"]: f for f in messages["fixtures"]["fixtures"]}
+    assert (fixtures["Par"]["universe"], fixtures["Par"]["address"]) == (1, 1)
+    assert (fixtures["Par (2)"]["universe"], fixtures["Par (2)"]["address"]) == (1, 6)
+    assert fixtures["Beam"]["position"] == {"x": 0.0, "y": 3.0, "z": 0.0}
+    assert len(proc.matching(rf"WARNING {path}: Fixture ID 3 \"Par\": name 'Par' is used before")) == 1
+
+
+def test_unknown_file_exits_2_naming_the_formats(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "notes.txt"
+    path.write_text("shopping list\n")
+    proc = run_cli("--headless", "--port", "0", "--show", str(path))
+    assert proc.wait_exit() == 2
+    assert len(proc.lines) == 1, proc.lines
+    assert f"{path}: not a show file this program can open (supported: JSON show (.json)" in proc.lines[0]

@@ -1,0 +1,61 @@
+"""``show-creator convert IN OUT.json``: any supported rig in, our JSON show out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from server.cli import main
+from shared.show import load_show
+from shared.show.importers.mvr_export import pose
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("name", ["rig.yaml", "club.qxw"])
+def test_convert_writes_the_same_show_as_json(tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "show.json"
+    assert main(["convert", str(DATA / name), str(out)]) == 0
+    assert load_show(out)[0] == load_show(DATA / name)[0]
+    assert f"Wrote {out}:" in capsys.readouterr().err
+
+
+def test_convert_prints_warnings_with_the_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["convert", str(DATA / "club.qxw"), str(tmp_path / "out.json")]) == 0
+    err = capsys.readouterr().err
+    assert f"{DATA / 'club.qxw'}: Fixture ID 3 \"Par\": name 'Par' is used before; renamed 'Par (2)'" in err
+
+
+def test_convert_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "rig.mvr"
+    bad.write_text("not a zip")
+    out = tmp_path / "out.json"
+    assert main(["convert", str(bad), str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not an MVR file" in err
+    assert not out.exists()
+
+
+def test_convert_to_mvr_and_back_keeps_patch_layout_and_groups(tmp_path: Path) -> None:
+    mvr = tmp_path / "rig.mvr"
+    assert main(["convert", str(DATA / "rig.yaml"), str(mvr)]) == 0
+    original, _ = load_show(DATA / "rig.yaml")
+    back, warnings = load_show(mvr)
+    assert [f.name for f in back.fixtures] == [f.name for f in original.fixtures]
+    for a, b in zip(original.fixtures, back.fixtures, strict=True):
+        assert (b.manufacturer, b.model, b.mode, b.universe, b.address) == (
+            a.manufacturer, a.model, a.mode, a.universe, a.address)
+        assert tuple(b.position) == pytest.approx(tuple(a.position))
+        assert a.orientation is not None and b.orientation is not None
+        assert b.orientation.mounting == a.orientation.mounting
+        # the same beam direction (pitch -10 may come back as yaw 180, pitch 10)
+        down = np.array([0.0, 0.0, -1.0])
+        assert pose(b) @ down == pytest.approx(pose(a) @ down)
+        if a.orientation.pitch == 0:
+            assert b.orientation.yaw == pytest.approx(a.orientation.yaw)
+    # an MVR fixture has one class: its first group (Mover 1's is its primary group, Movers)
+    assert {g.name: g.fixtures for g in back.groups} == {"Movers": ("Mover 1",), "Front Wash": ("Front 1", "Front 2")}
+    # no GDTF files are packed: said once per file named
+    assert all("is not in the archive" in w.problem for w in warnings) and len(warnings) == 3

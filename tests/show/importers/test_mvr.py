@@ -1,0 +1,178 @@
+"""MVR scenes built here with pymvr: patch, layout (stage left stays stage left), classes, GDTF data."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pymvr
+import pytest
+
+from shared.show import ShowFileError, load_show
+
+DATA = Path(__file__).parent / "data"
+SPEC = "Acme@Spot 60@v1.gdtf"
+
+
+def _gdtf(tmp_path: Path) -> Path:
+    path = tmp_path / SPEC
+    with zipfile.ZipFile(path, "w") as z:
+        z.write(DATA / "spot_description.xml", "description.xml")
+    return path
+
+
+def _matrix(x: float, y: float, z: float, rows: tuple[tuple[float, ...], ...] | None = None) -> pymvr.Matrix:
+    u, v, w = rows or ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+    return pymvr.Matrix([[*u, 0], [*v, 0], [*w, 0], [x, y, z, 0]])
+
+
+def _fixture(name: str, x: float, y: float, z: float, address: pymvr.Address, **kwargs: object) -> pymvr.Fixture:
+    return pymvr.Fixture(
+        name=name, gdtf_spec=SPEC, gdtf_mode="Standard", matrix=_matrix(x, y, z),
+        addresses=pymvr.Addresses(addresses=[address]), **kwargs,
+    )
+
+
+def _write(tmp_path: Path, layers: list[pymvr.Layer], classes: list[pymvr.Class] | None = None) -> Path:
+    writer = pymvr.GeneralSceneDescriptionWriter()
+    scene = pymvr.Scene(layers=pymvr.Layers(layers=layers), aux_data=pymvr.AUXData(classes=classes or []))
+    writer.serialize_scene(scene)
+    writer.files_list.append((str(_gdtf(tmp_path)), SPEC))
+    path = tmp_path / "rig.mvr"
+    writer.write_mvr(str(path))
+    return path
+
+
+def test_mvr_layout_patch_groups_and_gdtf(tmp_path: Path) -> None:
+    front, back = pymvr.Class(name="Front"), pymvr.Class(name="Back")
+    # MVR: mm, Z up, audience at -Y, +X to the audience's right (= stage left)
+    stage_left = _fixture("SL", 4000, 2000, 6000, pymvr.Address(dmx_break=0, universe=2, address=17),
+                          classing=back.uuid, fixture_id="101")
+    stage_right = _fixture("SR", -4000, 2000, 6000, pymvr.Address(dmx_break=0, universe=1, address=1),
+                           classing=back.uuid)
+    downstage = _fixture("DS", 0, -3000, 500, pymvr.Address(dmx_break=0, universe=1, address=33),
+                         classing=front.uuid)
+    # nested in a group object 1 m upstage: positions compose with the parent's matrix
+    truss = pymvr.GroupObject(
+        name="Truss", matrix=_matrix(0.0, 1000.0, 0.0), child_list=pymvr.ChildList(fixtures=[stage_left])
+    )
+    group = pymvr.GroupObject(name="Floor", child_list=pymvr.ChildList(fixtures=[downstage]))
+    layer1 = pymvr.Layer(name="Rig", child_list=pymvr.ChildList(fixtures=[stage_right], group_objects=[truss]))
+    layer2 = pymvr.Layer(name="Floor", child_list=pymvr.ChildList(group_objects=[group]))
+    config, warnings = load_show(_write(tmp_path, [layer1, layer2], [front, back]))
+    assert warnings == []
+    f = {x.name: x for x in config.fixtures}
+    assert set(f) == {"SL", "SR", "DS"}
+    # stage left is the audience's right: our -x; stage right +x; downstage -y
+    assert tuple(f["SL"].position) == (-4.0, 3.0, 6.0)  # + the group's 1 m offset upstage
+    assert tuple(f["SR"].position) == (4.0, 2.0, 6.0)
+    assert tuple(f["DS"].position) == (0.0, -3.0, 0.5)
+    assert (f["SL"].universe, f["SL"].address) == (2, 17)
+    assert (f["SR"].universe, f["SR"].address) == (1, 1)
+    assert f["SL"].extra["fixture_id"] == "101" and f["SL"].extra["gdtf_spec"] == SPEC
+    assert (f["SL"].manufacturer, f["SL"].model, f["SL"].mode) == ("Acme", "Spot 60", "Standard")
+    # identity matrix: GDTF's default pose hangs, beam down
+    assert f["SR"].orientation is not None
+    o = f["SR"].orientation
+    assert (o.mounting, o.yaw, o.pitch, o.roll) == ("hanging", 0.0, 0.0, 0.0)
+    # from the GDTF mode
+    assert f["SR"].channel_mapping == {0: "pan", 1: "pan_fine", 2: "tilt", 3: "tilt_fine", 4: "dimmer", 6: "red"}
+    assert (f["SR"].pan_max, f["SR"].tilt_max, f["SR"].beam_angle) == (540.0, 270.0, 18.0)
+    assert f["SR"].fixture_type == "MH"
+    assert f["SR"].physical is not None and tuple(f["SR"].physical) == (0.3, 0.4, 0.25)
+    # classes become groups
+    assert {g.name: g.fixtures for g in config.groups} == {"Back": ("SR", "SL"), "Front": ("DS",)}
+    half_w, half_d = config.stage.width / 2, config.stage.height / 2
+    assert all(abs(x.position.x) < half_w and abs(x.position.y) < half_d for x in config.fixtures)
+
+
+def test_mvr_absolute_address_and_layers_as_groups(tmp_path: Path) -> None:
+    a = _fixture("A", 0, 0, 3000, pymvr.Address(dmx_break=0, universe=3, address=10))  # written as 1034
+    path = _write(tmp_path, [pymvr.Layer(name="Truss 1", child_list=pymvr.ChildList(fixtures=[a]))])
+    with zipfile.ZipFile(path) as z:
+        assert b">1034</Address>" in z.read("GeneralSceneDescription.xml")
+    config, _ = load_show(path)
+    assert (config.fixtures[0].universe, config.fixtures[0].address) == (3, 10)
+    assert [(g.name, g.fixtures) for g in config.groups] == [("Truss 1", ("A",))]
+
+
+def test_mvr_tilted_and_standing_fixtures(tmp_path: Path) -> None:
+    # beam (-Z local) turned by 90 degrees about X: pointing at the audience (-Y), horizontal
+    tilted = pymvr.Fixture(name="T", gdtf_spec=SPEC, gdtf_mode="Standard",
+                           matrix=_matrix(0, 0, 3000, ((1, 0, 0), (0, 0, -1), (0, 1, 0))))
+    standing = pymvr.Fixture(name="S", gdtf_spec=SPEC, gdtf_mode="Standard",
+                             matrix=_matrix(0, 0, 0, ((1, 0, 0), (0, -1, 0), (0, 0, -1))))
+    path = _write(tmp_path, [pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[tilted, standing]))])
+    config, warnings = load_show(path)
+    t, s = config.fixtures
+    assert t.orientation is not None and s.orientation is not None
+    assert (t.orientation.mounting, t.orientation.yaw, t.orientation.pitch) == ("hanging", 0.0, 90.0)
+    assert (s.orientation.mounting, s.orientation.yaw, s.orientation.pitch) == ("standing", 0.0, 0.0)
+    unpatched = [w for w in warnings if w.problem == "has no DMX address; left unpatched (universe 0, address 1)"]
+    assert [w.where for w in unpatched] == [f'Fixture "T" ({tilted.uuid})', f'Fixture "S" ({standing.uuid})']
+    assert (t.universe, s.universe) == (0, 0)
+
+
+def test_mvr_missing_gdtf_and_mode_are_warnings(tmp_path: Path) -> None:
+    a = pymvr.Fixture(name="A", gdtf_spec="Other@Thing.gdtf", gdtf_mode="X",
+                      addresses=pymvr.Addresses(addresses=[pymvr.Address(universe=1, address=5)]))
+    b = pymvr.Fixture(name="B", gdtf_spec=SPEC, gdtf_mode="Nope",
+                      addresses=pymvr.Addresses(addresses=[pymvr.Address(universe=1, address=9)]))
+    path = _write(tmp_path, [pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[a, b]))])
+    config, warnings = load_show(path)
+    text = [str(w) for w in warnings]
+    assert any("GDTF file 'Other@Thing.gdtf' is not in the archive; no channel data" in t for t in text)
+    assert any("GDTF mode 'Nope' is not in the fixture type ('Standard'); no channel data" in t for t in text)
+    assert (config.fixtures[0].manufacturer, config.fixtures[0].model) == ("Other", "Thing")
+    assert config.fixtures[1].channel_mapping is None
+
+
+SCENE_BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE GeneralSceneDescription [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<GeneralSceneDescription verMajor="1" verMinor="6"><Scene><Layers><Layer name="&b;"/></Layers></Scene>
+</GeneralSceneDescription>"""
+
+
+def _zip(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    path = tmp_path / "bad.mvr"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in files.items():
+            z.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"readme.txt": b"hi"}, "not an MVR file: the archive has no GeneralSceneDescription.xml"),
+        ({"GeneralSceneDescription.xml": SCENE_BOMB}, "refused: the XML declares entity 'a'"),
+        ({"GeneralSceneDescription.xml": b"<GeneralSceneDescription>"}, "invalid XML at line 1"),
+        ({"GeneralSceneDescription.xml": b"<Other/>"}, "starts with <Other>"),
+    ],
+)
+def test_bad_mvr_is_one_line(tmp_path: Path, files: dict[str, bytes], expected: str) -> None:
+    path = _zip(tmp_path, files)
+    with pytest.raises(ShowFileError) as info:
+        load_show(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert expected in message
+
+
+def test_mvr_non_ascii_gdtf_name(tmp_path: Path) -> None:
+    spec = "Lumière@Façade 7.gdtf"
+    gdtf = tmp_path / "x.gdtf"
+    with zipfile.ZipFile(gdtf, "w") as z:
+        z.write(DATA / "spot_description.xml", "description.xml")
+    a = pymvr.Fixture(name="A", gdtf_spec=spec, gdtf_mode="Standard",
+                      addresses=pymvr.Addresses(addresses=[pymvr.Address(universe=1, address=5)]))
+    writer = pymvr.GeneralSceneDescriptionWriter()
+    layer = pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[a]))
+    writer.serialize_scene(pymvr.Scene(layers=pymvr.Layers(layers=[layer])))
+    writer.files_list.append((str(gdtf), spec))
+    path = tmp_path / "rig.mvr"
+    writer.write_mvr(str(path))
+    config, warnings = load_show(path)
+    assert warnings == []
+    assert config.fixtures[0].extra["gdtf_spec"] == spec
+    assert config.fixtures[0].channel_mapping is not None

@@ -1,0 +1,130 @@
+"""QLC+ workspaces: 0-based patch, repeated names, groups, monitor positions, hostile XML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.show import ShowFileError, load_show
+
+DATA = Path(__file__).parent / "data"
+
+HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE Workspace>\n'
+
+
+def _fixture(fid: int, name: str, universe: int, address: int, channels: int = 4) -> str:
+    return (
+        f"<Fixture><Manufacturer>Generic</Manufacturer><Model>RGBW</Model><Mode>4ch</Mode><ID>{fid}</ID>"
+        f"<Name>{name}</Name><Universe>{universe}</Universe><Address>{address}</Address>"
+        f"<Channels>{channels}</Channels></Fixture>"
+    )
+
+
+def _workspace(engine: str) -> bytes:
+    return (HEADER + f'<Workspace xmlns="http://www.qlcplus.org/Workspace"><Engine>{engine}</Engine></Workspace>').encode()
+
+
+def test_qxw_fields_land_where_they_should() -> None:
+    config, warnings = load_show(DATA / "club.qxw")
+    par_a, par_b, beam = config.fixtures
+    # 0-based Universe/Address in the file, 1-based in the show
+    assert (par_a.universe, par_a.address) == (1, 1)
+    assert (par_b.universe, par_b.address) == (1, 6)
+    assert (beam.universe, beam.address) == (2, 100)
+    assert (beam.manufacturer, beam.model, beam.mode) == ("Clay Paky", "Sharpy", "Standard")
+    assert beam.extra["channel_count"] == 16
+    # repeated names: identified by ID, the second renamed (and said so)
+    assert (par_a.name, par_b.name) == ("Par", "Par (2)")
+    assert [str(w) for w in warnings] == ["Fixture ID 3 \"Par\": name 'Par' is used before; renamed 'Par (2)'"]
+    # 3D monitor (mm, grid 10 x 8 m): XPos from the audience's left edge, ZPos from the back, YPos up
+    assert tuple(par_a.position) == (4.0, -2.5, 3.5)  # XPos 1000: the audience's left = stage right = +x
+    assert tuple(par_b.position) == (-4.0, -2.5, 3.5)
+    assert tuple(beam.position) == (0.0, 3.0, 0.0)  # ZPos 1000: near the back wall, upstage
+    assert par_b.orientation is not None and par_b.orientation.yaw == 30.0
+    assert par_a.orientation is None  # no rotation: the viewer decides by height
+    assert (config.stage.width, config.stage.height) == (10.0, 8.0)
+    # FixtureGroup heads by fixture ID, in head order; channel groups by fixture ID
+    groups = {g.name: g for g in config.groups}
+    assert groups["Front Pars"].fixtures == ("Par (2)", "Par")
+    assert groups["Dimmers"].fixtures == ("Par (2)", "Beam")
+    assert groups["Front Pars"].color != groups["Dimmers"].color
+
+
+def test_qxw_without_monitor_lays_out_rows_and_warns(tmp_path: Path) -> None:
+    path = tmp_path / "rows.qxw"
+    path.write_bytes(_workspace(_fixture(0, "A", 0, 0) + _fixture(1, "B", 0, 4) + _fixture(2, "C", 1, 0)))
+    config, warnings = load_show(path)
+    a, b, c = config.fixtures
+    assert a.position.y == b.position.y > c.position.y  # one row per universe, first upstage
+    assert a.position.x > b.position.x  # address order from stage right
+    assert {f.position.z for f in config.fixtures} == {3.0}
+    assert any(w.where == "Monitor" and "laid out in rows per universe" in w.problem for w in warnings)
+    half_w, half_d = config.stage.width / 2, config.stage.height / 2
+    assert all(abs(f.position.x) < half_w and abs(f.position.y) < half_d for f in config.fixtures)
+
+
+def test_qxw_2d_monitor_is_a_top_view(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.qxw"
+    monitor = (
+        '<Monitor DisplayMode="0"><Grid Width="6" Height="4" Units="0"/>'
+        '<FxItem ID="0" XPos="0" YPos="4000"/></Monitor>'
+    )
+    path.write_bytes(_workspace(_fixture(0, "A", 0, 0) + monitor))
+    config, warnings = load_show(path)
+    assert tuple(config.fixtures[0].position) == (3.0, -2.0, 1.0)
+    assert any("read as a top view" in w.problem for w in warnings)
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE Workspace [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<Workspace xmlns="http://www.qlcplus.org/Workspace"><Engine><Fixture><Name>&lol9;</Name></Fixture></Engine></Workspace>
+"""
+
+EXTERNAL = b"""<?xml version="1.0"?>
+<!DOCTYPE Workspace [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<Workspace xmlns="http://www.qlcplus.org/Workspace"><Engine><Fixture><Name>&secret;</Name></Fixture></Engine></Workspace>
+"""
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (BILLION_LAUGHS, "refused: the XML declares entity 'lol'"),
+        (EXTERNAL, "refused: the XML declares entity 'secret'"),
+        (HEADER.encode() + b'<Workspace xmlns="http://www.qlcplus.org/Workspace"><Engine>', "invalid XML at line 3"),
+        (_workspace(_fixture(0, "A", 0, 600)), 'Fixture ID 0 "A": address 601 is outside 1..512'),
+        (_workspace("<Fixture><ID>x</ID><Name>A</Name></Fixture>"), "Fixture \"A\": ID 'x' is not a whole number"),
+        (_workspace(_fixture(1, "A", 0, 0) + _fixture(1, "B", 0, 9)), 'Fixture ID 1 "B": ID 1 is used by two'),
+        (b'<Workspace xmlns="http://www.qlcplus.org/Workspace"/>', "not a QLC+ workspace: no <Engine> element"),
+        (b"not xml at all", "not a QLC+ workspace: a .qxw is XML"),
+    ],
+)
+def test_bad_qxw_is_one_line(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "bad.qxw"
+    path.write_bytes(content)
+    with pytest.raises(ShowFileError) as info:
+        load_show(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert expected in message
+
+
+def test_qxw_is_found_by_content(tmp_path: Path) -> None:
+    path = tmp_path / "workspace.xml"
+    path.write_bytes(_workspace(_fixture(0, "A", 2, 10)))
+    config, _ = load_show(path)
+    assert (config.fixtures[0].universe, config.fixtures[0].address) == (3, 11)
+
+
+def test_qxf_is_not_a_rig(tmp_path: Path) -> None:
+    path = tmp_path / "par.qxf"
+    path.write_bytes(b'<?xml version="1.0"?><FixtureDefinition xmlns="http://www.qlcplus.org/FixtureDefinition"/>')
+    with pytest.raises(ShowFileError, match="fixture definition"):
+        load_show(path)
