@@ -144,7 +144,7 @@ def _run_window(source: ShowSource, server: VisualizerTCPServer, shutdown: _Shut
     """Show the status window until it is closed or a signal arrives."""
     import socket
 
-    from PyQt6.QtCore import QSocketNotifier
+    from PyQt6.QtCore import QSocketNotifier, QTimer
     from PyQt6.QtWidgets import QApplication
 
     from server.window import ShowCreatorWindow
@@ -170,6 +170,8 @@ def _run_window(source: ShowSource, server: VisualizerTCPServer, shutdown: _Shut
 
     notifier.activated.connect(drain)
     shutdown.on_request = app.quit
+    # A signal that came before the event loop ran made app.quit() a no-op: look again once it runs.
+    QTimer.singleShot(0, lambda: app.quit() if shutdown.event.is_set() else None)
     try:
         app.exec()
     finally:
@@ -178,4 +180,5 @@ def _run_window(source: ShowSource, server: VisualizerTCPServer, shutdown: _Shut
         signal.set_wakeup_fd(old_fd)
         wake_r.close()
         wake_w.close()
+        server.stop()  # before the window (and its adapter) go: the I/O thread emits to them while stopping
         window.close()

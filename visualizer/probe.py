@@ -31,9 +31,11 @@ from shared.protocol import (
     UnknownMessage,
     UpdateMessage,
 )
+from shared.protocol.messages import message_type
 from shared.show import ShowConfig
 from visualizer.app.address import DEFAULT_PORT, AddressError, parse_address
 from visualizer.tcp import VisualizerTCPClient
+from visualizer.tcp.describe import describe_v2
 
 PROG = "visualizer-probe"
 SHOW_FIXTURES = 3
@@ -84,7 +86,7 @@ class _Printer:
 
     def message(self, msg: Message) -> None:
         self.count += 1
-        kind = msg.type if isinstance(msg, UnknownMessage) else _TYPE_NAMES[type(msg)]
+        kind = message_type(msg)
         self.line(f"[{self.count}] {kind}")
         for detail in self._details(msg):
             self.line(f"    {detail}")
@@ -124,17 +126,10 @@ class _Printer:
             return [f"Update: {msg.update_type} {dict(msg.data)}"]
         if isinstance(msg, AckMessage):
             return [f"Ack: {msg.ack_type}"]
-        return [f"Unknown message type {msg.type!r} (ignored)"]
+        if isinstance(msg, UnknownMessage):
+            return [f"Unknown message type {msg.type!r} (ignored)"]
+        return describe_v2(msg)
 
-
-_TYPE_NAMES: dict[type, str] = {
-    StageMessage: "stage",
-    FixturesMessage: "fixtures",
-    GroupsMessage: "groups",
-    HeartbeatMessage: "heartbeat",
-    UpdateMessage: "update",
-    AckMessage: "ack",
-}
 
 
 def _utf8_safe(stream: TextIO) -> None:
