@@ -61,8 +61,12 @@ class StreamDecoder:
     ``inflated`` the bytes they expanded to.
     """
 
-    def __init__(self, max_line_length: int = DEFAULT_MAX_LINE) -> None:
+    def __init__(self, max_line_length: int = DEFAULT_MAX_LINE, *, frames: bool = True) -> None:
         self.decoder = MessageDecoder(max_line_length)
+        #: False: exactly MessageDecoder (a NUL byte is garbage in a line).  Receivers turn
+        #: frames on only while ``zlib`` is asked for or agreed, so a v1 peer's garbage
+        #: can never be taken for a frame and swallow the good lines after it.
+        self.frames_enabled = frames
         self.max_line_length = max_line_length
         self._frame: bytearray | None = None  # header + body collected so far
         self._skip = 0  # body bytes of an over-long frame still to drop
@@ -85,6 +89,8 @@ class StreamDecoder:
         dec = self.decoder
         out: list[Message | ProtocolError] = []
         pos, end = 0, len(data)
+        if not self.frames_enabled and self._frame is None and not self._skip:
+            return dec.feed(data)
         while pos < end:
             if self._skip:
                 n = min(self._skip, end - pos)
