@@ -20,7 +20,9 @@ from types import FrameType
 
 from server.core import DEFAULT_PORT, ServerStartError, VisualizerTCPServer
 from server.show import ShowSource, describe
+from server.tls import TLSConfigError, server_context
 from shared.cli import OneLineParser, format_address, port_number, positive_seconds
+from shared.protocol.auth import TOKEN_ENV, TokenError, resolve_token
 from shared.show import ShowFileError
 
 log = logging.getLogger("server")
@@ -69,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--heartbeat", type=heartbeat_seconds, default=MAX_HEARTBEAT, metavar="S",
         help="seconds between heartbeats, at most 5 (default: %(default)s)",
     )
+    security = parser.add_argument_group("protocol 2 (security, discovery)")
+    security.add_argument("--token", help="require visualizers to prove this shared secret (HMAC; never sent); "
+                          f"also ${TOKEN_ENV}; v1 visualizers are then refused")
+    security.add_argument("--token-file", metavar="FILE", help="read the token from FILE")
+    security.add_argument("--tls-cert", metavar="PEM", help="serve TLS only, with this certificate (chain)")
+    security.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert (if not in the same file)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     return parser
 
@@ -110,7 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         return EXIT_BAD_SHOW
 
-    server = VisualizerTCPServer(config, args.host, args.port, args.heartbeat)
+    try:
+        token = resolve_token(args.token, args.token_file)
+        ssl_context = None if args.tls_cert is None else server_context(args.tls_cert, args.tls_key)
+    except (TokenError, TLSConfigError) as exc:
+        log.error("%s", exc)
+        return EXIT_CANNOT_LISTEN
+    server = VisualizerTCPServer(config, args.host, args.port, args.heartbeat, token=token,
+                                 ssl_context=ssl_context, show_name=source.name)
     source.server = server
     try:
         server.start()
@@ -127,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info(
         'Serving "%s" (%s) on %s', source.name, describe(config), format_address(server.host, server.port)
     )
+    if token is not None or ssl_context is not None:
+        log.info("%s", ", ".join(p for p in (
+            "token required (v1 visualizers are refused)" if token is not None else "",
+            "TLS only" if ssl_context is not None else "") if p))
     source.watch()
     try:
         if args.headless:

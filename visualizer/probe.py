@@ -36,6 +36,7 @@ from shared.show import ShowConfig
 from visualizer.app.address import DEFAULT_PORT, AddressError, parse_address
 from visualizer.tcp import VisualizerTCPClient
 from visualizer.tcp.describe import describe_v2
+from visualizer.tcp.options import ConnectionOptionError, add_connection_arguments, client_options
 
 PROG = "visualizer-probe"
 SHOW_FIXTURES = 3
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds to wait for the connection (and with --once, for the configuration); default 10",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="also log the client's debug messages")
+    add_connection_arguments(p)
     return p
 
 
@@ -148,6 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"{PROG}: {exc}\n")
     if args.port is not None and port != args.port:
         parser.exit(2, f"{PROG}: port given twice: {args.host!r} and {args.port}\n")
+    try:
+        connection = client_options(args)
+    except ConnectionOptionError as exc:
+        parser.exit(2, f"{PROG}: {exc}\n")
     _utf8_safe(sys.stdout)
     _utf8_safe(sys.stderr)
     logging.basicConfig(
@@ -161,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ever_connected = threading.Event()
     complete = threading.Event()
 
-    client = VisualizerTCPClient(host, port, connect_timeout=args.timeout)
+    client = VisualizerTCPClient(host, port, connect_timeout=args.timeout, client_name=PROG, **connection)
 
     last_error: list[str] = []
 
@@ -190,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     def on_state(state: str) -> None:
         if state == "reconnecting" and ever_connected.is_set():
             printer.line(f"… reconnecting to {where}")
+        elif state == "disconnected" and client.last_error and not failure:
+            failure.append(client.last_error)  # the client gave up by itself (refused: token, TLS)
+            wake.set()
 
     client.on_message(printer.message)
     client.on_connected(on_connected)

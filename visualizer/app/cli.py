@@ -15,11 +15,13 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from shared.cli import OneLineParser, non_negative_seconds, positive_seconds
 from visualizer.app.address import DEFAULT_HOST, DEFAULT_PORT, AddressError, parse_address
+from visualizer.tcp.options import ConnectionOptionError, add_connection_arguments, client_options
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fixture name labels in the 3D view (default on; L toggles)")
     p.add_argument("--select", metavar="NAME", help="select this fixture once the show arrives")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
+    add_connection_arguments(p)
     return p
 
 
@@ -103,6 +106,9 @@ class Options:
     labels: bool
     select: str | None
     verbose: int
+    #: VisualizerTCPClient keyword arguments (protocol, token, ssl_context).
+    connection: dict[str, Any] = field(default_factory=dict)
+    discover: bool = False
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -112,10 +118,11 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     try:
         host, port = parse_address(ns.address)
         size = parse_size(ns.size)
-    except (AddressError, UsageError) as exc:
+        connection = client_options(ns)
+    except (AddressError, UsageError, ConnectionOptionError) as exc:
         parser.exit(2, f"{PROG}: {exc}\n")
     return Options(host, port, ns.screenshot, ns.screenshot_after, ns.timeout, size, ns.camera, ns.labels,
-                   ns.select, ns.verbose)
+                   ns.select, ns.verbose, connection=connection, discover=ns.discover)
 
 
 def configure_logging(verbose: int, screenshot: bool = False) -> None:
