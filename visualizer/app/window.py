@@ -32,6 +32,7 @@ from shared.cli import format_address
 from shared.show import ShowConfig
 from visualizer.app.details import FixtureDetails
 from visualizer.app.fixture_tree import FixtureTree, groups_of
+from visualizer.app.selection_link import SelectionLink
 from visualizer.app.status import ConnectionIndicator, TransientMessage
 from visualizer.render import StageScene
 from visualizer.tcp import ShowState
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.tree.fixture_selected.connect(self._on_tree_selection)
         self.scene.fixture_clicked.connect(self._on_scene_click)
 
+        self.selection_link = SelectionLink(self)  # protocol 2: selection to and from Show Creator
         self.set_connection_state(client.state)
         if client.config is not None:
             self.apply_config(client.config)
