@@ -19,10 +19,13 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 
 from server.core import DEFAULT_PORT, ServerStartError, VisualizerTCPServer
+from server.discovery import Advertiser
 from server.show import ShowSource, describe
 from server.tls import TLSConfigError, server_context
 from shared.cli import OneLineParser, format_address, port_number, positive_seconds
 from shared.protocol.auth import TOKEN_ENV, TokenError, resolve_token
+from shared.protocol.discovery import Advert
+from shared.protocol.extensions import PROTOCOL_V2
 from shared.show import ShowFileError
 
 log = logging.getLogger("server")
@@ -77,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     security.add_argument("--token-file", metavar="FILE", help="read the token from FILE")
     security.add_argument("--tls-cert", metavar="PEM", help="serve TLS only, with this certificate (chain)")
     security.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert (if not in the same file)")
+    security.add_argument("--no-advertise", dest="advertise", action="store_false",
+                          help="do not announce this server on the local network (mDNS _showcreator._tcp)")
+    security.add_argument("--mdns-interface", metavar="IP", action="append",
+                          help="announce only on this interface address (repeatable; default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     return parser
 
@@ -147,6 +154,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "token required (v1 visualizers are refused)" if token is not None else "",
             "TLS only" if ssl_context is not None else "") if p))
     source.watch()
+    advertiser = None
+    if args.advertise:
+        advertiser = Advertiser(
+            Advert("", server.host, server.port, show=source.name, server="Show Creator", protocol=PROTOCOL_V2,
+                   token=token is not None, tls=ssl_context is not None),
+            interfaces=args.mdns_interface,
+        )
+        advertiser.start()
     try:
         if args.headless:
             shutdown.event.wait()
@@ -154,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _run_window(source, server, shutdown)
     finally:
         source.stop_watching()
+        if advertiser is not None:
+            advertiser.close()
         server.stop()
         log.info("Stopped")
     return EXIT_OK

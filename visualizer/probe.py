@@ -36,7 +36,12 @@ from shared.show import ShowConfig
 from visualizer.app.address import DEFAULT_PORT, AddressError, parse_address
 from visualizer.tcp import VisualizerTCPClient
 from visualizer.tcp.describe import describe_v2
-from visualizer.tcp.options import ConnectionOptionError, add_connection_arguments, client_options
+from visualizer.tcp.options import (
+    ConnectionOptionError,
+    add_connection_arguments,
+    client_options,
+    discover_server,
+)
 
 PROG = "visualizer-probe"
 SHOW_FIXTURES = 3
@@ -152,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"{PROG}: port given twice: {args.host!r} and {args.port}\n")
     try:
         connection = client_options(args)
+        if args.discover:
+            host, port = discover_server(args, connection, min(args.timeout, 5.0), lambda text: print(text, flush=True))
     except ConnectionOptionError as exc:
         parser.exit(2, f"{PROG}: {exc}\n")
     _utf8_safe(sys.stdout)

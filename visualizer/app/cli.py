@@ -21,7 +21,12 @@ from typing import Any
 
 from shared.cli import OneLineParser, non_negative_seconds, positive_seconds
 from visualizer.app.address import DEFAULT_HOST, DEFAULT_PORT, AddressError, parse_address
-from visualizer.tcp.options import ConnectionOptionError, add_connection_arguments, client_options
+from visualizer.tcp.options import (
+    ConnectionOptionError,
+    add_connection_arguments,
+    client_options,
+    discover_server,
+)
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +124,9 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         host, port = parse_address(ns.address)
         size = parse_size(ns.size)
         connection = client_options(ns)
+        if ns.discover:
+            host, port = discover_server(ns, connection, min(ns.timeout, 5.0),
+                                         lambda text: print(f"{PROG}: {text}", file=sys.stderr))
     except (AddressError, UsageError, ConnectionOptionError) as exc:
         parser.exit(2, f"{PROG}: {exc}\n")
     return Options(host, port, ns.screenshot, ns.screenshot_after, ns.timeout, size, ns.camera, ns.labels,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import ssl
+from collections.abc import Callable
 from typing import Any
 
 from shared.protocol.auth import TOKEN_ENV, TokenError, resolve_token
@@ -32,7 +33,9 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
                    help="with --tls: do not check the certificate or host name (testing only)")
     g.add_argument("--v1", action="store_true", help="speak protocol 1 only (no hello), as older visualizers do")
     g.add_argument("--discover", action="store_true",
-                   help="find Show Creators on the local network (mDNS) and connect to the first (or list them)")
+                   help="find Show Creators on the local network (mDNS), list them and connect to the first")
+    g.add_argument("--mdns-interface", metavar="IP", action="append",
+                   help="with --discover: browse only on this interface address (repeatable)")
 
 
 def tls_context(ca_file: str | None = None, insecure: bool = False) -> ssl.SSLContext:
@@ -60,3 +63,24 @@ def client_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.tls or args.tls_ca or args.insecure:
         options["ssl_context"] = tls_context(args.tls_ca, args.insecure)
     return options
+
+
+def discover_server(args: argparse.Namespace, options: dict[str, Any], timeout: float,
+                    report: Callable[[str], None]) -> tuple[str, int]:
+    """``--discover``: browse, ``report`` each server found, pick the first; adjust ``options`` to its TXT.
+
+    Raises ConnectionOptionError when none answers within ``timeout``.
+    """
+    from visualizer.tcp.discovery import discover
+
+    found = discover(timeout, interfaces=args.mdns_interface, first=True)
+    if not found:
+        raise ConnectionOptionError(f"no Show Creator found on the local network within {timeout:g} s (mDNS)")
+    for advert in found:
+        report(f"found {advert.describe()}")
+    chosen = found[0]
+    if chosen.tls and "ssl_context" not in options:
+        options["ssl_context"] = tls_context()
+    if chosen.token and options.get("token") is None:
+        report(f"{chosen.address} requires a token: give --token or --token-file")
+    return chosen.host, chosen.port
