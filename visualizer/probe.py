@@ -31,6 +31,7 @@ from shared.protocol import (
     UnknownMessage,
     UpdateMessage,
 )
+from shared.protocol.extensions import WelcomeMessage
 from shared.protocol.messages import message_type
 from shared.show import ShowConfig
 from visualizer.app.address import DEFAULT_PORT, AddressError, parse_address
@@ -79,6 +80,7 @@ class _Printer:
         self.out = out
         self.wake = wake
         self.count = 0
+        self.welcome: WelcomeMessage | None = None
         self.muted = False
         self.broken = threading.Event()  # stdout went away (e.g. piped into head)
 
@@ -92,6 +94,11 @@ class _Printer:
             self.wake.set()
 
     def message(self, msg: Message) -> None:
+        if isinstance(msg, WelcomeMessage):
+            # The handshake is not part of the numbered stream (which stays as v1 prints it);
+            # it is summed up once the configuration is complete.
+            self.welcome = msg
+            return
         self.count += 1
         kind = message_type(msg)
         self.line(f"[{self.count}] {kind}")
@@ -192,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             printer.line(f"✗ {text}")
 
     def on_config(_config: ShowConfig) -> None:
+        if printer.welcome is not None and not complete.is_set():
+            printer.line(f"✓ {describe_v2(printer.welcome)[0]}")
         printer.line(
             "✓ Received complete configuration!" if not complete.is_set() else "✓ Configuration updated"
         )

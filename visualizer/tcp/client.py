@@ -24,15 +24,15 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Final, Literal, TypeVar
+from typing import Final, Literal, TypeVar
 
 from shared.cli import format_address
-from shared.protocol import DEFAULT_MAX_LINE, Message, UnknownMessage
+from shared.protocol import DEFAULT_MAX_LINE
 from shared.protocol.extensions import ALL_CAPABILITIES, PROTOCOL_V2, HelloMessage
-from shared.show import Fixture, Group, ShowConfig, Stage
-from visualizer.tcp.handlers import Handlers
+from shared.show import ShowConfig
+from visualizer.tcp.handlers import Handlers, Subscriptions
 from visualizer.tcp.session import DEFAULT_SETTLE, ClientSession
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class _Wakeup:
             self._writer.close()
 
 
-class VisualizerTCPClient:
+class VisualizerTCPClient(Subscriptions):
     """Connects to a Show Creator server and turns its stream into callbacks.
 
     ``connect()`` returns at once; ``disconnect()`` returns within about a
@@ -234,55 +234,14 @@ class VisualizerTCPClient:
     ) -> None:
         self.disconnect()
 
-    # Subscriptions (see Handlers for the events and their arguments).
+    # Subscriptions (see Handlers for the events and their arguments; the typed
+    # on_* shortcuts come from Subscriptions, shared with Handlers).
 
     def on(self, event: str, callback: F) -> F:
         return self.handlers.on(event, callback)
 
     def off(self, event: str, callback: Callable[..., object]) -> None:
         self.handlers.off(event, callback)
-
-    def on_message(self, callback: Callable[[Message], object]) -> Callable[[Message], object]:
-        return self.handlers.on_message(callback)
-
-    def on_stage(self, callback: Callable[[Stage], object]) -> Callable[[Stage], object]:
-        return self.handlers.on_stage(callback)
-
-    def on_fixtures(
-        self, callback: Callable[[tuple[Fixture, ...]], object]
-    ) -> Callable[[tuple[Fixture, ...]], object]:
-        return self.handlers.on_fixtures(callback)
-
-    def on_groups(
-        self, callback: Callable[[tuple[Group, ...]], object]
-    ) -> Callable[[tuple[Group, ...]], object]:
-        return self.handlers.on_groups(callback)
-
-    def on_update(
-        self, callback: Callable[[str, Mapping[str, Any]], object]
-    ) -> Callable[[str, Mapping[str, Any]], object]:
-        return self.handlers.on_update(callback)
-
-    def on_heartbeat(self, callback: Callable[[float | None], object]) -> Callable[[float | None], object]:
-        return self.handlers.on_heartbeat(callback)
-
-    def on_unknown(self, callback: Callable[[UnknownMessage], object]) -> Callable[[UnknownMessage], object]:
-        return self.handlers.on_unknown(callback)
-
-    def on_config(self, callback: Callable[[ShowConfig], object]) -> Callable[[ShowConfig], object]:
-        return self.handlers.on_config(callback)
-
-    def on_state(self, callback: Callable[[str], object]) -> Callable[[str], object]:
-        return self.handlers.on_state(callback)
-
-    def on_error(self, callback: Callable[[str], object]) -> Callable[[str], object]:
-        return self.handlers.on_error(callback)
-
-    def on_connected(self, callback: Callable[[], object]) -> Callable[[], object]:
-        return self.handlers.on_connected(callback)
-
-    def on_disconnected(self, callback: Callable[[], object]) -> Callable[[], object]:
-        return self.handlers.on_disconnected(callback)
 
     # ---------------------------------------------------------------- thread
 

@@ -60,8 +60,8 @@ class QtVisualizerClient(QObject):
         h.on_heartbeat(lambda timestamp: emit("heartbeat_received", timestamp))
         h.on_config(self._config_arrived)
         h.on_state(lambda state: emit("state_changed", state))
-        h.on("welcome", lambda welcome: emit("welcome_received", welcome))
-        h.on("selection", lambda fixtures, mode: emit("selection_received", list(fixtures), mode))
+        h.on_welcome(lambda welcome: emit("welcome_received", welcome))
+        h.on_selection(lambda fixtures, mode: emit("selection_received", list(fixtures), mode))
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.disconnect_from_server)
