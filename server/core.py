@@ -88,6 +88,7 @@ _MAX_SLEEP = 3600.0  # longest selector wait: epoll's timeout overflows past ~24
 _CLOSE_LINGER = 2.0  # seconds a closing client has to read its error line and hang up
 _TLS_SNIFF_WAIT = 1.0  # seconds a TLS port waits for a ClientHello before explaining in plain text
 _TLS_RECORD = 0x16  # first byte of a TLS handshake record
+_TLS_HANDSHAKE_TIMEOUT = 10.0  # seconds a client has to finish the TLS handshake
 
 
 class ServerStartError(OSError):
@@ -768,11 +769,11 @@ class _IOLoop:
                 tls = context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
             except (OSError, ValueError) as exc:
                 log.warning("TLS with %s failed: %s", client.address, exc)
-                sock.close()
                 self._close(client, None)
                 return
             client.sock = tls
             client.tls = "handshake"
+            client.close_at = time.monotonic() + _TLS_HANDSHAKE_TIMEOUT
             self.sel.register(tls, selectors.EVENT_READ, client)
             with self.clients_lock:
                 self.clients[tls.fileno()] = client
@@ -794,6 +795,7 @@ class _IOLoop:
         log.debug("TLS with %s: %s %s", client.address, sock.version(), sock.cipher())
         client.tls = ""
         client.close_at = 0.0
+        client.session.restart_wait(time.monotonic())  # the hello wait starts now, not at accept
         self.sel.modify(sock, selectors.EVENT_READ, client)
         client.writing = False
         if sock.pending():

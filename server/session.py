@@ -152,6 +152,7 @@ class ServerSession:
         self.client_name = ""
         self.invalid_lines = 0
         self.last_ack: str | None = None
+        self._hello_wait = hello_wait
         self._deadline: float | None = now + hello_wait
         self._client_nonce = ""
         self._server_nonce = ""
@@ -201,6 +202,11 @@ class ServerSession:
     def deadline(self) -> float | None:
         """When :meth:`poll` next has work to do, or None."""
         return self._deadline if self.state in (WAITING, CHALLENGED) else None
+
+    def restart_wait(self, now: float) -> None:
+        """Start the hello wait again (after a TLS handshake: bytes could not flow before)."""
+        if self.state == WAITING:
+            self._deadline = now + self._hello_wait
 
     def take_output(self) -> bytes:
         """Lines to send to the client (welcome, error), and forget them."""

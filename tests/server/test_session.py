@@ -142,3 +142,11 @@ def test_auth_limiter_blocks_after_repeated_failures_per_host():
     assert not lim.failed("10.0.0.3", 0.0)
     assert not lim.failed("10.0.0.3", 20.0)
     assert not lim.failed("10.0.0.3", 40.0)
+
+
+def test_hello_wait_restarts_after_a_tls_handshake():
+    s = ServerSession(now=0.0, hello_wait=0.1)
+    s.restart_wait(5.0)  # the handshake took five seconds
+    assert s.poll(0.2) == [] and s.deadline() == 5.1
+    [ready] = s.receive(HELLO, 5.05)
+    assert isinstance(ready, Ready) and ready.protocol == 2
