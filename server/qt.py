@@ -9,6 +9,8 @@ directly, then runs in the GUI thread.
 
 from __future__ import annotations
 
+import contextlib
+
 from PyQt6.QtCore import QObject, Qt, pyqtSignal, pyqtSlot
 
 from server.core import Callback, ClientInfo, ServerStartError, VisualizerTCPServer
@@ -44,12 +46,12 @@ class QtServerAdapter(QObject):
         server.on_error = _chain(server.on_error, self._emitter(_ERROR))
         self._select_relay.connect(self.fixture_selected, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         earlier = server.on_fixtures_selected
-        relay = self._select_relay
 
         def selected(address: str, fixtures: tuple[int, ...]) -> None:
             if earlier is not None:
                 earlier(address, fixtures)
-            relay.emit(address, list(fixtures))
+            with contextlib.suppress(RuntimeError):
+                self._select_relay.emit(address, list(fixtures))
 
         server.on_fixtures_selected = selected
 
@@ -58,10 +60,12 @@ class QtServerAdapter(QObject):
         return self._server
 
     def _emitter(self, kind: str) -> Callback:
-        relay = self._relay
-
+        # Through ``self`` (kept alive by the server's callbacks), not a bound signal
+        # captured once: a bound signal outliving its QObject crashes on emit, while a
+        # deleted wrapper raises RuntimeError, ignored here (the GUI is going away).
         def emit(text: str) -> None:
-            relay.emit(kind, text)
+            with contextlib.suppress(RuntimeError):
+                self._relay.emit(kind, text)
 
         return emit
 

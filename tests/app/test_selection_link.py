@@ -57,3 +57,20 @@ def test_a_pushed_selection_selects_in_the_viewer_without_echo(qtbot, linked):
     with qtbot.waitSignal(adapter.fixture_selected, timeout=WAIT_MS):
         win.select_fixture(config.fixtures[9].name)
     assert [indices for _address, indices in echoes] == [[9]]
+
+
+def test_a_delta_from_the_server_moves_the_fixture_in_the_viewer(qtbot, linked):
+    from tests.app.helpers import moved
+
+    win, adapter = linked
+    deltas: list[object] = []
+    win.client.client.on_delta(deltas.append)
+    win.set_camera_preset("top")
+    before = win.scene.fixture_screen_position("Spot 1")
+    assert before is not None
+    with qtbot.waitSignal(win.config_applied, timeout=WAIT_MS):
+        adapter.update_config(moved(adapter.config, "Spot 1", dy=1.5))
+    assert len(deltas) == 1  # a delta, not the whole show
+    after = win.scene.fixture_screen_position("Spot 1")
+    assert after is not None and after.y() < before.y() - 20
+    assert win.state.config == adapter.config
