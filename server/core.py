@@ -877,7 +877,14 @@ class _IOLoop:
 
     def _ready(self, client: _Client, event: Ready) -> None:
         session = client.session
-        if session.has(CAP_ZLIB):
+        if event.upgrade:
+            # A late hello: the welcome goes before any configuration not yet started, and a
+            # full one follows it (the client holds no revision to apply a delta to).
+            if client.config_queued:
+                client.queue = deque(item for item in client.queue if item is not _Marker.CONFIG)
+                client.config_queued = False
+            client.resync = True
+        elif session.has(CAP_ZLIB):
             self.compressing += 1
         client.ready = True
         self.timed.discard(client)

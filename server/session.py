@@ -39,6 +39,7 @@ from shared.protocol.extensions import (
     CAP_DELTA,
     CAP_REVISION,
     CAP_SELECT,
+    CAP_ZLIB,
     ERR_AUTH_FAILED,
     ERR_AUTH_REQUIRED,
     PROTOCOL_V2,
@@ -55,7 +56,10 @@ log = logging.getLogger(__name__)
 #: Seconds the server waits for a hello before serving a silent client as v1.
 #: A v2 client sends hello right after its connect completes, so its hello
 #: arrives just behind the handshake's last packet, whatever the round trip.
-DEFAULT_HELLO_WAIT = 0.1
+DEFAULT_HELLO_WAIT = 0.05
+#: With a token nothing is sent before authentication anyway, so a slow hello
+#: costs nothing and is waited for longer (a v1 client is refused after it).
+TOKEN_HELLO_WAIT = 5.0
 #: Seconds a challenged client has to answer.
 AUTH_TIMEOUT = 10.0
 
@@ -76,6 +80,8 @@ class Ready:
     protocol: int
     capabilities: frozenset[str]
     client: str
+    #: True for a hello that came after the client was served as v1 (it already has v1 data).
+    upgrade: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +158,8 @@ class ServerSession:
         self.client_name = ""
         self.invalid_lines = 0
         self.last_ack: str | None = None
-        self._hello_wait = hello_wait
-        self._deadline: float | None = now + hello_wait
+        self._hello_wait = hello_wait if token is None else max(hello_wait, TOKEN_HELLO_WAIT)
+        self._deadline: float | None = now + self._hello_wait
         self._client_nonce = ""
         self._server_nonce = ""
         self._hello: HelloMessage | None = None
@@ -293,7 +299,7 @@ class ServerSession:
             caps -= {CAP_DELTA}  # a delta names the revision it applies to
         return protocol, caps
 
-    def _ready(self, protocol: int, caps: frozenset[str], events: list[Event]) -> None:
+    def _ready(self, protocol: int, caps: frozenset[str], events: list[Event], *, upgrade: bool = False) -> None:
         self.state = READY
         self.protocol = protocol
         self.capabilities = caps
@@ -304,17 +310,25 @@ class ServerSession:
                 proof = server_proof(self.token, self._client_nonce, self._server_nonce)
             order = [c for c in ALL_CAPABILITIES if c in caps]
             self._send(WelcomeMessage(protocol, self.server_name, self.show_name, tuple(order), proof=proof))
-        events.append(Ready(protocol, caps, self.client_name))
+        events.append(Ready(protocol, caps, self.client_name, upgrade))
 
     def _request(self, msg: object, events: list[Event]) -> None:
-        if isinstance(msg, AckMessage):
+        if isinstance(msg, HelloMessage) and self._hello is None and self.token is None:
+            # A hello that came after the wait: the client already has (or is getting) the
+            # v1 stream.  Upgrade it without zlib, so no frame can reach a client that has
+            # stopped expecting them; the loop follows with a full configuration.
+            self._hello = msg
+            self.client_name = msg.client
+            protocol, caps = self._negotiate(msg)
+            self._ready(protocol, caps - {CAP_ZLIB}, events, upgrade=True)
+        elif isinstance(msg, AckMessage):
             self.last_ack = msg.ack_type
             events.append(Acked(msg.ack_type))
         elif isinstance(msg, ResyncMessage) and self.wants_revision:
             events.append(ResyncRequested())
         elif isinstance(msg, SelectMessage) and CAP_SELECT in self.capabilities:
             events.append(FixturesSelected(msg.fixtures, msg.revision))
-        # Anything else a client says (heartbeats, unknown types, a late hello) is ignored.
+        # Anything else a client says (heartbeats, unknown types, another hello) is ignored.
 
     def _fail(self, code: str, message: str, reason: str, events: list[Event]) -> None:
         self._send(ErrorMessage(code, message))

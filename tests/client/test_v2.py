@@ -280,3 +280,25 @@ def test_v2_client_falls_back_to_v1_against_a_server_that_ignores_hello(fake_ser
     assert json.loads(peer.readline())["type"] == "hello"
     assert json.loads(peer.readline()) == {"type": "ack", "ack_type": "config"}
     assert logs["welcome"].items == []
+
+
+def test_a_hello_after_the_v1_stream_started_upgrades_the_connection(serve):
+    server = serve()
+    raw = Raw(server.port)
+    assert [raw.line()["type"] for _ in range(3)] == ["stage", "fixtures", "groups"]  # served as v1
+    raw.send(encode_message(HelloMessage(2, "late", ("revision", "delta", "zlib"))))
+    welcome = raw.line()
+    assert welcome["type"] == "welcome" and welcome["capabilities"] == ["revision", "delta"]
+    lines = [raw.line() for _ in range(3)]
+    assert lines[2]["type"] == "groups" and lines[2]["revision"]["number"] == 1
+    raw.close()
+
+
+def test_v2_client_gets_v2_even_when_the_server_does_not_wait_for_hello(serve, clients):
+    server = serve(hello_wait=0.0)
+    client, logs = clients(server.port)
+    client.connect()
+    logs["welcome"].wait()
+    server.update_config(moved(demo_show(), 3))
+    logs["delta"].wait()
+    wait_until(lambda: client.config == moved(demo_show(), 3))

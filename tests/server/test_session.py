@@ -90,7 +90,8 @@ def test_wrong_token_is_one_error_line_and_close():
 
 def test_v1_client_is_refused_while_a_token_is_set():
     s = ServerSession(now=0.0, token=b"t", hello_wait=0.1)
-    [closing] = s.poll(0.2)
+    assert s.poll(0.2) == []  # with a token, a slow hello is waited for longer: nothing is sent before it
+    [closing] = s.poll(5.0)
     assert isinstance(closing, Closing)
     [error] = lines(s.take_output())
     assert error["code"] == "auth_required" and "--token" in str(error["message"])
@@ -150,3 +151,13 @@ def test_hello_wait_restarts_after_a_tls_handshake():
     assert s.poll(0.2) == [] and s.deadline() == 5.1
     [ready] = s.receive(HELLO, 5.05)
     assert isinstance(ready, Ready) and ready.protocol == 2
+
+
+def test_a_late_hello_upgrades_a_client_served_as_v1_without_zlib():
+    s = ServerSession(now=0.0, hello_wait=0.05, show_name="Demo")
+    assert s.poll(0.1) == [Ready(1, frozenset(), "")]
+    [ready] = s.receive(HELLO, 0.2)
+    assert ready == Ready(2, frozenset({"revision", "delta", "select"}), "test", upgrade=True)
+    [welcome] = lines(s.take_output())
+    assert welcome["capabilities"] == ["revision", "delta", "select"]
+    assert s.receive(HELLO, 0.3) == []  # only once

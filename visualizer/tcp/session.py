@@ -270,7 +270,8 @@ class ClientSession:
 
     def _welcome(self, msg: WelcomeMessage) -> None:
         hello = self._hello
-        if hello is None or self.negotiation not in ("pending", "challenged"):
+        # "v1": a server that took our hello late (after serving us v1) still welcomes us.
+        if hello is None or self.negotiation not in ("pending", "challenged", "v1"):
             log.debug("ignoring unexpected welcome from %s", self.peer)
             return
         if msg.challenge:
