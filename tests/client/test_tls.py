@@ -160,3 +160,13 @@ def test_bad_certificate_files_are_one_line(files, tmp_path):
         server_context(str(tmp_path / "missing.pem"))
     with pytest.raises(TLSConfigError, match="cannot load TLS certificate"):
         server_context(str(files["ca"]), str(files["key"]))
+
+
+def test_wrong_token_over_tls_is_one_line(tls_server, client, files):
+    server = tls_server(token="right")
+    c, logs = client(server.port, ssl_context=tls_context(str(files["ca"])), token="wrong")
+    c.connect()
+    (text,) = logs["error"].wait()
+    assert "wrong token" in text
+    wait_until(lambda: not c.running)
+    assert logs["config"].items == []
