@@ -161,3 +161,11 @@ def test_a_late_hello_upgrades_a_client_served_as_v1_without_zlib():
     [welcome] = lines(s.take_output())
     assert welcome["capabilities"] == ["revision", "delta", "select"]
     assert s.receive(HELLO, 0.3) == []  # only once
+
+
+def test_a_protocol_1_hello_gets_a_welcome_that_grants_nothing():
+    s = ServerSession(now=0.0)
+    [ready] = s.receive(b'{"type":"hello","protocol":1,"capabilities":["delta"]}\n', 0.0)
+    assert ready == Ready(1, frozenset(), "")
+    [welcome] = lines(s.take_output())
+    assert welcome["protocol"] == 1 and welcome["capabilities"] == []
