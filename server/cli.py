@@ -132,7 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         return EXIT_CANNOT_LISTEN
     server = VisualizerTCPServer(config, args.host, args.port, args.heartbeat, token=token,
-                                 ssl_context=ssl_context, show_name=source.name)
+                                 ssl_context=ssl_context, show_name=source.name,
+                                 on_fixtures_selected=lambda address, fixtures: log.info(
+                                     "Visualizer %s selected fixtures %s", address, list(fixtures)[:20]))
     source.server = server
     try:
         server.start()
