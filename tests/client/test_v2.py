@@ -302,3 +302,23 @@ def test_v2_client_gets_v2_even_when_the_server_does_not_wait_for_hello(serve, c
     server.update_config(moved(demo_show(), 3))
     logs["delta"].wait()
     wait_until(lambda: client.config == moved(demo_show(), 3))
+
+
+def test_many_v2_and_v1_clients_under_rapid_changes_all_end_on_the_newest(serve, clients):
+    """Last-value-wins with deltas: a client gets a delta only for the revision it holds."""
+    server = serve()
+    viewers = []
+    for i in range(12):
+        caps = ("revision", "delta", "zlib") if i % 3 else ("revision", "delta")
+        client, logs = clients(server.port, capabilities=caps, protocol=1 if i % 4 == 0 else 2)
+        client.connect()
+        viewers.append((client, logs))
+    for _client, logs in viewers:
+        logs["config"].wait()
+    config = demo_show()
+    for step in range(60):
+        config = moved(config, step % len(config.fixtures), 0.1)
+        server.update_config(config)
+    for client, _logs in viewers:
+        wait_until(lambda c=client: c.config == config, timeout=10)
+    assert sum(len(logs["delta"].items) for _c, logs in viewers) > 0
