@@ -78,6 +78,7 @@ def test_v2_client_negotiates_and_gets_revisions_and_deltas(serve, clients):
     (welcome,) = logs["welcome"].wait()
     assert welcome.show == "Demo" and set(welcome.capabilities) == {"revision", "delta", "zlib", "select"}
     assert logs["config"].wait() == (demo_show(),)
+    assert client.negotiated_protocol == 2 and "delta" in client.negotiated_capabilities
     new = moved(demo_show(), 5)
     server.update_config(new)
     (delta,) = logs["delta"].wait()

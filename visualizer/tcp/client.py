@@ -142,9 +142,7 @@ class VisualizerTCPClient(Subscriptions):
         #: A client-side context (``ssl.create_default_context()``) makes every connection TLS.
         self.ssl_context = ssl_context
         self.client_name = client_name
-        #: After a connection: what was negotiated (protocol 1 without a welcome).
-        self.negotiated_protocol = 1
-        self.negotiated_capabilities: frozenset[str] = frozenset()
+        self._session: ClientSession | None = None  # of the current (or last) connection
         self._outbox: list[tuple[int, ...]] = []
         self._fatal = False  # the server refused us in a way retrying cannot fix
         self.handlers = Handlers()
@@ -172,6 +170,18 @@ class VisualizerTCPClient(Subscriptions):
     def config(self) -> ShowConfig | None:
         """The last complete configuration, or None before the first."""
         return self._config
+
+    @property
+    def negotiated_protocol(self) -> int:
+        """Protocol of the current (or last) connection: 2 after a welcome, else 1."""
+        session = self._session
+        return 1 if session is None else session.protocol
+
+    @property
+    def negotiated_capabilities(self) -> frozenset[str]:
+        """Capabilities the server granted on the current (or last) connection."""
+        session = self._session
+        return frozenset() if session is None else session.capabilities
 
     @property
     def running(self) -> bool:
@@ -365,6 +375,7 @@ class VisualizerTCPClient(Subscriptions):
             token=self.token,
             now=time.monotonic(),
         )
+        self._session = session
         log.info("connected to %s", where)
         self._set_state(CONNECTED)
         self.handlers.emit("connected")
@@ -426,8 +437,6 @@ class VisualizerTCPClient(Subscriptions):
         finally:
             sel.close()
             sock.close()
-        self.negotiated_protocol = session.protocol
-        self.negotiated_capabilities = session.capabilities
         if session.fatal is not None:
             self.last_error = session.fatal
         if not wakeup.stopped:
