@@ -878,8 +878,16 @@ class _IOLoop:
     def _ready(self, client: _Client, event: Ready) -> None:
         session = client.session
         if event.upgrade:
-            # A late hello: the welcome goes before any configuration not yet started, and a
-            # full one follows it (the client holds no revision to apply a delta to).
+            client.ready = True
+            now = time.monotonic()
+            if not session.wants_revision:
+                out = session.take_output()  # just the welcome; the v1 stream goes on as it was
+                self._enqueue(client, out, now)
+                client.queued_bytes += len(out)
+                self._flush(client)
+                return
+            # A late hello asking for revisions: the welcome goes before any configuration not
+            # yet started, and a full one follows it (the client holds no revision for a delta).
             if client.config_queued:
                 client.queue = deque(item for item in client.queue if item is not _Marker.CONFIG)
                 client.config_queued = False

@@ -313,7 +313,7 @@ class ServerSession:
         events.append(Ready(protocol, caps, self.client_name, upgrade))
 
     def _request(self, msg: object, events: list[Event]) -> None:
-        if isinstance(msg, HelloMessage) and self._hello is None and self.token is None:
+        if isinstance(msg, HelloMessage) and msg.protocol >= PROTOCOL_V2 and self._hello is None and self.token is None:
             # A hello that came after the wait: the client already has (or is getting) the
             # v1 stream.  Upgrade it without zlib, so no frame can reach a client that has
             # stopped expecting them; the loop follows with a full configuration.

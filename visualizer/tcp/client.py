@@ -400,6 +400,9 @@ class VisualizerTCPClient(Subscriptions):
                         del out[: sock.send(out)]
                     except (BlockingIOError, InterruptedError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
                         pass
+                    except (ConnectionResetError, BrokenPipeError):
+                        reason = f"{where} closed the connection (reset)"
+                        break
                     except OSError as exc:
                         reason = f"connection to {where} lost: {exc.strerror or exc}"
                         break
@@ -459,6 +462,9 @@ class VisualizerTCPClient(Subscriptions):
                 return None if got else ""
             except ssl.SSLError as exc:
                 return f"connection to {where} lost: TLS error ({exc.reason or exc})"
+            except ConnectionResetError:
+                # A server that closes at once resets the connection our hello (or ack) went into.
+                return f"{where} closed the connection (reset)"
             except OSError as exc:
                 return f"connection to {where} lost: {exc.strerror or exc}"
             if not data:
