@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 DEFAULT_HELLO_WAIT = 0.05
 #: With a token nothing is sent before authentication anyway, so a slow hello
 #: costs nothing and is waited for longer (a v1 client is refused after it).
-TOKEN_HELLO_WAIT = 5.0
+TOKEN_HELLO_WAIT = 2.0
 #: Seconds a challenged client has to answer.
 AUTH_TIMEOUT = 10.0
 

@@ -57,7 +57,7 @@ def test_token_from_flag_file_or_environment(cli, tmp_path: Path, source: str):
     proc.wait_line("token required")
     assert _config_with(port, "pw1") == demo_show()
     v1 = RawClient(port)
-    msg = json.loads(v1.read_line())
+    msg = json.loads(v1.read_line(timeout=10))
     assert msg["code"] == "auth_required"
     v1.wait_closed()
     v1.close()

@@ -91,7 +91,7 @@ def test_wrong_token_is_one_error_line_and_close():
 def test_v1_client_is_refused_while_a_token_is_set():
     s = ServerSession(now=0.0, token=b"t", hello_wait=0.1)
     assert s.poll(0.2) == []  # with a token, a slow hello is waited for longer: nothing is sent before it
-    [closing] = s.poll(5.0)
+    [closing] = s.poll(2.0)
     assert isinstance(closing, Closing)
     [error] = lines(s.take_output())
     assert error["code"] == "auth_required" and "--token" in str(error["message"])
