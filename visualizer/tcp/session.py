@@ -43,6 +43,7 @@ from shared.protocol.extensions import (
     CAP_SELECT,
     CAP_ZLIB,
     FATAL_ERRORS,
+    MAX_SELECT,
     PROTOCOL_V2,
     DeltaMessage,
     ErrorMessage,
@@ -163,7 +164,8 @@ class ClientSession:
         """Queue ``{"type": "select"}`` for the server; False when the server did not negotiate it."""
         if CAP_SELECT not in self.capabilities:
             return False
-        self._out += encode_message(SelectMessage(tuple(fixtures), self.revision))
+        # Client lines stay small: at most MAX_SELECT indices (about 20 KiB), well under the 64 KiB cap.
+        self._out += encode_message(SelectMessage(tuple(fixtures)[:MAX_SELECT], self.revision))
         return True
 
     def flush(self) -> None:
