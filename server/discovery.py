@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def _local_addresses(host: str) -> list[str]:
     """IPv4 addresses to advertise for a server listening on ``host``."""
-    if host not in ("", "0.0.0.0", "::"):
+    if host not in ("", "0.0.0.0"):
         try:
             return [socket.gethostbyname(host)]
         except OSError:
@@ -56,6 +56,13 @@ class Advertiser:
             from zeroconf import InterfaceChoice, IPVersion, ServiceInfo, Zeroconf
 
             a = self.advert
+            if self.interfaces is None and a.host not in ("", "0.0.0.0"):
+                if ":" in a.host:
+                    log.info("Not advertising on mDNS: adverts are IPv4 only and the server listens on %s", a.host)
+                    return
+                # A server bound to one address is announced on that interface only
+                # (one on 127.0.0.1 is never announced to the network).
+                self.interfaces = _local_addresses(a.host)
             hostname = socket.gethostname().split(".")[0] or "show-creator"
             addresses = self.interfaces or _local_addresses(a.host)
             instance = f"{a.show or a.server or 'Show Creator'} on {hostname}:{a.port}"[:63]

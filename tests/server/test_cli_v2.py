@@ -71,3 +71,23 @@ def test_unreadable_token_file_and_missing_certificate_are_one_line(cli, tmp_pat
     assert proc.wait_exit() == 1
     assert any("cannot load TLS certificate" in line for line in proc.lines)
     assert not proc.matching("Traceback")
+
+
+def test_a_server_on_127_0_0_1_is_announced_on_loopback_and_found(tmp_path: Path):
+    from visualizer.tcp.discovery import ServerBrowser
+
+    proc = CliProcess("--headless", "--host", "127.0.0.1", "--port", "0", "--token", "x")
+    try:
+        port = proc.wait_serving()
+        proc.wait_line("Advertised on mDNS", timeout=15)
+        ours = threading.Event()
+        browser = ServerBrowser(lambda servers: ours.set() if any(a.port == port for a in servers) else None,
+                                interfaces=["127.0.0.1"])
+        try:
+            assert ours.wait(10)
+            [found] = [a for a in browser.servers() if a.port == port]
+        finally:
+            browser.close()
+        assert found.token and found.show == "demo" and found.protocol == 2
+    finally:
+        proc.kill()
