@@ -20,8 +20,13 @@ from types import FrameType
 
 from server import dmx_test
 from server.core import DEFAULT_PORT, ServerStartError, VisualizerTCPServer
+from server.discovery import Advertiser
 from server.show import ShowSource, describe
+from server.tls import TLSConfigError, server_context
 from shared.cli import OneLineParser, format_address, port_number, positive_seconds
+from shared.protocol.auth import TOKEN_ENV, TokenError, resolve_token
+from shared.protocol.discovery import Advert
+from shared.protocol.extensions import PROTOCOL_V2
 from shared.show import ShowFileError
 
 log = logging.getLogger("server")
@@ -76,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--fixtures-dir", action="append", default=[], metavar="DIR",
         help="QLC+ fixture definitions (.qxf) to fill served fixtures from (repeatable; QLC+'s own folders too)",
     )
+    security = parser.add_argument_group("protocol 2 (security, discovery)")
+    security.add_argument("--token", help="require visualizers to prove this shared secret (HMAC; never sent); "
+                          f"also ${TOKEN_ENV}; v1 visualizers are then refused")
+    security.add_argument("--token-file", metavar="FILE", help="read the token from FILE")
+    security.add_argument("--tls-cert", metavar="PEM", help="serve TLS only, with this certificate (chain)")
+    security.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert (if not in the same file)")
+    security.add_argument("--no-advertise", dest="advertise", action="store_false",
+                          help="do not announce this server on the local network (mDNS _showcreator._tcp)")
+    security.add_argument("--mdns-interface", metavar="IP", action="append",
+                          help="announce only on this interface address (repeatable; default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     dmx_test.add_arguments(parser)
     return parser
@@ -127,7 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         return EXIT_BAD_SHOW
 
-    server = VisualizerTCPServer(config, args.host, args.port, args.heartbeat)
+    try:
+        token = resolve_token(args.token, args.token_file)
+        ssl_context = None if args.tls_cert is None else server_context(args.tls_cert, args.tls_key)
+    except (TokenError, TLSConfigError) as exc:
+        log.error("%s", exc)
+        return EXIT_CANNOT_LISTEN
+    server = VisualizerTCPServer(config, args.host, args.port, args.heartbeat, token=token,
+                                 ssl_context=ssl_context, show_name=source.name,
+                                 on_fixtures_selected=lambda address, fixtures: log.info(
+                                     "Visualizer %s selected fixtures %s", address, list(fixtures)[:20]))
     source.server = server
     try:
         server.start()
@@ -144,8 +168,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info(
         'Serving "%s" (%s) on %s', source.name, describe(config), format_address(server.host, server.port)
     )
+    if token is not None or ssl_context is not None:
+        log.info("%s", ", ".join(p for p in (
+            "token required (v1 visualizers are refused)" if token is not None else "",
+            "TLS only" if ssl_context is not None else "") if p))
     source.watch()
     sender = dmx_test.start_from_args(args, config, follow=lambda: server.config)
+    advertiser = None
+    if args.advertise:
+        advertiser = Advertiser(
+            Advert("", server.host, server.port, show=source.name, server="Show Creator", protocol=PROTOCOL_V2,
+                   token=token is not None, tls=ssl_context is not None),
+            interfaces=args.mdns_interface,
+        )
+        advertiser.start()
     try:
         if args.headless:
             shutdown.event.wait()
@@ -155,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sender is not None:
             sender.stop()
         source.stop_watching()
+        if advertiser is not None:
+            advertiser.close()
         server.stop()
         log.info("Stopped")
     return EXIT_OK
@@ -164,7 +202,7 @@ def _run_window(source: ShowSource, server: VisualizerTCPServer, shutdown: _Shut
     """Show the status window until it is closed or a signal arrives."""
     import socket
 
-    from PyQt6.QtCore import QSocketNotifier
+    from PyQt6.QtCore import QSocketNotifier, QTimer
     from PyQt6.QtWidgets import QApplication
 
     from server.window import ShowCreatorWindow
@@ -190,6 +228,8 @@ def _run_window(source: ShowSource, server: VisualizerTCPServer, shutdown: _Shut
 
     notifier.activated.connect(drain)
     shutdown.on_request = app.quit
+    # A signal that came before the event loop ran made app.quit() a no-op: look again once it runs.
+    QTimer.singleShot(0, lambda: app.quit() if shutdown.event.is_set() else None)
     try:
         app.exec()
     finally:
@@ -198,4 +238,5 @@ def _run_window(source: ShowSource, server: VisualizerTCPServer, shutdown: _Shut
         signal.set_wakeup_fd(old_fd)
         wake_r.close()
         wake_w.close()
+        server.stop()  # before the window (and its adapter) go: the I/O thread emits to them while stopping
         window.close()

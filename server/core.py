@@ -21,31 +21,57 @@ import contextlib
 import enum
 import errno
 import logging
+import secrets
 import selectors
 import socket
+import ssl
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from server.session import (
+    DEFAULT_HELLO_WAIT,
+    Acked,
+    AuthFailed,
+    AuthLimiter,
+    BadLine,
+    Closing,
+    Event,
+    FixturesSelected,
+    Ready,
+    ResyncRequested,
+    ServerSession,
+)
 from shared.cli import format_address
 from shared.protocol import (
     ACK_CONFIG,
-    AckMessage,
+    FixturesMessage,
+    GroupsMessage,
     HeartbeatMessage,
-    LineTooLong,
-    MessageDecoder,
     ProtocolError,
+    StageMessage,
     UpdateMessage,
     encode_message,
-    serialize_full_config,
 )
+from shared.protocol.delta import compute_delta
+from shared.protocol.extensions import (
+    CAP_SELECT,
+    CAP_ZLIB,
+    ERR_RATE_LIMITED,
+    ERR_TLS_REQUIRED,
+    Revision,
+    SelectMessage,
+)
+from shared.protocol.frames import maybe_frame
 from shared.show import ShowConfig
 
 log = logging.getLogger(__name__)
 
 Callback = Callable[[str], None]
+#: ``on_fixtures_selected(address, fixture_indices)``
+SelectCallback = Callable[[str, tuple[int, ...]], None]
 
 DEFAULT_PORT = 9000
 DEFAULT_STALL_TIMEOUT = 30.0
@@ -59,6 +85,10 @@ _RECV_SIZE = 64 * 1024
 _INVALID_LOG_INTERVAL = 5.0  # seconds between invalid-line log lines per client
 _ACCEPT_PAUSE = 0.5  # seconds to stop accepting when out of file descriptors
 _MAX_SLEEP = 3600.0  # longest selector wait: epoll's timeout overflows past ~24 days
+_CLOSE_LINGER = 2.0  # seconds a closing client has to read its error line and hang up
+_TLS_SNIFF_WAIT = 1.0  # seconds a TLS port waits for a ClientHello before explaining in plain text
+_TLS_RECORD = 0x16  # first byte of a TLS handshake record
+_TLS_HANDSHAKE_TIMEOUT = 10.0  # seconds a client has to finish the TLS handshake
 
 
 class ServerStartError(OSError):
@@ -94,6 +124,8 @@ class ClientInfo:
     invalid_lines: int
     queued_messages: int
     pending_bytes: int
+    protocol: int = 1
+    capabilities: tuple[str, ...] = ()
 
 
 class _Marker(enum.Enum):
@@ -104,36 +136,42 @@ class _Marker(enum.Enum):
 
 
 class _Client:
-    """Per-client state, owned by the I/O thread."""
+    """Per-client state, owned by the I/O thread; protocol state lives in ``session``."""
 
     __slots__ = (
         "acked_gen",
         "address",
         "bytes_received",
         "bytes_sent",
+        "close_at",
+        "closing",
         "config_queued",
         "connected_at",
-        "decoder",
+        "half_closed",
         "hb_queued",
-        "invalid_lines",
-        "last_ack",
+        "host",
         "log_after",
         "out",
         "out_gen",
         "queue",
         "queued_bytes",
+        "ready",
+        "resync",
         "sent_gen",
+        "session",
         "sock",
         "stall_since",
         "suppressed",
+        "tls",
         "writing",
     )
 
-    def __init__(self, sock: socket.socket, address: str, max_line: int) -> None:
+    def __init__(self, sock: socket.socket, address: str, host: str, session: ServerSession) -> None:
         self.sock = sock
         self.address = address
+        self.host = host
+        self.session = session
         self.connected_at = time.time()
-        self.decoder = MessageDecoder(max_line)
         self.queue: deque[bytes | _Marker] = deque()
         self.queued_bytes = 0  # bytes of plain lines in ``queue``
         self.config_queued = False
@@ -142,17 +180,63 @@ class _Client:
         self.out_gen = 0  # config generation of ``out``, 0 for other lines
         self.sent_gen = 0  # newest config generation fully written
         self.acked_gen = 0
-        self.last_ack: str | None = None
         self.bytes_sent = 0
         self.bytes_received = 0
-        self.invalid_lines = 0
         self.suppressed = 0
         self.log_after = 0.0
         self.stall_since = 0.0
         self.writing = False  # registered for EVENT_WRITE
+        self.ready = False  # negotiation over: configurations, lines and heartbeats flow
+        self.resync = False  # the next configuration goes out whole, not as a delta
+        self.closing = False  # sending a last error line, then closing
+        self.half_closed = False
+        self.close_at = 0.0
+        #: "sniff" (TLS port, waiting for the first byte), "handshake", or "" (plain bytes flow).
+        self.tls = ""
 
     def pending(self) -> bool:
         return self.out is not None or bool(self.queue)
+
+
+class _Edition:
+    """One published configuration, encoded once per variant a client may take.
+
+    ``blob`` is the v1 stream (stage, fixtures, groups); ``blob_v2`` the same
+    with the revision on the groups line; ``delta`` the change from the
+    edition before (``delta_base`` is its generation), when it is smaller.
+    Compressed variants are made on first use and kept (``framed``).
+    """
+
+    __slots__ = ("_framed", "blob", "blob_v2", "config", "delta", "delta_base", "gen", "revision")
+
+    def __init__(self, gen: int, config: ShowConfig, revision: Revision) -> None:
+        self.gen = gen
+        self.config = config
+        self.revision = revision
+        stage = encode_message(StageMessage(config.stage))
+        fixtures = encode_message(FixturesMessage(config.fixtures))
+        groups = encode_message(GroupsMessage(config.groups))
+        groups_v2 = encode_message(GroupsMessage(config.groups, {"revision": revision.to_dict()}))
+        self.blob = b"".join((stage, fixtures, groups))
+        self.blob_v2 = b"".join((stage, fixtures, groups_v2))
+        self.delta: bytes | None = None
+        self.delta_base = 0
+        self._framed: dict[str, bytes] = {}
+
+    def diff_from(self, before: _Edition) -> None:
+        """Encode the delta from ``before``; kept only when much smaller than the full configuration."""
+        delta = compute_delta(before.config, self.config, before.revision, self.revision)
+        line = encode_message(delta)
+        if len(line) * 2 < len(self.blob_v2):
+            self.delta, self.delta_base = line, before.gen
+
+    def framed(self, variant: str) -> bytes:
+        data = self._framed.get(variant)
+        if data is None:
+            raw = self.delta if variant == "delta" else self.blob_v2 if variant == "v2" else self.blob
+            assert raw is not None
+            data = self._framed[variant] = maybe_frame(raw)
+        return data
 
 
 class VisualizerTCPServer:
@@ -179,6 +263,14 @@ class VisualizerTCPServer:
         max_line_length: int = DEFAULT_MAX_CLIENT_LINE,
         max_invalid_lines: int = DEFAULT_MAX_INVALID_LINES,
         listen_backlog: int = DEFAULT_LISTEN_BACKLOG,
+        token: bytes | str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        hello_wait: float = DEFAULT_HELLO_WAIT,
+        name: str = "Show Creator",
+        show_name: str | None = None,
+        capabilities: Sequence[str] | None = None,
+        on_fixtures_selected: SelectCallback | None = None,
+        auth_limiter: AuthLimiter | None = None,
     ) -> None:
         if not heartbeat_interval > 0:
             raise ValueError("heartbeat_interval must be greater than 0")
@@ -198,12 +290,24 @@ class VisualizerTCPServer:
         self.max_line_length = max_line_length
         self.max_invalid_lines = max_invalid_lines
         self.listen_backlog = listen_backlog
+        #: Protocol v2 (docs/PROTOCOL.md): a token makes every client authenticate and
+        #: refuses v1 clients; ``ssl_context`` (server side) makes the port TLS-only.
+        self.token = token.encode("utf-8") if isinstance(token, str) else token
+        self.ssl_context = ssl_context
+        self.hello_wait = hello_wait
+        self.name = name
+        self.show_name = show_name
+        self.capabilities = None if capabilities is None else tuple(capabilities)
+        self.on_fixtures_selected = on_fixtures_selected
+        self.auth_limiter = auth_limiter or AuthLimiter()
+        #: Identifies this run's revisions: a client never applies a delta across a restart.
+        self.show_id = secrets.token_hex(6)
 
         self._lock = threading.Lock()
         self._config = config
         self._requested_gen = 1  # generation of the newest update_config call
-        self._published_gen = 1  # generation of ``_blob``
-        self._blob = serialize_full_config(config)
+        self._published_gen = 1  # generation of ``_edition``
+        self._edition = _Edition(1, config, Revision(self.show_id, 1))
         self._loop: _IOLoop | None = None
         self._bound_port: int | None = None
 
@@ -216,7 +320,7 @@ class VisualizerTCPServer:
                 raise RuntimeError("server is already running")
             listener = self._listen()
             self._bound_port = listener.getsockname()[1]
-            loop = _IOLoop(self, listener, self._published_gen, self._blob)
+            loop = _IOLoop(self, listener, self._edition)
             self._loop = loop
             loop.thread.start()  # under the lock: a concurrent start() sees it running
         log.debug("Listening on %s", format_address(self.host, self.port))
@@ -268,8 +372,8 @@ class VisualizerTCPServer:
             return []
         with loop.clients_lock:
             clients = list(loop.clients.values())
-        gen = loop.gen
-        blob_len = len(loop.blob)
+        gen = loop.edition.gen
+        blob_len = len(loop.edition.blob)
         out = []
         for c in clients:
             cur = c.out
@@ -281,10 +385,12 @@ class VisualizerTCPServer:
                     bytes_sent=c.bytes_sent,
                     bytes_received=c.bytes_received,
                     acked_config=c.acked_gen == gen,
-                    last_ack=c.last_ack,
-                    invalid_lines=c.invalid_lines,
+                    last_ack=c.session.last_ack,
+                    invalid_lines=c.session.invalid_lines,
                     queued_messages=len(c.queue),
                     pending_bytes=pending,
+                    protocol=c.session.protocol,
+                    capabilities=tuple(sorted(c.session.capabilities)),
                 )
             )
         return out
@@ -303,12 +409,19 @@ class VisualizerTCPServer:
             self._requested_gen += 1
             gen = self._requested_gen
             self._config = config
-        blob = serialize_full_config(config)
+            before = self._edition
+        edition = _Edition(gen, config, Revision(self.show_id, gen))
+        edition.diff_from(before)
+        loop = self._loop
+        if loop is not None and loop.compressing:
+            edition.framed("delta" if edition.delta is not None else "v2")  # off the I/O thread
         with self._lock:
             if gen <= self._published_gen:
                 return  # a newer config was published while we encoded
+            if self._edition is not before:
+                edition.delta = None  # diffed against an edition that was never published
             self._published_gen = gen
-            self._blob = blob
+            self._edition = edition
             loop = self._loop
         if loop is not None:
             loop.post(("config", None))
@@ -320,9 +433,18 @@ class VisualizerTCPServer:
         if loop is not None and not loop.stopping:
             loop.post(("line", line))
 
-    def _published(self) -> tuple[int, bytes]:
+    def push_selection(self, fixtures: Sequence[int], *, highlight: bool = False) -> None:
+        """Ask every visualizer that negotiated ``select`` to select (or highlight) these fixture indices."""
         with self._lock:
-            return self._published_gen, self._blob
+            revision = self._edition.revision
+        msg = SelectMessage(tuple(int(i) for i in fixtures), revision, "highlight" if highlight else "select")
+        loop = self._loop
+        if loop is not None and not loop.stopping:
+            loop.post(("select", encode_message(msg)))
+
+    def _published(self) -> _Edition:
+        with self._lock:
+            return self._edition
 
     # ------------------------------------------------------------ internals
 
@@ -363,7 +485,7 @@ class VisualizerTCPServer:
 class _IOLoop:
     """One run of the server: the thread, its selector and every client socket."""
 
-    def __init__(self, server: VisualizerTCPServer, listener: socket.socket, gen: int, blob: bytes) -> None:
+    def __init__(self, server: VisualizerTCPServer, listener: socket.socket, edition: _Edition) -> None:
         self.server = server
         self.listener = listener
         self.sel = selectors.DefaultSelector()
@@ -379,7 +501,9 @@ class _IOLoop:
         self.clients_lock = threading.Lock()
         self.clients: dict[int, _Client] = {}
         self.writers: set[_Client] = set()
-        self.gen, self.blob = gen, blob
+        self.timed: set[_Client] = set()  # clients with a negotiation or closing deadline
+        self.edition = edition
+        self.compressing = 0  # ready clients that negotiated zlib (update_config pre-compresses)
         self.hb_line = b""
         now = time.monotonic()
         self.next_heartbeat = now + server.heartbeat_interval
@@ -420,6 +544,8 @@ class _IOLoop:
                 self._publish_config()
             elif kind == "line" and payload is not None:
                 self._broadcast_line(payload)
+            elif kind == "select" and payload is not None:
+                self._broadcast_line(payload, CAP_SELECT)
         return True
 
     # ------------------------------------------------------------ main loop
@@ -450,6 +576,9 @@ class _IOLoop:
                     client: _Client = data
                     if client.sock.fileno() < 0:
                         continue  # closed earlier in this round
+                    if client.tls:
+                        self._tls_step(client)
+                        continue
                     if events & selectors.EVENT_READ:
                         self._read(client)
                     if events & selectors.EVENT_WRITE and client.sock.fileno() >= 0:
@@ -459,9 +588,16 @@ class _IOLoop:
                 self._heartbeat(now)
             if self.next_stall_check and now >= self.next_stall_check:
                 self._check_stalls(now)
+            if self.timed:
+                self._check_deadlines(now)
             if self.accept_paused_until and now >= self.accept_paused_until:
                 self.accept_paused_until = 0.0
                 sel.register(self.listener, selectors.EVENT_READ, None)
+
+    def _deadline(self, client: _Client) -> float | None:
+        if client.closing or client.tls:
+            return client.close_at
+        return client.session.deadline()
 
     def _timeout(self, now: float) -> float:
         deadline = self.next_heartbeat
@@ -473,7 +609,28 @@ class _IOLoop:
             self.next_stall_check = 0.0
         if self.accept_paused_until:
             deadline = min(deadline, self.accept_paused_until)
+        for client in self.timed:
+            due = self._deadline(client)
+            if due is not None:
+                deadline = min(deadline, due)
         return min(_MAX_SLEEP, max(0.0, deadline - now))
+
+    def _check_deadlines(self, now: float) -> None:
+        for client in list(self.timed):
+            if client.sock.fileno() < 0:
+                self.timed.discard(client)
+                continue
+            if client.closing or client.tls:
+                if now >= client.close_at:
+                    if client.tls == "sniff":
+                        self._refuse_plain(client, "sent nothing (a v1 client?)")
+                    else:
+                        self._close(client, None)
+                continue
+            if client.session.deadline() is None:
+                self.timed.discard(client)
+                continue
+            self._handle(client, client.session.poll(now))
 
     def _shutdown(self) -> None:
         clients = list(self.clients.values())
@@ -508,9 +665,9 @@ class _IOLoop:
                     self.accept_paused_until = time.monotonic() + _ACCEPT_PAUSE
                     return
                 raise
-            self._add_client(sock, format_address(addr[0], addr[1]))
+            self._add_client(sock, format_address(addr[0], addr[1]), addr[0])
 
-    def _add_client(self, sock: socket.socket, address: str) -> None:
+    def _add_client(self, sock: socket.socket, address: str, host: str) -> None:
         server = self.server
         sock.setblocking(False)
         with contextlib.suppress(OSError):
@@ -523,7 +680,19 @@ class _IOLoop:
             # client that is merely not reading is dropped by the stall check, with its reason.
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, user_timeout, min(int(server.stall_timeout * 2000), 2**31 - 1))
-        client = _Client(sock, address, server.max_line_length)
+        now = time.monotonic()
+        offered = server.capabilities
+        session = ServerSession(
+            now=now,
+            token=server.token,
+            server_name=server.name,
+            show_name=server.show_name,
+            hello_wait=server.hello_wait,
+            max_line_length=server.max_line_length,
+            max_invalid_lines=server.max_invalid_lines,
+            **({} if offered is None else {"offered": offered}),
+        )
+        client = _Client(sock, address, host, session)
         try:
             self.sel.register(sock, selectors.EVENT_READ, client)
         except (OSError, ValueError) as exc:
@@ -536,10 +705,19 @@ class _IOLoop:
         server._call(server.on_client_connected, address)
         if client.sock.fileno() < 0:
             return  # the callback stopped the server or the client is gone
-        client.queue.append(_Marker.CONFIG)
-        client.config_queued = True
-        client.stall_since = time.monotonic()
-        self._flush(client)
+        client.stall_since = now
+        blocked = server.auth_limiter.blocked_for(host, now) if server.token is not None else 0.0
+        if blocked:
+            self._handle(client, session.refuse(
+                ERR_RATE_LIMITED,
+                f"too many failed authentications from {host}; try again in {blocked:.0f} s",
+                "refused: too many failed authentications",
+            ))
+            return
+        if server.ssl_context is not None:
+            client.tls = "sniff"
+            client.close_at = now + _TLS_SNIFF_WAIT
+        self.timed.add(client)
 
     def _close(self, client: _Client, reason: str | None, *, quiet: bool = False) -> None:
         sock = client.sock
@@ -553,42 +731,213 @@ class _IOLoop:
         with self.clients_lock:
             self.clients.pop(fd, None)
         self.writers.discard(client)
+        self.timed.discard(client)
+        if client.ready and client.session.has(CAP_ZLIB):
+            self.compressing -= 1
+        client.ready = False
         sock.close()
         client.queue.clear()
         client.out = None
         (log.debug if quiet else log.info)("Client disconnected: %s", client.address)
         self.server._call(self.server.on_client_disconnected, client.address)
 
+    # ------------------------------------------------------------ TLS
+
+    def _tls_step(self, client: _Client) -> None:
+        """Sniff the first byte of a TLS port's client, then drive the non-blocking handshake."""
+        sock = client.sock
+        if client.tls == "sniff":
+            try:
+                first = sock.recv(1, socket.MSG_PEEK)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                self._close(client, None)
+                return
+            if not first:
+                self._close(client, None)
+                return
+            if first[0] != _TLS_RECORD:
+                self._refuse_plain(client, "spoke plain text to the TLS port")
+                return
+            context = self.server.ssl_context
+            assert context is not None
+            self.sel.unregister(sock)
+            with self.clients_lock:
+                self.clients.pop(sock.fileno(), None)
+            try:
+                tls = context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+            except (OSError, ValueError) as exc:
+                log.warning("TLS with %s failed: %s", client.address, exc)
+                self._close(client, None)
+                return
+            client.sock = tls
+            client.tls = "handshake"
+            client.close_at = time.monotonic() + _TLS_HANDSHAKE_TIMEOUT
+            self.sel.register(tls, selectors.EVENT_READ, client)
+            with self.clients_lock:
+                self.clients[tls.fileno()] = client
+            sock = tls
+        assert isinstance(sock, ssl.SSLSocket)
+        try:
+            sock.do_handshake()
+        except ssl.SSLWantReadError:
+            self.sel.modify(sock, selectors.EVENT_READ, client)
+            return
+        except ssl.SSLWantWriteError:
+            self.sel.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, client)
+            return
+        except (ssl.SSLError, OSError) as exc:
+            reason = getattr(exc, "reason", None) or exc.strerror or str(exc)
+            log.warning("TLS handshake with %s failed: %s", client.address, reason)
+            self._close(client, None)
+            return
+        log.debug("TLS with %s: %s %s", client.address, sock.version(), sock.cipher())
+        client.tls = ""
+        client.close_at = 0.0
+        client.session.restart_wait(time.monotonic())  # the hello wait starts now, not at accept
+        self.sel.modify(sock, selectors.EVENT_READ, client)
+        client.writing = False
+        if sock.pending():
+            self._read(client)
+
+    def _refuse_plain(self, client: _Client, why: str) -> None:
+        """A plain client on the TLS port: one plain error line, then close."""
+        client.tls = ""
+        self._handle(client, client.session.refuse(
+            ERR_TLS_REQUIRED,
+            "this Show Creator port requires TLS: connect with --tls (and --tls-ca or --insecure)",
+            f"{why}: TLS is required",
+        ))
+
     # ------------------------------------------------------------ reading
 
     def _read(self, client: _Client) -> None:
-        try:
-            data = client.sock.recv(_RECV_SIZE)
-        except BlockingIOError:
-            return
-        except OSError as exc:
-            log.debug("Receive from %s failed: %s", client.address, exc)
-            self._close(client, None)
-            return
-        if not data:
-            self._close(client, None)
-            return
-        client.bytes_received += len(data)
-        for item in client.decoder.feed(data):
-            if isinstance(item, AckMessage):
-                client.last_ack = item.ack_type
-                if item.ack_type == ACK_CONFIG:
+        sock = client.sock
+        while True:
+            try:
+                data = sock.recv(_RECV_SIZE)
+            except (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                return
+            except OSError as exc:
+                log.debug("Receive from %s failed: %s", client.address, exc)
+                self._close(client, None)
+                return
+            if not data:
+                self._close(client, None)
+                return
+            client.bytes_received += len(data)
+            if client.closing:
+                pass  # waiting for the client to hang up after its error line
+            else:
+                self._handle(client, client.session.receive(data, time.monotonic()))
+            # Decrypted bytes held by the TLS layer never wake the selector: read them now.
+            if sock.fileno() < 0 or not isinstance(sock, ssl.SSLSocket) or not sock.pending():
+                return
+
+    def _handle(self, client: _Client, events: list[Event]) -> None:
+        """Act on what the session made of the client's bytes or of the clock."""
+        server = self.server
+        for event in events:
+            if client.sock.fileno() < 0:
+                return
+            if isinstance(event, Acked):
+                if event.ack_type == ACK_CONFIG:
                     client.acked_gen = client.sent_gen
-            elif isinstance(item, ProtocolError):
-                if isinstance(item, LineTooLong):
-                    self._close(client, f"sent a line longer than {client.decoder.max_line_length} bytes")
-                    return
-                client.invalid_lines += 1
-                if client.invalid_lines > self.server.max_invalid_lines:
-                    self._close(client, f"sent more than {self.server.max_invalid_lines} invalid lines")
-                    return
-                self._log_invalid(client, item)
-            # Anything else a client says (heartbeats, unknown types) is ignored.
+            elif isinstance(event, BadLine):
+                self._log_invalid(client, event.error)
+            elif isinstance(event, Ready):
+                self._ready(client, event)
+            elif isinstance(event, ResyncRequested):
+                client.resync = True
+                self._queue_config(client, time.monotonic())
+            elif isinstance(event, FixturesSelected):
+                callback = server.on_fixtures_selected
+                if callback is not None:
+                    try:
+                        callback(client.address, event.fixtures)
+                    except Exception:
+                        log.exception("on_fixtures_selected callback failed")
+            elif isinstance(event, AuthFailed):
+                log.warning("Authentication failed from %s: %s", client.address, event.reason)
+                if server.auth_limiter.failed(client.host, time.monotonic()):
+                    log.warning(
+                        "Refusing %s for %.0f s after %d failed authentications",
+                        client.host, server.auth_limiter.block, server.auth_limiter.max_failures,
+                    )
+            elif isinstance(event, Closing):
+                log.warning("Dropping client %s: %s", client.address, event.reason)
+                self._closing(client)
+                return
+        out = client.session.take_output()
+        if out and client.sock.fileno() >= 0:
+            self._enqueue(client, out, time.monotonic())
+            client.queued_bytes += len(out)
+            self._flush(client)
+
+    def _ready(self, client: _Client, event: Ready) -> None:
+        session = client.session
+        if event.upgrade:
+            client.ready = True
+            now = time.monotonic()
+            if not session.wants_revision:
+                out = session.take_output()  # just the welcome; the v1 stream goes on as it was
+                self._enqueue(client, out, now)
+                client.queued_bytes += len(out)
+                self._flush(client)
+                return
+            # A late hello asking for revisions: the welcome goes before any configuration not
+            # yet started, and a full one follows it (the client holds no revision for a delta).
+            if client.config_queued:
+                client.queue = deque(item for item in client.queue if item is not _Marker.CONFIG)
+                client.config_queued = False
+            client.resync = True
+        elif session.has(CAP_ZLIB):
+            self.compressing += 1
+        client.ready = True
+        self.timed.discard(client)
+        if event.protocol > 1:
+            log.info(
+                "Client %s: protocol %d%s%s", client.address, event.protocol,
+                f" ({event.client})" if event.client else "",
+                f", {', '.join(sorted(event.capabilities))}" if event.capabilities else "",
+            )
+        if session.token is not None:
+            self.server.auth_limiter.succeeded(client.host)
+        now = time.monotonic()
+        out = session.take_output()  # the welcome goes before the configuration
+        if out:
+            self._enqueue(client, out, now)
+            client.queued_bytes += len(out)
+        self._queue_config(client, now)
+
+    def _queue_config(self, client: _Client, now: float) -> None:
+        if not client.config_queued:
+            self._enqueue(client, _Marker.CONFIG, now)
+            client.config_queued = True
+        self._flush(client)
+
+    def _closing(self, client: _Client) -> None:
+        """Send the session's last line(s), then half-close and wait briefly for the client to hang up.
+
+        Closing at once with unread client bytes in our buffer would make the
+        kernel send a reset, which can destroy the error line before the
+        client reads it.
+        """
+        if client.ready and client.session.has(CAP_ZLIB):
+            self.compressing -= 1
+        client.ready = False
+        client.closing = True
+        client.queue.clear()
+        client.queued_bytes = 0
+        client.config_queued = client.hb_queued = False
+        out = client.session.take_output()
+        if out:
+            self._enqueue(client, out, time.monotonic())
+            client.queued_bytes += len(out)
+        client.close_at = time.monotonic() + _CLOSE_LINGER
+        self.timed.add(client)
+        self._flush(client)
 
     def _log_invalid(self, client: _Client, error: ProtocolError) -> None:
         now = time.monotonic()
@@ -603,21 +952,21 @@ class _IOLoop:
     # ------------------------------------------------------------ writing
 
     def _publish_config(self) -> None:
-        gen, blob = self.server._published()
-        if gen <= self.gen:
+        edition = self.server._published()
+        if edition.gen <= self.edition.gen:
             return
-        self.gen, self.blob = gen, blob
+        self.edition = edition
         now = time.monotonic()
         for client in list(self.clients.values()):
-            if not client.config_queued:
-                self._enqueue(client, _Marker.CONFIG, now)
-                client.config_queued = True
-            self._flush(client)
+            if client.ready:
+                self._queue_config(client, now)
 
-    def _broadcast_line(self, line: bytes) -> None:
+    def _broadcast_line(self, line: bytes, capability: str | None = None) -> None:
         server = self.server
         now = time.monotonic()
         for client in list(self.clients.values()):
+            if not client.ready or (capability is not None and not client.session.has(capability)):
+                continue
             if client.queue and (
                 len(client.queue) >= server.max_backlog_messages
                 or client.queued_bytes + len(line) > server.max_backlog_bytes
@@ -639,7 +988,7 @@ class _IOLoop:
             self.next_heartbeat = now + interval
         self.hb_line = encode_message(HeartbeatMessage(time.time()))
         for client in list(self.clients.values()):
-            if client.hb_queued:
+            if client.hb_queued or not client.ready:
                 continue  # one waiting heartbeat is enough; it goes out with the newest time
             self._enqueue(client, _Marker.HEARTBEAT, now)
             client.hb_queued = True
@@ -651,6 +1000,27 @@ class _IOLoop:
         if not client.pending():
             client.stall_since = now
         client.queue.append(item)
+
+    def _config_bytes(self, client: _Client) -> bytes:
+        """The newest configuration in the form this client negotiated (encoded once per edition)."""
+        edition = self.edition
+        session = client.session
+        if not session.wants_revision:
+            variant = "v1"
+        elif (
+            session.wants_delta and not client.resync and edition.delta is not None
+            and client.sent_gen == edition.delta_base
+        ):
+            variant = "delta"
+        else:
+            variant = "v2"
+        client.resync = False
+        if session.has(CAP_ZLIB):
+            return edition.framed(variant)
+        if variant == "delta":
+            assert edition.delta is not None
+            return edition.delta
+        return edition.blob_v2 if variant == "v2" else edition.blob
 
     def _flush(self, client: _Client) -> None:
         """Write as much as the socket takes now; register for EVENT_WRITE if some is left."""
@@ -666,8 +1036,8 @@ class _IOLoop:
                 item = client.queue.popleft()
                 if item is _Marker.CONFIG:
                     client.config_queued = False
-                    out = memoryview(self.blob)
-                    client.out_gen = self.gen
+                    out = memoryview(self._config_bytes(client))
+                    client.out_gen = self.edition.gen
                 elif item is _Marker.HEARTBEAT:
                     client.hb_queued = False
                     out = memoryview(self.hb_line)
@@ -680,7 +1050,7 @@ class _IOLoop:
                 client.out = out
             try:
                 n = sock.send(out)
-            except BlockingIOError:
+            except (BlockingIOError, InterruptedError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
                 break
             except OSError as exc:
                 log.debug("Send to %s failed: %s", client.address, exc)
@@ -698,6 +1068,13 @@ class _IOLoop:
         if progressed:
             client.stall_since = time.monotonic()
         want = client.pending()
+        if client.closing and not want and not client.half_closed:
+            client.half_closed = True
+            with contextlib.suppress(OSError):
+                if isinstance(sock, ssl.SSLSocket):
+                    self._close(client, None)  # no half-close under TLS; the line is out
+                    return
+                sock.shutdown(socket.SHUT_WR)
         if want != client.writing:
             client.writing = want
             events = selectors.EVENT_READ | selectors.EVENT_WRITE if want else selectors.EVENT_READ

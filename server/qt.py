@@ -9,6 +9,8 @@ directly, then runs in the GUI thread.
 
 from __future__ import annotations
 
+import contextlib
+
 from PyQt6.QtCore import QObject, Qt, pyqtSignal, pyqtSlot
 
 from server.core import Callback, ClientInfo, ServerStartError, VisualizerTCPServer
@@ -27,8 +29,11 @@ class QtServerAdapter(QObject):
     error_occurred = pyqtSignal(str)
     client_count_changed = pyqtSignal(int)
     running_changed = pyqtSignal(bool)
+    #: A visualizer selected fixtures: its address and the fixture indices (protocol 2 ``select``).
+    fixture_selected = pyqtSignal(str, list)
 
     _relay = pyqtSignal(str, str)
+    _select_relay = pyqtSignal(str, list)
 
     def __init__(self, server: VisualizerTCPServer, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -39,16 +44,28 @@ class QtServerAdapter(QObject):
         server.on_client_connected = _chain(server.on_client_connected, self._emitter(_CONNECTED))
         server.on_client_disconnected = _chain(server.on_client_disconnected, self._emitter(_DISCONNECTED))
         server.on_error = _chain(server.on_error, self._emitter(_ERROR))
+        self._select_relay.connect(self.fixture_selected, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
+        earlier = server.on_fixtures_selected
+
+        def selected(address: str, fixtures: tuple[int, ...]) -> None:
+            if earlier is not None:
+                earlier(address, fixtures)
+            with contextlib.suppress(RuntimeError):
+                self._select_relay.emit(address, list(fixtures))
+
+        server.on_fixtures_selected = selected
 
     @property
     def server(self) -> VisualizerTCPServer:
         return self._server
 
     def _emitter(self, kind: str) -> Callback:
-        relay = self._relay
-
+        # Through ``self`` (kept alive by the server's callbacks), not a bound signal
+        # captured once: a bound signal outliving its QObject crashes on emit, while a
+        # deleted wrapper raises RuntimeError, ignored here (the GUI is going away).
         def emit(text: str) -> None:
-            relay.emit(kind, text)
+            with contextlib.suppress(RuntimeError):
+                self._relay.emit(kind, text)
 
         return emit
 
@@ -102,6 +119,10 @@ class QtServerAdapter(QObject):
 
     def update_config(self, config: ShowConfig) -> None:
         self._server.update_config(config)
+
+    def push_selection(self, fixtures: list[int], *, highlight: bool = False) -> None:
+        """Select (or highlight) these fixture indices in every visualizer that negotiated ``select``."""
+        self._server.push_selection(fixtures, highlight=highlight)
 
 
 def _chain(first: Callback | None, second: Callback) -> Callback:

@@ -31,9 +31,18 @@ from shared.protocol import (
     UnknownMessage,
     UpdateMessage,
 )
+from shared.protocol.extensions import WelcomeMessage
+from shared.protocol.messages import message_type
 from shared.show import ShowConfig
 from visualizer.app.address import DEFAULT_PORT, AddressError, parse_address
 from visualizer.tcp import VisualizerTCPClient
+from visualizer.tcp.describe import describe_v2
+from visualizer.tcp.options import (
+    ConnectionOptionError,
+    add_connection_arguments,
+    client_options,
+    discover_server,
+)
 
 PROG = "visualizer-probe"
 SHOW_FIXTURES = 3
@@ -56,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds to wait for the connection (and with --once, for the configuration); default 10",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="also log the client's debug messages")
+    add_connection_arguments(p)
     return p
 
 
@@ -70,6 +80,7 @@ class _Printer:
         self.out = out
         self.wake = wake
         self.count = 0
+        self.welcome: WelcomeMessage | None = None
         self.muted = False
         self.broken = threading.Event()  # stdout went away (e.g. piped into head)
 
@@ -83,8 +94,13 @@ class _Printer:
             self.wake.set()
 
     def message(self, msg: Message) -> None:
+        if isinstance(msg, WelcomeMessage):
+            # The handshake is not part of the numbered stream (which stays as v1 prints it);
+            # it is summed up once the configuration is complete.
+            self.welcome = msg
+            return
         self.count += 1
-        kind = msg.type if isinstance(msg, UnknownMessage) else _TYPE_NAMES[type(msg)]
+        kind = message_type(msg)
         self.line(f"[{self.count}] {kind}")
         for detail in self._details(msg):
             self.line(f"    {detail}")
@@ -124,17 +140,10 @@ class _Printer:
             return [f"Update: {msg.update_type} {dict(msg.data)}"]
         if isinstance(msg, AckMessage):
             return [f"Ack: {msg.ack_type}"]
-        return [f"Unknown message type {msg.type!r} (ignored)"]
+        if isinstance(msg, UnknownMessage):
+            return [f"Unknown message type {msg.type!r} (ignored)"]
+        return describe_v2(msg)
 
-
-_TYPE_NAMES: dict[type, str] = {
-    StageMessage: "stage",
-    FixturesMessage: "fixtures",
-    GroupsMessage: "groups",
-    HeartbeatMessage: "heartbeat",
-    UpdateMessage: "update",
-    AckMessage: "ack",
-}
 
 
 def _utf8_safe(stream: TextIO) -> None:
@@ -153,6 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"{PROG}: {exc}\n")
     if args.port is not None and port != args.port:
         parser.exit(2, f"{PROG}: port given twice: {args.host!r} and {args.port}\n")
+    try:
+        connection = client_options(args)
+        if args.discover:
+            host, port = discover_server(args, connection, min(args.timeout, 5.0), lambda text: print(text, flush=True))
+    except ConnectionOptionError as exc:
+        parser.exit(2, f"{PROG}: {exc}\n")
     _utf8_safe(sys.stdout)
     _utf8_safe(sys.stderr)
     logging.basicConfig(
@@ -166,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ever_connected = threading.Event()
     complete = threading.Event()
 
-    client = VisualizerTCPClient(host, port, connect_timeout=args.timeout)
+    client = VisualizerTCPClient(host, port, connect_timeout=args.timeout, client_name=PROG, **connection)
 
     last_error: list[str] = []
 
@@ -184,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             printer.line(f"✗ {text}")
 
     def on_config(_config: ShowConfig) -> None:
+        if printer.welcome is not None and not complete.is_set():
+            printer.line(f"✓ {describe_v2(printer.welcome)[0]}")
         printer.line(
             "✓ Received complete configuration!" if not complete.is_set() else "✓ Configuration updated"
         )
@@ -195,6 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     def on_state(state: str) -> None:
         if state == "reconnecting" and ever_connected.is_set():
             printer.line(f"… reconnecting to {where}")
+        elif state == "disconnected" and client.last_error and not failure:
+            failure.append(client.last_error)  # the client gave up by itself (refused: token, TLS)
+            wake.set()
 
     client.on_message(printer.message)
     client.on_connected(on_connected)

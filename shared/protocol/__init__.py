@@ -1,6 +1,8 @@
-"""Wire protocol v1 between Show Creator and Visualizers (sans-IO).
+"""Wire protocol between Show Creator and Visualizers (sans-IO).
 
-Newline-delimited, ASCII-only JSON objects.  See docs/PROTOCOL.md.
+Newline-delimited, ASCII-only JSON objects.  See docs/PROTOCOL.md.  v1 is
+what this package exports; the negotiated protocol 2 lives beside it:
+``extensions`` (messages), ``auth``, ``delta``, ``frames``, ``discovery``.
 """
 
 from shared.protocol.decode import DEFAULT_MAX_LINE, MessageDecoder, message_from_dict, parse_message

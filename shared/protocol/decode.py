@@ -16,6 +16,7 @@ import msgspec
 import orjson
 
 from shared.protocol.errors import InvalidJSON, InvalidMessage, LineTooLong, ProtocolError
+from shared.protocol.extensions import EXTENSION_PARSERS
 from shared.protocol.messages import (
     AckMessage,
     FixturesMessage,
@@ -101,6 +102,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any]], Message]] = {
     "update": _update,
     "heartbeat": _heartbeat,
     "ack": _ack,
+    **EXTENSION_PARSERS,  # v2 messages (shared/protocol/extensions.py)
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 import orjson
 
+from shared.protocol.extensions import extension_to_dict
 from shared.protocol.messages import (
     AckMessage,
     FixturesMessage,
@@ -55,6 +56,9 @@ def message_to_dict(msg: Message) -> dict[str, Any]:
         return {"type": "ack", **msg.extra, "ack_type": msg.ack_type}
     if isinstance(msg, UnknownMessage):
         return {**msg.fields, "type": msg.type}
+    ext = extension_to_dict(msg)  # v2 messages (shared/protocol/extensions.py)
+    if ext is not None:
+        return ext
     raise TypeError(f"not a protocol message: {msg!r}")
 
 

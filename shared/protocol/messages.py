@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from shared.protocol.extensions import (
+    DeltaMessage,
+    ErrorMessage,
+    HelloMessage,
+    ResyncMessage,
+    SelectMessage,
+    WelcomeMessage,
+)
 from shared.show.model import Fixture, Group, Stage
 
 PROTOCOL_VERSION = 1
@@ -26,6 +34,7 @@ ACK_CONFIG = "config"
 class StageMessage:
     """``{"type": "stage", "width", "height", "grid_size"}``"""
 
+    TYPE: ClassVar[str] = "stage"
     stage: Stage
 
 
@@ -33,6 +42,7 @@ class StageMessage:
 class FixturesMessage:
     """``{"type": "fixtures", "fixtures": [...]}``"""
 
+    TYPE: ClassVar[str] = "fixtures"
     fixtures: tuple[Fixture, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -41,6 +51,7 @@ class FixturesMessage:
 class GroupsMessage:
     """``{"type": "groups", "groups": [...]}``"""
 
+    TYPE: ClassVar[str] = "groups"
     groups: tuple[Group, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -49,6 +60,7 @@ class GroupsMessage:
 class UpdateMessage:
     """``{"type": "update", "update_type": "config_changed", "data": {}}``"""
 
+    TYPE: ClassVar[str] = "update"
     update_type: str
     data: Mapping[str, Any] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -58,6 +70,7 @@ class UpdateMessage:
 class HeartbeatMessage:
     """``{"type": "heartbeat", "timestamp": <epoch seconds or null>}``"""
 
+    TYPE: ClassVar[str] = "heartbeat"
     timestamp: float | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -66,6 +79,7 @@ class HeartbeatMessage:
 class AckMessage:
     """Client to server: ``{"type": "ack", "ack_type": "config"}``"""
 
+    TYPE: ClassVar[str] = "ack"
     ack_type: str
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -86,4 +100,15 @@ Message = (
     | HeartbeatMessage
     | AckMessage
     | UnknownMessage
+    | HelloMessage
+    | WelcomeMessage
+    | ErrorMessage
+    | ResyncMessage
+    | SelectMessage
+    | DeltaMessage
 )
+
+
+def message_type(msg: Message) -> str:
+    """The wire ``type`` of ``msg`` (the one name the encoder, decoder and probe all use)."""
+    return msg.type if isinstance(msg, UnknownMessage) else msg.TYPE

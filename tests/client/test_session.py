@@ -131,3 +131,26 @@ def test_a_flood_of_bad_lines_is_logged_a_few_times_not_once_per_line(caplog):
     assert logged[1].endswith(" more since the last report)")
     more = sum(int(m.rsplit("(", 1)[1].split()[0]) for m in logged[1:])
     assert len(logged) + more <= 12_000
+
+
+def test_every_event_has_one_typed_shortcut_shared_by_handlers_and_client():
+    from visualizer.tcp import EVENTS, VisualizerTCPClient
+    from visualizer.tcp.handlers import Subscriptions
+
+    typed = {name[3:] for name in vars(Subscriptions) if name.startswith("on_")}
+    assert typed == set(EVENTS)
+    assert issubclass(Handlers, Subscriptions) and issubclass(VisualizerTCPClient, Subscriptions)
+
+
+def test_a_selection_is_capped_and_needs_the_capability():
+    import json
+
+    from shared.protocol.extensions import MAX_SELECT, HelloMessage
+
+    s = ClientSession(Handlers(), hello=HelloMessage(2, "t", ("select",)))
+    s.take_output()
+    assert not s.select((1, 2))  # not granted yet
+    s.receive(b'{"type":"welcome","protocol":2,"server":"x","capabilities":["select"]}\n')
+    assert s.select(tuple(range(10 * MAX_SELECT)))
+    line = s.take_output()
+    assert len(line) < 64 * 1024 and len(json.loads(line)["fixtures"]) == MAX_SELECT

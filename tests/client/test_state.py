@@ -96,3 +96,20 @@ def test_unknown_fixture_fields_count_as_a_change():
     state = ShowState(demo)
     diff = state.apply(ShowConfig(demo.stage, (tagged, *demo.fixtures[1:]), demo.groups))
     assert diff.changed_fixtures == (f.name,)
+
+
+def test_show_state_applies_a_protocol_2_delta_by_fixture_index():
+    import pytest
+
+    from shared.protocol.delta import DeltaError, compute_delta
+    from shared.protocol.extensions import Revision
+    from shared.show import demo_show
+    from tests.support import moved
+
+    state = ShowState(demo_show())
+    new = moved(demo_show(), 3)
+    diff = state.apply_delta(compute_delta(demo_show(), new, Revision("s", 1), Revision("s", 2)))
+    assert state.config == new
+    assert diff.fixtures_changed and not diff.stage_changed
+    with pytest.raises(DeltaError):
+        ShowState().apply_delta(compute_delta(demo_show(), new, Revision("s", 1), Revision("s", 2)))

@@ -40,7 +40,8 @@ def run_cli() -> Iterator[type[CliProcess]]:
     procs: list[CliProcess] = []
 
     def start(*args: str, env: dict[str, str] | None = None) -> CliProcess:
-        proc = CliProcess(*args, env=env)
+        # Tests stay on loopback: a server on 0.0.0.0 would announce itself on every interface.
+        proc = CliProcess("--no-advertise", *args, env=env)
         procs.append(proc)
         return proc
 

@@ -15,12 +15,19 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from shared.cli import OneLineParser, non_negative_seconds, positive_seconds
 from visualizer.app import dmx_options
 from visualizer.app.address import DEFAULT_HOST, DEFAULT_PORT, AddressError, parse_address
+from visualizer.tcp.options import (
+    ConnectionOptionError,
+    add_connection_arguments,
+    client_options,
+    discover_server,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--select", metavar="NAME", help="select this fixture once the show arrives")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
     dmx_options.add_arguments(p)
+    add_connection_arguments(p)
     return p
 
 
@@ -106,6 +114,9 @@ class Options:
     select: str | None
     verbose: int
     dmx: dmx_options.DmxOptions | None = None
+    #: VisualizerTCPClient keyword arguments (protocol, token, ssl_context).
+    connection: dict[str, Any] = field(default_factory=dict)
+    discover: bool = False
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -115,10 +126,15 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     try:
         host, port = parse_address(ns.address)
         size = parse_size(ns.size)
-    except (AddressError, UsageError) as exc:
+        connection = client_options(ns)
+        if ns.discover:
+            host, port = discover_server(ns, connection, min(ns.timeout, 5.0),
+                                         lambda text: print(f"{PROG}: {text}", file=sys.stderr))
+    except (AddressError, UsageError, ConnectionOptionError) as exc:
         parser.exit(2, f"{PROG}: {exc}\n")
     return Options(host, port, ns.screenshot, ns.screenshot_after, ns.timeout, size, ns.camera, ns.labels,
-                   ns.select, ns.verbose, dmx_options.from_namespace(ns))
+                   ns.select, ns.verbose, dmx_options.from_namespace(ns), connection=connection,
+                   discover=ns.discover)
 
 
 def configure_logging(verbose: int, screenshot: bool = False) -> None:

@@ -119,7 +119,7 @@ def run(opts: Options) -> int:
     # log it (with traceback) and keep showing the rig instead.
     sys.excepthook = lambda kind, exc, tb: log.critical("unexpected error", exc_info=(kind, exc, tb))
 
-    client = QtVisualizerClient(opts.host, opts.port)
+    client = QtVisualizerClient(opts.host, opts.port, **opts.connection)
     window = MainWindow(client)
     window.resize(*opts.size)
     window.set_labels_visible(opts.labels)

@@ -30,8 +30,10 @@ from PyQt6.QtWidgets import (
 
 from shared.cli import format_address
 from shared.show import ShowConfig
+from visualizer.app.connect_dialog import open_connect_dialog
 from visualizer.app.details import FixtureDetails
 from visualizer.app.fixture_tree import FixtureTree, groups_of
+from visualizer.app.selection_link import SelectionLink
 from visualizer.app.status import ConnectionIndicator, TransientMessage
 from visualizer.render import StageScene
 from visualizer.tcp import ShowState
@@ -96,6 +98,7 @@ class MainWindow(QMainWindow):
         self.tree.fixture_selected.connect(self._on_tree_selection)
         self.scene.fixture_clicked.connect(self._on_scene_click)
 
+        self.selection_link = SelectionLink(self)  # protocol 2: selection to and from Show Creator
         self.set_connection_state(client.state)
         if client.config is not None:
             self.apply_config(client.config)
@@ -175,6 +178,8 @@ class MainWindow(QMainWindow):
         self.panel_action.setShortcut(QKeySequence("Ctrl+B"))
         self.search_action = self._action("Find fixture", ["Ctrl+F"], "Search fixtures by name, model, maker")
         self.search_action.triggered.connect(self._focus_search)
+        self.connect_action = self._action("Connect to…", ["Ctrl+K"], "Connect to a Show Creator on the network")
+        self.connect_action.triggered.connect(lambda: open_connect_dialog(self))
         self.clear_action = self._action("Clear selection", ["Esc"], "Deselect the fixture")
         self.clear_action.triggered.connect(lambda: self.select_fixture(None))
         # Esc deselects in the 3D view and the tree; in the search box it clears the search.
@@ -211,6 +216,7 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         view_menu = menus.addMenu("&View")
         assert file_menu is not None and view_menu is not None
+        file_menu.addAction(self.connect_action)
         file_menu.addAction(self.save_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)

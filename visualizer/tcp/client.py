@@ -21,16 +21,18 @@ import os
 import random
 import selectors
 import socket
+import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Final, Literal, TypeVar
+from typing import Final, Literal, TypeVar
 
 from shared.cli import format_address
-from shared.protocol import DEFAULT_MAX_LINE, Message, UnknownMessage
-from shared.show import Fixture, Group, ShowConfig, Stage
-from visualizer.tcp.handlers import Handlers
+from shared.protocol import DEFAULT_MAX_LINE
+from shared.protocol.extensions import ALL_CAPABILITIES, PROTOCOL_V2, HelloMessage
+from shared.show import ShowConfig
+from visualizer.tcp.handlers import Handlers, Subscriptions
 from visualizer.tcp.session import DEFAULT_SETTLE, ClientSession
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,10 @@ class _Wakeup:
 
     def set(self) -> None:
         self.stop.set()
+        self.poke()
+
+    def poke(self) -> None:
+        """Wake the selector without stopping (there is something to send)."""
         with self._lock:
             if not self._closed:
                 with contextlib.suppress(OSError):  # buffer full: a wake byte is already there
@@ -83,7 +89,7 @@ class _Wakeup:
             self._writer.close()
 
 
-class VisualizerTCPClient:
+class VisualizerTCPClient(Subscriptions):
     """Connects to a Show Creator server and turns its stream into callbacks.
 
     ``connect()`` returns at once; ``disconnect()`` returns within about a
@@ -103,6 +109,11 @@ class VisualizerTCPClient:
         max_line_length: int = DEFAULT_MAX_LINE,
         connect_timeout: float = 5.0,
         config_settle: float = DEFAULT_SETTLE,
+        protocol: int = 1,
+        capabilities: tuple[str, ...] = ALL_CAPABILITIES,
+        token: bytes | str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        client_name: str = "visualizer",
     ) -> None:
         for name, value in (
             ("heartbeat_timeout", heartbeat_timeout),
@@ -124,6 +135,16 @@ class VisualizerTCPClient:
         self.max_line_length = max_line_length
         self.connect_timeout = connect_timeout
         self.config_settle = config_settle
+        #: Protocol 2 sends hello (falls back to 1 by itself); 1 is exactly the v1 client.
+        self.protocol = protocol
+        self.capabilities = tuple(capabilities)
+        self.token = token.encode("utf-8") if isinstance(token, str) else token
+        #: A client-side context (``ssl.create_default_context()``) makes every connection TLS.
+        self.ssl_context = ssl_context
+        self.client_name = client_name
+        self._session: ClientSession | None = None  # of the current (or last) connection
+        self._outbox: list[tuple[int, ...]] = []
+        self._fatal = False  # the server refused us in a way retrying cannot fix
         self.handlers = Handlers()
         self._lock = threading.Lock()
         self._state: State = DISCONNECTED
@@ -149,6 +170,18 @@ class VisualizerTCPClient:
     def config(self) -> ShowConfig | None:
         """The last complete configuration, or None before the first."""
         return self._config
+
+    @property
+    def negotiated_protocol(self) -> int:
+        """Protocol of the current (or last) connection: 2 after a welcome, else 1."""
+        session = self._session
+        return 1 if session is None else session.protocol
+
+    @property
+    def negotiated_capabilities(self) -> frozenset[str]:
+        """Capabilities the server granted on the current (or last) connection."""
+        session = self._session
+        return frozenset() if session is None else session.capabilities
 
     @property
     def running(self) -> bool:
@@ -194,6 +227,14 @@ class VisualizerTCPClient:
                 self._thread = self._wakeup = None
         return True
 
+    def select(self, fixtures: tuple[int, ...] | list[int]) -> None:
+        """Tell the server these fixture indices are selected (if it negotiated ``select``); any thread."""
+        with self._lock:
+            self._outbox.append(tuple(int(i) for i in fixtures))
+            wakeup = self._wakeup
+        if wakeup is not None:
+            wakeup.poke()
+
     def __enter__(self) -> VisualizerTCPClient:
         self.connect()
         return self
@@ -203,55 +244,14 @@ class VisualizerTCPClient:
     ) -> None:
         self.disconnect()
 
-    # Subscriptions (see Handlers for the events and their arguments).
+    # Subscriptions (see Handlers for the events and their arguments; the typed
+    # on_* shortcuts come from Subscriptions, shared with Handlers).
 
     def on(self, event: str, callback: F) -> F:
         return self.handlers.on(event, callback)
 
     def off(self, event: str, callback: Callable[..., object]) -> None:
         self.handlers.off(event, callback)
-
-    def on_message(self, callback: Callable[[Message], object]) -> Callable[[Message], object]:
-        return self.handlers.on_message(callback)
-
-    def on_stage(self, callback: Callable[[Stage], object]) -> Callable[[Stage], object]:
-        return self.handlers.on_stage(callback)
-
-    def on_fixtures(
-        self, callback: Callable[[tuple[Fixture, ...]], object]
-    ) -> Callable[[tuple[Fixture, ...]], object]:
-        return self.handlers.on_fixtures(callback)
-
-    def on_groups(
-        self, callback: Callable[[tuple[Group, ...]], object]
-    ) -> Callable[[tuple[Group, ...]], object]:
-        return self.handlers.on_groups(callback)
-
-    def on_update(
-        self, callback: Callable[[str, Mapping[str, Any]], object]
-    ) -> Callable[[str, Mapping[str, Any]], object]:
-        return self.handlers.on_update(callback)
-
-    def on_heartbeat(self, callback: Callable[[float | None], object]) -> Callable[[float | None], object]:
-        return self.handlers.on_heartbeat(callback)
-
-    def on_unknown(self, callback: Callable[[UnknownMessage], object]) -> Callable[[UnknownMessage], object]:
-        return self.handlers.on_unknown(callback)
-
-    def on_config(self, callback: Callable[[ShowConfig], object]) -> Callable[[ShowConfig], object]:
-        return self.handlers.on_config(callback)
-
-    def on_state(self, callback: Callable[[str], object]) -> Callable[[str], object]:
-        return self.handlers.on_state(callback)
-
-    def on_error(self, callback: Callable[[str], object]) -> Callable[[str], object]:
-        return self.handlers.on_error(callback)
-
-    def on_connected(self, callback: Callable[[], object]) -> Callable[[], object]:
-        return self.handlers.on_connected(callback)
-
-    def on_disconnected(self, callback: Callable[[], object]) -> Callable[[], object]:
-        return self.handlers.on_disconnected(callback)
 
     # ---------------------------------------------------------------- thread
 
@@ -277,13 +277,16 @@ class VisualizerTCPClient:
 
     def _run(self, wakeup: _Wakeup) -> None:
         attempt = 0
+        self._fatal = False
         try:
             self._set_state(CONNECTING)
             while not wakeup.stopped:
                 sock = self._open(wakeup)
+                if sock is not None and self.ssl_context is not None:
+                    sock = self._tls(sock, wakeup)
                 if sock is not None and self._serve(sock, wakeup):
                     attempt = 0
-                if wakeup.stopped or not self.reconnect:
+                if wakeup.stopped or not self.reconnect or self._fatal:
                     break
                 self._set_state(RECONNECTING)
                 delay = self._backoff(attempt)
@@ -368,7 +371,11 @@ class VisualizerTCPClient:
             settle=self.config_settle,
             peer=where,
             on_config=self._remember,
+            hello=HelloMessage(PROTOCOL_V2, self.client_name, self.capabilities) if self.protocol >= 2 else None,
+            token=self.token,
+            now=time.monotonic(),
         )
+        self._session = session
         log.info("connected to %s", where)
         self._set_state(CONNECTED)
         self.handlers.emit("connected")
@@ -381,12 +388,21 @@ class VisualizerTCPClient:
             sel.register(wakeup.reader, selectors.EVENT_READ)
             last_rx = time.monotonic()
             while reason is None and not wakeup.stopped:
+                if self._outbox:
+                    with self._lock:
+                        pending, self._outbox = self._outbox, []
+                    for indices in pending:
+                        if not session.select(indices):
+                            log.debug("%s did not negotiate select; selection not sent", where)
                 out += session.take_output()
                 if out:
                     try:
                         del out[: sock.send(out)]
-                    except (BlockingIOError, InterruptedError):
+                    except (BlockingIOError, InterruptedError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
                         pass
+                    except (ConnectionResetError, BrokenPipeError):
+                        reason = f"{where} closed the connection (reset)"
+                        break
                     except OSError as exc:
                         reason = f"connection to {where} lost: {exc.strerror or exc}"
                         break
@@ -411,27 +427,107 @@ class VisualizerTCPClient:
                     if key.fileobj is wakeup.reader:
                         wakeup.drain()
                     elif mask & selectors.EVENT_READ:
-                        try:
-                            data = sock.recv(RECV_SIZE)
-                        except (BlockingIOError, InterruptedError):
-                            continue
-                        except OSError as exc:
-                            reason = f"connection to {where} lost: {exc.strerror or exc}"
-                            break
-                        if not data:
-                            reason = f"{where} closed the connection"
-                            break
-                        last_rx = time.monotonic()
-                        session.receive(data, last_rx)
-                        if wakeup.stopped:
+                        reason = self._receive(sock, session, where)
+                        if reason is None:
+                            last_rx = time.monotonic()
+                        elif reason == "":
+                            reason = None  # nothing to read after all
+                        if session.fatal is not None:
+                            self._fatal = True
+                            reason = reason or session.fatal
+                        if reason is not None or wakeup.stopped:
                             break
         finally:
             sel.close()
             sock.close()
+        if session.fatal is not None:
+            self.last_error = session.fatal
         if not wakeup.stopped:
             session.flush()  # a finished stage/fixtures change is still a valid configuration
         log.info("disconnected from %s%s", where, f": {reason}" if reason else "")
-        if reason is not None and not wakeup.stopped:
+        if reason is not None and not wakeup.stopped and reason != session.fatal:
             self._report(reason)
         self.handlers.emit("disconnected")
         return session.configs > 0
+
+    # ---------------------------------------------------------------- I/O helpers
+
+    def _receive(self, sock: socket.socket, session: ClientSession, where: str) -> str | None:
+        """Read what is there into the session: None on data, "" on nothing, else why the link ended."""
+        got = False
+        while True:
+            try:
+                data = sock.recv(RECV_SIZE)
+            except (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                return None if got else ""
+            except ssl.SSLError as exc:
+                return f"connection to {where} lost: TLS error ({exc.reason or exc})"
+            except ConnectionResetError:
+                # A server that closes at once resets the connection our hello (or ack) went into.
+                return f"{where} closed the connection (reset)"
+            except OSError as exc:
+                return f"connection to {where} lost: {exc.strerror or exc}"
+            if not data:
+                return f"{where} closed the connection"
+            got = True
+            session.receive(data, time.monotonic())
+            if session.fatal is not None:
+                return None
+            # Decrypted bytes held inside the TLS layer never wake the selector.
+            if not isinstance(sock, ssl.SSLSocket) or not sock.pending():
+                return None
+
+    def _tls(self, sock: socket.socket, wakeup: _Wakeup) -> socket.socket | None:
+        """The TLS-wrapped socket after a non-blocking handshake, or None (reason reported)."""
+        context = self.ssl_context
+        assert context is not None
+        where = self.address
+        try:
+            tls = context.wrap_socket(
+                sock, server_hostname=self.host if context.check_hostname else None, do_handshake_on_connect=False
+            )
+        except (OSError, ValueError) as exc:
+            sock.close()
+            self._report(f"cannot start TLS with {where}: {exc}")
+            return None
+        deadline = time.monotonic() + self.connect_timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(wakeup.reader, selectors.EVENT_READ)
+            sel.register(tls, selectors.EVENT_READ)
+            while True:
+                try:
+                    tls.do_handshake()
+                    return tls
+                except ssl.SSLWantReadError:
+                    sel.modify(tls, selectors.EVENT_READ)
+                except ssl.SSLWantWriteError:
+                    sel.modify(tls, selectors.EVENT_WRITE)
+                except ssl.SSLCertVerificationError as exc:
+                    tls.close()
+                    self._fatal = True
+                    self._report(
+                        f"TLS certificate of {where} is not trusted ({exc.verify_message}); "
+                        "give --tls-ca FILE, or --insecure to skip the check"
+                    )
+                    return None
+                except (ssl.SSLError, OSError) as exc:
+                    tls.close()
+                    self._report(self._tls_failure(exc, where))
+                    return None
+                remaining = deadline - time.monotonic()
+                if wakeup.stopped or remaining <= 0:
+                    tls.close()
+                    if not wakeup.stopped:
+                        self._report(f"TLS handshake with {where} timed out after {self.connect_timeout:g} s")
+                    return None
+                sel.select(remaining)
+
+    def _tls_failure(self, exc: BaseException, where: str) -> str:
+        reason = str(getattr(exc, "reason", "") or "")
+        if reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
+                      "HTTP_REQUEST", "UNKNOWN_PROTOCOL") or "record layer" in str(exc):
+            self._fatal = True
+            return f"{where} does not speak TLS (it answered in plain text); connect without --tls"
+        if isinstance(exc, ssl.SSLEOFError | ConnectionResetError) or "EOF" in str(exc):
+            return f"{where} closed the connection during the TLS handshake"
+        return f"TLS handshake with {where} failed: {reason or exc}"

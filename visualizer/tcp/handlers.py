@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 from shared.protocol import Message, UnknownMessage
+from shared.protocol.extensions import DeltaMessage, WelcomeMessage
 from shared.show import Fixture, Group, ShowConfig, Stage
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,9 @@ EVENTS: Final[Mapping[str, str]] = {
     "heartbeat": "(timestamp: float | None)",
     "ack": "(ack_type: str)",
     "unknown": "(UnknownMessage)",
+    "welcome": "(WelcomeMessage) protocol 2 negotiated (capabilities in it)",
+    "delta": "(DeltaMessage) a delta was applied; 'config' follows with the result",
+    "selection": "(fixtures: tuple[int, ...], mode: str) the server pushed a selection or highlight",
     "config": "(ShowConfig) a complete configuration, after every change",
     "state": "(state: str) connecting / connected / reconnecting / disconnected",
     "error": "(message: str) one line, for the user",
@@ -38,40 +42,15 @@ EVENTS: Final[Mapping[str, str]] = {
 F = TypeVar("F", bound=Callable[..., object])
 
 
-class Handlers:
-    """Subscribers per event.  Thread-safe to (un)subscribe while events fire."""
+class Subscriptions:
+    """Typed shortcuts for :meth:`on`, written once for ``Handlers`` and the client that forwards to it.
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._subs: dict[str, tuple[Callable[..., object], ...]] = {name: () for name in EVENTS}
+    Each is ``on(event, callback)`` with the callback's signature checked by
+    mypy; the event names are the keys of :data:`EVENTS`.
+    """
 
     def on(self, event: str, callback: F) -> F:
-        """Subscribe ``callback`` to ``event``; returns it, so it works as a decorator."""
-        if event not in EVENTS:
-            raise ValueError(f"unknown event {event!r}; expected one of {', '.join(EVENTS)}")
-        with self._lock:
-            self._subs[event] = (*self._subs[event], callback)
-        return callback
-
-    def off(self, event: str, callback: Callable[..., object]) -> None:
-        """Unsubscribe; a callback that is not subscribed is ignored."""
-        with self._lock:
-            subs = list(self._subs.get(event, ()))
-            if callback in subs:
-                subs.remove(callback)
-                self._subs[event] = tuple(subs)
-
-    def has(self, event: str) -> bool:
-        return bool(self._subs.get(event))
-
-    def emit(self, event: str, *args: Any) -> None:
-        for callback in self._subs[event]:
-            try:
-                callback(*args)
-            except Exception:
-                log.exception("%s handler %r raised; ignored", event, callback)
-
-    # Typed shortcuts: the same as on(), but mypy checks the callback's signature.
+        raise NotImplementedError
 
     def on_message(self, callback: Callable[[Message], object]) -> Callable[[Message], object]:
         return self.on("message", callback)
@@ -117,3 +96,48 @@ class Handlers:
 
     def on_disconnected(self, callback: Callable[[], object]) -> Callable[[], object]:
         return self.on("disconnected", callback)
+
+    def on_welcome(self, callback: Callable[[WelcomeMessage], object]) -> Callable[[WelcomeMessage], object]:
+        return self.on("welcome", callback)
+
+    def on_delta(self, callback: Callable[[DeltaMessage], object]) -> Callable[[DeltaMessage], object]:
+        return self.on("delta", callback)
+
+    def on_selection(
+        self, callback: Callable[[tuple[int, ...], str], object]
+    ) -> Callable[[tuple[int, ...], str], object]:
+        return self.on("selection", callback)
+
+
+class Handlers(Subscriptions):
+    """Subscribers per event.  Thread-safe to (un)subscribe while events fire."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subs: dict[str, tuple[Callable[..., object], ...]] = {name: () for name in EVENTS}
+
+    def on(self, event: str, callback: F) -> F:
+        """Subscribe ``callback`` to ``event``; returns it, so it works as a decorator."""
+        if event not in EVENTS:
+            raise ValueError(f"unknown event {event!r}; expected one of {', '.join(EVENTS)}")
+        with self._lock:
+            self._subs[event] = (*self._subs[event], callback)
+        return callback
+
+    def off(self, event: str, callback: Callable[..., object]) -> None:
+        """Unsubscribe; a callback that is not subscribed is ignored."""
+        with self._lock:
+            subs = list(self._subs.get(event, ()))
+            if callback in subs:
+                subs.remove(callback)
+                self._subs[event] = tuple(subs)
+
+    def has(self, event: str) -> bool:
+        return bool(self._subs.get(event))
+
+    def emit(self, event: str, *args: Any) -> None:
+        for callback in self._subs[event]:
+            try:
+                callback(*args)
+            except Exception:
+                log.exception("%s handler %r raised; ignored", event, callback)

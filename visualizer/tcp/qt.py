@@ -35,6 +35,10 @@ class QtVisualizerClient(QObject):
     heartbeat_received = pyqtSignal(object)  # float | None
     config_received = pyqtSignal(object)  # ShowConfig
     state_changed = pyqtSignal(str)
+    #: Protocol 2: the server's welcome (WelcomeMessage), and a selection it pushed
+    #: (fixture indices, mode "select" or "highlight").
+    welcome_received = pyqtSignal(object)
+    selection_received = pyqtSignal(list, str)
     _config_waiting = pyqtSignal()  # client thread -> GUI thread: take ``_next_config``
 
     def __init__(
@@ -56,6 +60,8 @@ class QtVisualizerClient(QObject):
         h.on_heartbeat(lambda timestamp: emit("heartbeat_received", timestamp))
         h.on_config(self._config_arrived)
         h.on_state(lambda state: emit("state_changed", state))
+        h.on_welcome(lambda welcome: emit("welcome_received", welcome))
+        h.on_selection(lambda fixtures, mode: emit("selection_received", list(fixtures), mode))
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.disconnect_from_server)
@@ -93,6 +99,10 @@ class QtVisualizerClient(QObject):
             client.disconnect()
             client.host, client.port = new_host, new_port
         client.connect()
+
+    def select_fixtures(self, indices: list[int]) -> None:
+        """Tell the server which fixtures (indices) are selected; ignored unless it negotiated ``select``."""
+        self._client.select(indices)
 
     def disconnect_from_server(self) -> None:
         """Stop and join the client thread (within about a second)."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from shared.protocol.delta import DeltaError, apply_delta
+from shared.protocol.extensions import DeltaMessage
 from shared.show import Fixture, Group, ShowConfig, Stage
 
 
@@ -162,3 +164,12 @@ class ShowState:
             name for name in by_name if name in old_names and old_colors.get(name) != new_colors.get(name)
         )
         return ConfigDiff(fa, fr, fc, ga, gr, gc, old.stage != config.stage, recolored)
+
+    def apply_delta(self, delta: DeltaMessage) -> ConfigDiff:
+        """Apply a protocol-2 delta (edits by fixture index) to the current configuration.
+
+        Raises DeltaError when there is no configuration or the delta does not fit it.
+        """
+        if self._config is None:
+            raise DeltaError("delta: no configuration to apply it to")
+        return self.apply(apply_delta(self._config, delta))
