@@ -15,7 +15,10 @@ from pathlib import Path
 
 from bench.common import Row, format_table
 
-MODULES = ("bench_protocol", "bench_client", "bench_server", "bench_wire", "bench_render", "bench_light", "bench_dmx", "bench_import")
+MODULES = (
+    "bench_protocol", "bench_client", "bench_server", "bench_wire", "bench_render",
+    "bench_light", "bench_dmx", "bench_import",
+)
 
 
 def _markdown(rows: list[Row]) -> str:
