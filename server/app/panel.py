@@ -194,6 +194,29 @@ class VisualizerServerPanel(QWidget):
     def stop(self) -> None:
         self.checkbox.setChecked(False)
 
+    def adopt(self, server: VisualizerTCPServer) -> None:
+        """Take over a server someone else created (``show-creator`` starts it before the window).
+
+        The panel then shows and controls it as if it had started it; its
+        host and port become the panel's.
+        """
+        self._stop_server()
+        self.host = server.host
+        self._config = server.config
+        adapter = QtServerAdapter(server, self)
+        self._server, self._adapter = server, adapter
+        self._holder.server = server
+        adapter.client_count_changed.connect(self._on_count)
+        self.port_spin.blockSignals(True)
+        self.port_spin.setValue(server.port)
+        self.port_spin.blockSignals(False)
+        running = server.is_running()
+        self.port_spin.setEnabled(not running)
+        self.checkbox.blockSignals(True)
+        self.checkbox.setChecked(running)
+        self.checkbox.blockSignals(False)
+        self._refresh()
+
     def set_config(self, config: ShowConfig) -> None:
         """The host's show changed: send it to every visualizer (coalesced, see the module doc)."""
         self._config = config
