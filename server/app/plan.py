@@ -46,7 +46,7 @@ def from_scene(p: QPointF) -> tuple[float, float]:
 
 
 def snap(value: float, grid: float) -> float:
-    return round(round(value / grid) * grid, 6) if grid > 0 else value
+    return round(math.floor(value / grid + 0.5) * grid, 6) if grid > 0 else value
 
 
 class FixtureDot(QGraphicsEllipseItem):

@@ -12,6 +12,7 @@ Questions (unsaved changes, a foreign change to the file) go through
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -207,9 +208,9 @@ class ShowCreatorMainWindow(QMainWindow):
         self._last_preview = 0.0
 
         self.doc.changed.connect(self._on_doc_changed)
-        self.doc.path_changed.connect(lambda _p: self._update_title())
+        self.doc.path_changed.connect(self._update_title)
         self.doc.message.connect(self._show_message)
-        self.doc.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.doc.undo_stack.cleanChanged.connect(self._update_title)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_quit)
@@ -323,7 +324,7 @@ class ShowCreatorMainWindow(QMainWindow):
         self.preview.set_config(self.doc.config)
         self._select_in_preview()
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_: object) -> None:
         star = "*" if self.doc.is_modified() else ""
         where = self.doc.path or "not saved"
         self.setWindowTitle(f"{self.doc.name}{star} — {where} — {APP_NAME}")
@@ -631,6 +632,15 @@ class ShowCreatorMainWindow(QMainWindow):
         self.dmx_menu.stop()
         self.doc.close()
         self.panel.shutdown()
+        # The document may outlive the window's widgets (or die with them): stop listening.
+        for signal, slot in (
+            (self.doc.changed, self._on_doc_changed),
+            (self.doc.path_changed, self._update_title),
+            (self.doc.message, self._show_message),
+            (self.doc.undo_stack.cleanChanged, self._update_title),
+        ):
+            with contextlib.suppress(TypeError, RuntimeError):
+                signal.disconnect(slot)
 
     def _on_quit(self) -> None:
         """The application is quitting without asking (a signal): keep unsaved edits in a side file."""
