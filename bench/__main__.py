@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.common import Row, format_table
 
-MODULES = ("bench_protocol", "bench_client", "bench_server", "bench_render")
+MODULES = ("bench_protocol", "bench_client", "bench_server", "bench_render", "bench_app")
 
 
 def _markdown(rows: list[Row]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -230,13 +231,15 @@ class VisualizerServerPanel(QWidget):
             self._push(config)
         else:
             self._pending = config
-            self._push_timer.start(max(1, round(wait * 1000)))
+            self._push_timer.start(max(1, math.ceil(wait * 1000)))  # never early
 
     def flush(self) -> None:
         """Push a change still waiting for its slot now."""
         if self._push_timer.isActive():
             self._push_timer.stop()
-            self._push_pending()
+            config, self._pending = self._pending, None
+            if config is not None:
+                self._push(config)
 
     def launch_visualizer(self) -> QProcess | None:
         """Start ``visualizer HOST:PORT`` as a child process (starting the server if needed)."""
@@ -360,6 +363,10 @@ class VisualizerServerPanel(QWidget):
         self.config_pushed.emit(config)
 
     def _push_pending(self) -> None:
+        wait = self._last_push + self.min_push_interval - time.monotonic()
+        if wait > 0 and self._pending is not None:  # a timer that fired early
+            self._push_timer.start(max(1, math.ceil(wait * 1000)))
+            return
         config, self._pending = self._pending, None
         if config is not None:
             self._push(config)
