@@ -120,7 +120,7 @@ class PlanView(QGraphicsView):
             self._draw_stage(config)
             labels = len(config.fixtures) <= LABEL_LIMIT
             font = QFont()
-            font.setPointSizeF(7)
+            font.setPointSizeF(8)
             for i, f in enumerate(config.fixtures):
                 dot = FixtureDot(i)
                 dot.setPos(to_scene(f.position.x, f.position.y))
@@ -130,6 +130,7 @@ class PlanView(QGraphicsView):
                     label.setFont(font)
                     label.setBrush(QColor("#D0D4DA"))
                     label.setPos(DOT_RADIUS * SCALE + 2, -DOT_RADIUS * SCALE)
+                    label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
                     dot.label = label
                 dot.setSelected(i in selected)
                 self._scene.addItem(dot)
@@ -184,6 +185,7 @@ class PlanView(QGraphicsView):
             br = item.boundingRect()
             x = pos.x() - br.width() / 2 if centre else (pos.x() if pos.x() < 0 else pos.x() - br.width())
             item.setPos(x, pos.y())
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
         margin = 60.0
         self._scene.setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
 

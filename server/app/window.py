@@ -328,7 +328,6 @@ class ShowCreatorMainWindow(QMainWindow):
         star = "*" if self.doc.is_modified() else ""
         where = self.doc.path or "not saved"
         self.setWindowTitle(f"{self.doc.name}{star} — {where} — {APP_NAME}")
-        self.setWindowModified(self.doc.is_modified())
 
     def _show_message(self, text: str) -> None:
         bar = self.statusBar()
@@ -390,12 +389,15 @@ class ShowCreatorMainWindow(QMainWindow):
     def _select_in_preview(self) -> None:
         if self.preview is None:
             return
-        # StageScene selects by fixture index (names before the index contract landed).
+        # StageScene selects by fixture index (the contract); a scene that still
+        # selects by name ignores the index, so fall back to the name.
         scene = cast(Any, self.preview)
         target = self._selected[0] if self._selected else None
         try:
             scene.select_fixture(target)
-        except (TypeError, KeyError, IndexError):
+            if target is not None and scene.selected_fixture() != target:
+                scene.select_fixture(self.doc.config.fixtures[target].name)
+        except (TypeError, KeyError, IndexError, AttributeError):
             log.debug("preview cannot select %r", target)
 
     def _show_orientation(self) -> None:
