@@ -3,14 +3,15 @@
 The sender itself lives in ``server.dmx_test`` (written with the live-DMX
 work, not here).  This menu relies only on this interface:
 
-    sender = server.dmx_test.TestPatternSender(config, pattern, target)
-    sender.start()          # begins sending (its own thread or timer)
-    sender.stop()           # stops; safe to call twice
-    sender.set_config(cfg)  # optional: follow edits to the rig while running
+    sender = server.dmx_test.DmxTestSender(config, pattern, target=target, follow=current_show)
+    sender.start()          # begins sending (its own thread)
+    sender.stop()           # stops
 
-with ``pattern`` one of ``PATTERNS`` and ``target`` a host name or address
-("127.0.0.1" by default: the visualizers on this machine).  When the module is
-missing the menu still shows, its entries disabled, saying why.
+``follow()`` returns the editor's current show; the sender reads it each
+frame, so edits and drags reach the pattern without the GUI thread doing
+the work.  ``pattern`` is one of ``PATTERNS``, ``target`` a host name or
+address ("127.0.0.1" by default: the visualizers on this machine).  When the
+module is missing the menu still shows, its entries disabled, saying why.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def load_sender_class() -> Any | None:
         module = importlib.import_module("server.dmx_test")
     except ImportError:
         return None
-    return getattr(module, "TestPatternSender", None)
+    return getattr(module, "DmxTestSender", None)
 
 
 class DmxTestMenu(QMenu):
@@ -86,17 +87,19 @@ class DmxTestMenu(QMenu):
         return self._sender is not None
 
     def set_config(self, config: ShowConfig) -> None:
+        """The editor's show changed; a running sender picks it up on its next frame (``follow``)."""
         self._config = config
-        sender = self._sender
-        if sender is not None and hasattr(sender, "set_config"):
-            sender.set_config(config)
+
+    def _current(self) -> ShowConfig:
+        assert self._config is not None
+        return self._config
 
     def start(self, pattern: str) -> bool:
         if self._sender_class is None or self._config is None:
             return False
         self.stop()
         try:
-            sender = self._sender_class(self._config, pattern, self.target)
+            sender = self._sender_class(self._config, pattern, target=self.target, follow=self._current)
             sender.start()
         except Exception as exc:  # a bad target or a socket error: one line, not a crash
             self.message.emit(f"DMX test {pattern}: {exc}")

@@ -100,6 +100,8 @@ class VisualizerServerPanel(QWidget):
         self._config = config if config is not None else _empty_show()
         self._server: VisualizerTCPServer | None = None
         self._adapter: QtServerAdapter | None = None
+        self._server_port = -1  # the port box's value the server was made for
+        self._adopted = False
         self._error = ""
         self._state = "stopped"
         self._pending: ShowConfig | None = None
@@ -198,21 +200,29 @@ class VisualizerServerPanel(QWidget):
     def adopt(self, server: VisualizerTCPServer) -> None:
         """Take over a server someone else created (``show-creator`` starts it before the window).
 
-        The panel then shows and controls it as if it had started it; its
-        host and port become the panel's.
+        The panel then shows and controls it as if it had started it: unticking
+        stops it, ticking starts the same server again (with whatever options
+        it was made with).  Its port is the command line's, so the port box is
+        locked.
         """
         self._stop_server()
+        if self._adapter is not None:
+            self._adapter.deleteLater()
         self.host = server.host
         self._config = server.config
         adapter = QtServerAdapter(server, self)
-        self._server, self._adapter = server, adapter
-        self._holder.server = server
         adapter.client_count_changed.connect(self._on_count)
+        self._server, self._adapter, self._server_port = server, adapter, server.port
+        self._adopted = True
+        self._holder.server = server
         self.port_spin.blockSignals(True)
         self.port_spin.setValue(server.port)
         self.port_spin.blockSignals(False)
+        self.port_spin.setEnabled(False)
+        self.port_spin.setToolTip("Port given on the command line (show-creator --port)")
         running = server.is_running()
-        self.port_spin.setEnabled(not running)
+        if running:
+            self._last_push = time.monotonic()
         self.checkbox.blockSignals(True)
         self.checkbox.setChecked(running)
         self.checkbox.blockSignals(False)
@@ -311,12 +321,20 @@ class VisualizerServerPanel(QWidget):
         if self.is_running():
             return
         port = self.port_spin.value()
-        server = VisualizerTCPServer(self._config, self.host, port, self.heartbeat_interval)
-        adapter = QtServerAdapter(server, self)
+        server, adapter = self._server, self._adapter
+        if server is None or adapter is None or (port != self._server_port and not self._adopted):
+            # Lazily, on the first check (or after the port changed); a server and its adapter stay paired.
+            if adapter is not None:
+                adapter.deleteLater()
+            server = VisualizerTCPServer(self._config, self.host, port, self.heartbeat_interval)
+            adapter = QtServerAdapter(server, self)
+            adapter.client_count_changed.connect(self._on_count)
+            self._server, self._adapter, self._server_port = server, adapter, port
+        elif server.config is not self._config:
+            server.update_config(self._config)  # the show changed while stopped
         try:
             server.start()
         except ServerStartError as exc:
-            adapter.deleteLater()
             self._error = start_error_text(exc, port)
             log.error("%s", self._error)
             self.checkbox.blockSignals(True)
@@ -326,28 +344,22 @@ class VisualizerServerPanel(QWidget):
             self.error_occurred.emit(self._error)
             return
         self._error = ""
-        self._server, self._adapter = server, adapter
         self._holder.server = server
         self._last_push = time.monotonic()
-        adapter.client_count_changed.connect(self._on_count)
         self.port_spin.setEnabled(False)
         log.info("Visualizer Server listening on %s", format_address(server.host, server.port))
         self.running_changed.emit(True)
 
     def _stop_server(self) -> None:
-        server, adapter = self._server, self._adapter
+        server = self._server
         if server is None:
             return
         was_running = server.is_running()
         self._push_timer.stop()
         self._pending = None
         server.stop()
-        if adapter is not None:
-            adapter.client_count_changed.disconnect(self._on_count)
-            adapter.deleteLater()
-        self._adapter = None
         self._holder.server = None
-        self.port_spin.setEnabled(True)
+        self.port_spin.setEnabled(not self._adopted)
         if was_running:
             log.info("Visualizer Server stopped")
             self._refresh()

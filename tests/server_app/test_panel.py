@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PyQt6.QtCore import QSettings, Qt
@@ -17,6 +21,8 @@ from server.app.panel import (
 from shared.show import Vec3, demo_show
 from shared.widgets import LED_LIVE, LED_OFF, LED_WAITING
 from tests.server_app.conftest import WAIT_MS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -166,3 +172,48 @@ def test_launch_visualizer_starts_a_real_visualizer_that_connects(qtbot, panel):
         panel.shutdown()
     assert not panel.processes
     assert not panel.is_running()
+
+
+def test_adopting_a_running_server(qtbot, settings, serve, clients):
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    free_port = probe.getsockname()[1]
+    probe.close()
+    server = serve(demo_show(), port=free_port, heartbeat_interval=3600.0)
+    panel = VisualizerServerPanel(settings=settings)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.adopt(server)
+    assert panel.checkbox.isChecked() and not panel.port_spin.isEnabled()
+    assert _led(panel) == (LED_WAITING, TOOLTIP_LISTENING)
+    client = clients(server.port)
+    qtbot.waitUntil(lambda: _led(panel) == (LED_LIVE, "TCP Server: 1 client(s) connected"), timeout=WAIT_MS)
+    port = server.port
+    qtbot.mouseClick(panel.checkbox, Qt.MouseButton.LeftButton)
+    assert not server.is_running()
+    qtbot.mouseClick(panel.checkbox, Qt.MouseButton.LeftButton)
+    assert panel.server is server and server.is_running() and server.port == port  # the same server again
+    qtbot.waitUntil(lambda: panel.led_state == "connected", timeout=WAIT_MS)  # the client reconnected
+    assert client.config == demo_show()
+
+
+def test_the_server_stops_when_the_application_quits(tmp_path):
+    script = tmp_path / "quit.py"
+    script.write_text(
+        "import sys\n"
+        "from PyQt6.QtCore import QSettings, QTimer\n"
+        "from PyQt6.QtWidgets import QApplication\n"
+        "from server.app import VisualizerServerPanel\n"
+        "app = QApplication(sys.argv)\n"
+        f"settings = QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat)\n"
+        "panel = VisualizerServerPanel(host='127.0.0.1', port=0, settings=settings)\n"
+        "assert panel.start()\n"
+        "server = panel.server\n"
+        "QTimer.singleShot(50, app.quit)\n"
+        "app.exec()\n"
+        "print('running' if server.is_running() else 'stopped')\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "stopped"

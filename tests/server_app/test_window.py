@@ -121,8 +121,8 @@ def test_a_refused_edit_says_why_in_the_show_file_words_and_changes_nothing(qtbo
     assert window.last_error == 'fixtures[3] "LED Bar 4": address 600 is outside 1..512'
     _type_into_cell(qtbot, window, 3, "x", "left")
     assert window.last_error == "fixtures[3] \"LED Bar 4\": position.x must be a number, got 'left'"
-    _type_into_cell(qtbot, window, 3, "name", "LED Bar 1")
-    assert window.last_error == 'fixtures[3] "LED Bar 1": duplicate fixture name (also fixtures[0])'
+    _type_into_cell(qtbot, window, 3, "groups", "LED Bars, Nope")
+    assert window.last_error == "fixtures[3] \"LED Bar 4\": group 'Nope' does not exist"
     assert window.doc.config is before
     assert _cell_text(window, 3, "address") == str(before.fixtures[3].address)
     assert not window.doc.is_modified()
@@ -327,3 +327,51 @@ def test_recent_files_remember_saves_and_opens(qtbot, window, tmp_path):
     assert window.recent_files()[0] == str(other)
     assert window.doc.path == str(other)
     assert json.loads(other.read_text())["stage"]["width"] == demo_show().stage.width
+
+
+def test_dmx_test_menu_starts_and_stops_the_patterns(qtbot, window):
+    menu = window.dmx_menu
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert "DMX test" in titles
+    assert list(menu.pattern_actions) == ["chase", "rainbow", "groups", "full"]
+    if not menu.available:  # server.dmx_test not in this build: say so, do nothing
+        assert not any(a.isEnabled() for a in menu.pattern_actions.values())
+        assert "server.dmx_test" in menu.pattern_actions["chase"].toolTip()
+        assert not menu.start("chase")
+        return
+    menu.pattern_actions["rainbow"].trigger()
+    assert menu.running and menu.pattern == "rainbow"
+    assert menu.pattern_actions["rainbow"].isChecked()
+    menu.stop_action.trigger()
+    assert not menu.running
+    assert not any(a.isChecked() for a in menu.pattern_actions.values())
+
+
+def test_rubber_band_selects_fixtures_in_the_plan(qtbot, window):
+    plan = window.plan
+    config = window.doc.config
+    front = [i for i, f in enumerate(config.fixtures) if f.name.startswith("Front Par")]
+    xs = [config.fixtures[i].position.x for i in front]
+    y = config.fixtures[front[0]].position.y
+    # From beyond the plan-left end (stage right, +x) to beyond the right end, around the front truss.
+    a = plan.view_pos_of(max(xs) + 0.4, y + 0.2)
+    b = plan.view_pos_of(min(xs) - 0.4, y - 0.1)  # the pixel bars, 0.3 m further down, stay out
+    viewport = plan.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for k in range(1, 6):
+        QTest.mouseMove(viewport, a + (b - a) * (k / 5))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    assert window.selected_fixtures() == front
+    rows = sorted(window.proxy.mapToSource(i).row() for i in window.table.selectionModel().selectedRows())
+    assert rows == front
+
+
+def test_renaming_a_group_and_membership_from_the_table(qtbot, window, client):
+    item = window.groups.list.item(3)
+    item.setText("Booms")
+    assert window.doc.config.groups[3].name == "Booms"
+    assert _cell_text(window, 18, "groups") == "Booms"
+    _type_into_cell(qtbot, window, 18, "groups", "Booms, Front Wash")
+    assert _cell_text(window, 18, "groups") == "Front Wash, Booms"
+    qtbot.waitUntil(lambda: client.config == window.doc.config, timeout=WAIT_MS)
+    assert "Side Wash L" in client.config.groups_by_name["Front Wash"].fixtures
