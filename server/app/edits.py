@@ -65,8 +65,12 @@ def group_members(config: ShowConfig) -> list[list[int]]:
 
     A name that several fixtures share resolves by order of occurrence: the
     k-th mention of N across the groups (in group order) is the k-th fixture
-    named N (the last one once mentions outnumber fixtures).
+    named N, counting round again once mentions outnumber fixtures.  The
+    model's own ``ShowConfig.group_members`` does exactly this where it exists.
     """
+    own = getattr(config, "group_members", None)
+    if callable(own):
+        return [list(own(gi)) for gi in range(len(config.groups))]
     by_name: dict[str, list[int]] = {}
     for i, f in enumerate(config.fixtures):
         by_name.setdefault(f.name, []).append(i)
@@ -80,7 +84,7 @@ def group_members(config: ShowConfig) -> list[list[int]]:
                 continue
             k = seen.get(name, 0)
             seen[name] = k + 1
-            index = candidates[min(k, len(candidates) - 1)]
+            index = candidates[k % len(candidates)]
             if index not in members:
                 members.append(index)
         out.append(members)
@@ -120,9 +124,9 @@ def cell_value(config: ShowConfig, index: int, column: str, groups_of: Sequence[
     if column in ("x", "y", "z"):
         return getattr(f.position, column)
     if column == "mounting":
-        return o.mounting if o is not None else ""
+        return o.mounting if o is not None else default_mounting(f)
     if column in ("yaw", "pitch", "roll"):
-        return getattr(o, column) if o is not None else 0.0
+        return effective_angles(f)[("yaw", "pitch", "roll").index(column)]
     if column == "groups":
         gi = groups_of[index] if groups_of is not None else fixture_groups(config)[index]
         return ", ".join(config.groups[g].name for g in gi)
@@ -147,11 +151,39 @@ def default_mounting(f: Fixture) -> str:
     return "hanging" if f.position.z > 1.0 else "standing"
 
 
-def _orientation_dict(f: Fixture) -> dict[str, Any]:
+def effective_angles(f: Fixture) -> tuple[float, float, float]:
+    """Absolute (yaw, pitch, roll) as the renderer reads them.
+
+    A named mounting written with (0, 0, 0) means its preset, and no
+    orientation means hanging (above 1 m) or standing: the table and the
+    orientation panel show, and edits start from, what the fixture does.
+    """
     o = f.orientation
     if o is None:
-        return {"mounting": default_mounting(f), "yaw": 0.0, "pitch": 0.0, "roll": 0.0}
-    return {**o.extra, "mounting": o.mounting, "yaw": o.yaw, "pitch": o.pitch, "roll": o.roll}
+        return PRESETS[default_mounting(f)]
+    angles = (float(o.yaw), float(o.pitch), float(o.roll))
+    if angles == (0.0, 0.0, 0.0) and o.mounting in PRESETS:
+        return PRESETS[o.mounting]
+    return angles
+
+
+def _orientation_dict(f: Fixture) -> dict[str, Any]:
+    """The fixture's orientation with its effective (absolute) angles written out."""
+    yaw, pitch, roll = effective_angles(f)
+    o = f.orientation
+    base = {"mounting": default_mounting(f)} if o is None else {**o.extra, "mounting": o.mounting}
+    return {**base, "yaw": yaw, "pitch": pitch, "roll": roll}
+
+
+def _keep_meaning(d: dict[str, Any]) -> dict[str, Any]:
+    """Angles set to (0, 0, 0) under a preset's name would read as that preset: name them custom."""
+    angles = tuple(d.get(k) for k in ("yaw", "pitch", "roll"))
+    mounting = d.get("mounting")
+    if angles == (0, 0, 0) and mounting in PRESETS and PRESETS[str(mounting)] != (0.0, 0.0, 0.0):
+        for name in ("custom", "wall_back"):
+            if name in known_mountings():
+                return {**d, "mounting": name}
+    return d
 
 
 def preset_orientation(f: Fixture, preset: str) -> dict[str, Any]:
@@ -200,7 +232,7 @@ def set_cell(config: ShowConfig, index: int, column: str, text: str) -> ShowConf
         else:
             d["orientation"] = {**_orientation_dict(f), "mounting": name}
     elif column in ("yaw", "pitch", "roll"):
-        d["orientation"] = {**_orientation_dict(f), column: value}
+        d["orientation"] = _keep_meaning({**_orientation_dict(f), column: value})
     elif column == "groups":
         members = _set_membership(config, group_members(config), index, text)
     else:
@@ -279,7 +311,7 @@ def orient_fixtures(
         f = config.fixtures[i]
         d = preset_orientation(f, preset) if preset is not None else _orientation_dict(f)
         if angles:
-            d.update(angles)
+            d = _keep_meaning({**d, **angles})
         new = _decode({**fixture_to_dict(f), "orientation": d}, i)
         changed[i] = new
     return replace_fixtures(config, changed)
@@ -379,7 +411,7 @@ def grid_fixtures(
 
 def add_group(config: ShowConfig, name: str, color: str, members: Iterable[int] = ()) -> ShowConfig:
     current = group_members(config)
-    groups = (*config.groups, Group(name, color))
+    groups = (*config.groups, Group(name, color.upper()))
     current.append(sorted(set(members)))
     fixtures = config.fixtures
     return _checked_group(ShowConfig(config.stage, fixtures, groups_with_members(groups, fixtures, current)))

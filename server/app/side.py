@@ -29,7 +29,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from server.app.edits import PRESETS, group_members
+from server.app.edits import PRESETS, default_mounting, effective_angles, group_members
 from shared.show import Fixture, Orientation, ShowConfig, Vec3
 
 #: Asks for a colour: current -> chosen, or None when cancelled.
@@ -196,10 +196,10 @@ class OrientationPanel(QWidget):
             o = fixture.orientation
             self.label.setText(
                 f"{fixture.name}" + (f" and {count - 1} more" if count > 1 else "")
-                + f" — mounting {o.mounting if o else 'auto'}"
+                + f" — mounting {o.mounting if o else default_mounting(fixture) + ' (auto)'}"
             )
-            for name, spin in self.spins.items():
-                spin.setValue(getattr(o, name) if o is not None else 0.0)
+            for spin, value in zip(self.spins.values(), effective_angles(fixture), strict=True):
+                spin.setValue(value)
         finally:
             self._filling = False
 
