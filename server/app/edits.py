@@ -25,6 +25,7 @@ from shared.show import (
     ValidationError,
     Vec3,
     check_config,
+    codec,
     fixture_from_dict,
     fixture_to_dict,
 )
@@ -232,6 +233,9 @@ def set_cell(config: ShowConfig, index: int, column: str, text: str) -> ShowConf
         else:
             d["orientation"] = {**_orientation_dict(f), "mounting": name}
     elif column in ("yaw", "pitch", "roll"):
+        # Optional fields may be kept-with-a-warning by a lenient decoder; an
+        # editor must refuse instead, with the same words.
+        _strict_number(value, index, f, f"orientation.{column}")
         d["orientation"] = _keep_meaning({**_orientation_dict(f), column: value})
     elif column == "groups":
         members = _set_membership(config, group_members(config), index, text)
@@ -260,6 +264,13 @@ def _set_membership(config: ShowConfig, members: list[list[int]], index: int, te
             m.sort()
         out.append(m)
     return out
+
+
+def _strict_number(value: Any, index: int, f: Fixture, name: str) -> None:
+    try:
+        codec._number(value, f'fixtures[{index}] "{f.name}"', name)
+    except ValidationError as exc:
+        raise EditError(str(exc)) from None
 
 
 def _decode(d: dict[str, Any], index: int) -> Fixture:
@@ -311,6 +322,8 @@ def orient_fixtures(
         f = config.fixtures[i]
         d = preset_orientation(f, preset) if preset is not None else _orientation_dict(f)
         if angles:
+            for key, value in angles.items():
+                _strict_number(value, i, f, f"orientation.{key}")
             d = _keep_meaning({**d, **angles})
         new = _decode({**fixture_to_dict(f), "orientation": d}, i)
         changed[i] = new

@@ -261,6 +261,7 @@ class VisualizerServerPanel(QWidget):
         proc.setArguments([*command[1:], self.address()])
         proc.setProcessChannelMode(QProcess.ProcessChannelMode.ForwardedChannels)
         proc.finished.connect(lambda *_: self._forget(proc))
+        proc.errorOccurred.connect(lambda _err: self._launch_failed(proc))
         proc.start()
         self.processes.append(proc)
         log.info("Launched a visualizer for %s", self.address())
@@ -389,6 +390,14 @@ class VisualizerServerPanel(QWidget):
 
     def _remember_port(self, port: int) -> None:
         self._settings.setValue(SETTINGS_PORT, port)
+
+    def _launch_failed(self, proc: QProcess) -> None:
+        if proc.error() == QProcess.ProcessError.FailedToStart:
+            text = f"Could not start the visualizer ({proc.program()}): {proc.errorString()}"
+            log.error("%s", text)
+            self.status_label.setToolTip(text)
+            self.error_occurred.emit(text)
+            self._forget(proc)
 
     def _forget(self, proc: QProcess) -> None:
         if proc in self.processes:

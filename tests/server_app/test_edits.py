@@ -29,6 +29,8 @@ def test_a_cell_edit_changes_one_fixture_and_keeps_everything_else():
         ("universe", "1.5", 'fixtures[2] "LED Bar 3": universe must be a whole number, got 1.5'),
         ("z", "1e6", 'fixtures[2] "LED Bar 3": position.z 1e+06 is outside -100000..100000'),
         ("name", "  ", "fixtures[2]: name must be a non-empty string, got ''"),
+        ("pitch", "down", "fixtures[2] \"LED Bar 3\": orientation.pitch must be a number, got 'down'"),
+        ("yaw", "2e5", 'fixtures[2] "LED Bar 3": orientation.yaw 200000 is outside -100000..100000'),
     ],
 )
 def test_refused_cells_say_why_like_a_show_file(column, text, message):

@@ -217,3 +217,14 @@ def test_the_server_stops_when_the_application_quits(tmp_path):
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "stopped"
+
+
+def test_a_visualizer_that_cannot_start_is_reported(qtbot, settings, tmp_path):
+    panel = VisualizerServerPanel(host="127.0.0.1", port=0, settings=settings,
+                                  visualizer_command=[str(tmp_path / "no-such-visualizer")])
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.error_occurred, timeout=WAIT_MS) as error:
+        panel.launch_visualizer()
+    assert "Could not start the visualizer" in error.args[0]
+    assert panel.processes == []
+    assert panel.is_running()  # the server itself is fine
