@@ -14,6 +14,7 @@ through index lists (``group_members``) and back to names
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -437,6 +438,8 @@ def remove_group(config: ShowConfig, group_index: int) -> ShowConfig:
 
 def set_group(config: ShowConfig, group_index: int, *, name: str | None = None, color: str | None = None) -> ShowConfig:
     g = config.groups[group_index]
+    if color is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
+        raise EditError(f'groups[{group_index}] "{g.name}": color {color!r} is not a #RRGGBB colour')
     new = replace(g, name=g.name if name is None else name.strip(), color=g.color if color is None else color.upper())
     groups = (*config.groups[:group_index], new, *config.groups[group_index + 1 :])
     return _checked_group(ShowConfig(config.stage, config.fixtures, groups))

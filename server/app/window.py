@@ -13,6 +13,7 @@ Questions (unsaved changes, a foreign change to the file) go through
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import os
 import time
@@ -389,15 +390,16 @@ class ShowCreatorMainWindow(QMainWindow):
     def _select_in_preview(self) -> None:
         if self.preview is None:
             return
-        # StageScene selects by fixture index (the contract); a scene that still
-        # selects by name ignores the index, so fall back to the name.
+        # StageScene selects by fixture index (the contract); an older scene took names.
         scene = cast(Any, self.preview)
         target = self._selected[0] if self._selected else None
+        config = scene.config()
+        if target is not None and (config is None or target >= len(config.fixtures)):
+            return  # the preview has not caught up yet: _update_preview selects again
+        by_name = "name" in inspect.signature(scene.select_fixture).parameters
         try:
-            scene.select_fixture(target)
-            if target is not None and scene.selected_fixture() != target:
-                scene.select_fixture(self.doc.config.fixtures[target].name)
-        except (TypeError, KeyError, IndexError, AttributeError):
+            scene.select_fixture(config.fixtures[target].name if by_name and target is not None else target)
+        except (TypeError, ValueError, KeyError, IndexError):
             log.debug("preview cannot select %r", target)
 
     def _show_orientation(self) -> None:

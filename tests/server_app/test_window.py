@@ -316,6 +316,8 @@ def test_orientation_preset_reaches_preview_and_clients(qtbot, window, client):
         assert o.mounting == "wall_left"
     qtbot.waitUntil(lambda: window.preview.config() == window.doc.config, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: client.config == window.doc.config, timeout=WAIT_MS)
+    # The 3D preview highlights the selected fixture (by index; by name in a scene from before that).
+    assert window.preview.selected_fixture() in (18, "Side Wash L")
     window.orientation.spins["pitch"].setValue(-30.0)
     assert window.doc.config.fixtures[18].orientation.pitch == -30.0
     assert _cell_text(window, 18, "pitch") == "-30"
