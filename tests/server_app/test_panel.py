@@ -194,7 +194,7 @@ def test_adopting_a_running_server(qtbot, settings, serve, clients):
     qtbot.mouseClick(panel.checkbox, Qt.MouseButton.LeftButton)
     assert panel.server is server and server.is_running() and server.port == port  # the same server again
     qtbot.waitUntil(lambda: panel.led_state == "connected", timeout=WAIT_MS)  # the client reconnected
-    assert client.config == demo_show()
+    qtbot.waitUntil(lambda: client.config == demo_show(), timeout=WAIT_MS)
 
 
 def test_the_server_stops_when_the_application_quits(tmp_path):
