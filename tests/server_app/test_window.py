@@ -377,3 +377,37 @@ def test_renaming_a_group_and_membership_from_the_table(qtbot, window, client):
     assert _cell_text(window, 18, "groups") == "Front Wash, Booms"
     qtbot.waitUntil(lambda: client.config == window.doc.config, timeout=WAIT_MS)
     assert "Side Wash L" in client.config.groups_by_name["Front Wash"].fixtures
+
+
+def test_the_add_row_dialog_adds_what_it_was_told(qtbot, window):
+    from PyQt6.QtCore import QTimer
+    from PyQt6.QtWidgets import QApplication
+
+    from server.app.side import AddFixturesDialog
+
+    seen: list[AddFixturesDialog] = []
+
+    def fill_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, AddFixturesDialog):
+            QTimer.singleShot(10, fill_in)  # not open yet
+            return
+        seen.append(dialog)
+        dialog.count.setValue(4)
+        dialog.columns.setValue(2)
+        dialog.spacing_x.setValue(2.0)
+        dialog.prefix.setText("Floor Spot")
+        dialog.group.setCurrentText("Floor")
+        dialog.accept()
+
+    QTimer.singleShot(0, fill_in)
+    qtbot.mouseClick(window.add_grid_button, Qt.MouseButton.LeftButton)
+    assert seen
+    config = window.doc.config
+    added = config.fixtures[22:]
+    assert [f.name for f in added] == ["Floor Spot 1", "Floor Spot 2", "Floor Spot 3", "Floor Spot 4"]
+    assert [f.position.x for f in added] == [1.0, -1.0, 1.0, -1.0]
+    assert config.groups[-1].name == "Floor" and config.groups[-1].fixtures == tuple(f.name for f in added)
+    assert window.selected_fixtures() == [22, 23, 24, 25]
+    window.undo_action.trigger()
+    assert window.doc.config == demo_show()
