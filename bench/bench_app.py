@@ -7,6 +7,7 @@ then the server encodes and sends.  Ten real ``VisualizerTCPClient``s run in
 ten processes of their own (as visualizers do: their decoding shares no
 interpreter lock with the editor or each other); each prints the moment it has a complete
 configuration with the new value (``time.monotonic`` is system-wide on Linux).
+Clients ask for protocol 2 (deltas) when ``visualizer.tcp`` offers it.
 The figure is the time until the LAST of the ten has it.
 
 Baseline, same clients and rigs: ``VisualizerTCPServer.update_config`` called
@@ -45,7 +46,10 @@ _CHILD = r"""
 import sys, time
 from visualizer.tcp import VisualizerTCPClient
 port, k = int(sys.argv[1]), int(sys.argv[2])
-c = VisualizerTCPClient("127.0.0.1", port, backoff_initial=0.05, backoff_max=0.2)
+try:  # protocol 2 (deltas) where the client has it: what a current visualizer asks for
+    c = VisualizerTCPClient("127.0.0.1", port, backoff_initial=0.05, backoff_max=0.2, protocol=2)
+except TypeError:
+    c = VisualizerTCPClient("127.0.0.1", port, backoff_initial=0.05, backoff_max=0.2)
 def got(config):
     t = time.monotonic()
     x = config.fixtures[0].position.x if config.fixtures else 0.0
