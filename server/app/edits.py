@@ -80,6 +80,7 @@ def group_members(config: ShowConfig) -> list[list[int]]:
     out: list[list[int]] = []
     for g in config.groups:
         members: list[int] = []
+        present: set[int] = set()
         for name in g.fixtures:
             candidates = by_name.get(name)
             if not candidates:
@@ -87,7 +88,8 @@ def group_members(config: ShowConfig) -> list[list[int]]:
             k = seen.get(name, 0)
             seen[name] = k + 1
             index = candidates[k % len(candidates)]
-            if index not in members:
+            if index not in present:
+                present.add(index)
                 members.append(index)
         out.append(members)
     return out

@@ -28,7 +28,7 @@ from PyQt6.QtWidgets import (
 )
 
 from server.app.edits import group_members
-from shared.show import ShowConfig
+from shared.show import Fixture, ShowConfig
 
 SCALE = 100.0  # scene units per metre
 DOT_RADIUS = 0.15  # metres
@@ -80,6 +80,8 @@ class PlanView(QGraphicsView):
         self._config: ShowConfig | None = None
         self._dots: list[FixtureDot] = []
         self._static: list[QGraphicsItem] = []
+        self._label_font = QFont()
+        self._label_font.setPointSizeF(8)
         self._drag: tuple[int, dict[int, tuple[float, float]], tuple[float, float]] | None = None
         self._last_moves: dict[int, tuple[float, float]] = {}
         self._syncing = False
@@ -92,67 +94,85 @@ class PlanView(QGraphicsView):
         return self._config
 
     def set_config(self, config: ShowConfig) -> None:
+        """Show ``config``: only fixtures that changed (by index) are touched; items are reused."""
         old = self._config
         self._config = config
-        if old is None or len(old.fixtures) != len(config.fixtures) or old.stage != config.stage:
-            self._rebuild(config, fit=old is None or old.stage != config.stage)
-            return
-        names_changed = False
-        for i, (a, b) in enumerate(zip(old.fixtures, config.fixtures, strict=True)):
-            if a is b:
-                continue
-            dot = self._dots[i]
-            dot.setPos(to_scene(b.position.x, b.position.y))
-            if a.name != b.name:
-                names_changed = True
-                dot.setToolTip(b.name)
-                if dot.label is not None:
-                    dot.label.setText(b.name)
-        if names_changed or old.groups != config.groups:
-            self._color_dots(config)
-
-    def _rebuild(self, config: ShowConfig, fit: bool) -> None:
-        selected = set(self.selected_indices())
+        if old is None or old.stage != config.stage:
+            self._draw_stage(config)
+        previous = old.fixtures if old is not None else ()
         self._syncing = True
         try:
-            self._scene.clear()
-            self._dots = []
-            self._draw_stage(config)
-            labels = len(config.fixtures) <= LABEL_LIMIT
-            font = QFont()
-            font.setPointSizeF(8)
-            for i, f in enumerate(config.fixtures):
-                dot = FixtureDot(i)
-                dot.setPos(to_scene(f.position.x, f.position.y))
-                dot.setToolTip(f.name)
-                if labels:
-                    label = QGraphicsSimpleTextItem(f.name, dot)
-                    label.setFont(font)
-                    label.setBrush(QColor("#D0D4DA"))
-                    label.setPos(DOT_RADIUS * SCALE + 2, -DOT_RADIUS * SCALE)
-                    label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-                    dot.label = label
-                dot.setSelected(i in selected)
-                self._scene.addItem(dot)
-                self._dots.append(dot)
-            self._color_dots(config)
+            recolour = self._sync_dots(previous, config)
         finally:
             self._syncing = False
-        if fit:
+        if recolour or old is None or old.groups != config.groups:
+            self._color_dots(config)
+        if old is None or old.stage != config.stage:
             self.fit()
 
+    def _sync_dots(self, previous: tuple[Fixture, ...], config: ShowConfig) -> bool:
+        """Bring the dots in line with ``config.fixtures``; True if names or the count changed."""
+        fixtures = config.fixtures
+        n = len(fixtures)
+        changed = n != len(self._dots)
+        while len(self._dots) > n:
+            dot = self._dots.pop()
+            self._scene.removeItem(dot)
+        labels = n <= LABEL_LIMIT
+        for i in range(len(self._dots), n):
+            dot = FixtureDot(i)
+            self._scene.addItem(dot)
+            self._dots.append(dot)
+        for i, f in enumerate(fixtures):
+            dot = self._dots[i]
+            before = previous[i] if i < len(previous) else None
+            if before is f and (dot.label is not None) == labels:
+                continue
+            dot.setPos(to_scene(f.position.x, f.position.y))
+            if before is None or before.name != f.name or (dot.label is not None) != labels:
+                changed = True
+                dot.setToolTip(f.name)
+                if labels:
+                    if dot.label is None:
+                        dot.label = self._label(dot)
+                    dot.label.setText(f.name)
+                elif dot.label is not None:
+                    self._scene.removeItem(dot.label)
+                    dot.label = None
+        return changed
+
+    def _label(self, dot: FixtureDot) -> QGraphicsSimpleTextItem:
+        label = QGraphicsSimpleTextItem(dot)
+        label.setFont(self._label_font)
+        label.setBrush(QColor("#D0D4DA"))
+        label.setPos(DOT_RADIUS * SCALE + 2, -DOT_RADIUS * SCALE)
+        label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        return label
+
     def _color_dots(self, config: ShowConfig) -> None:
-        colours: list[QColor] = [UNGROUPED] * len(config.fixtures)
+        first = [-1] * len(config.fixtures)
         for gi, members in enumerate(group_members(config)):
-            c = QColor(config.groups[gi].color)
             for i in members:
-                if colours[i] is UNGROUPED:
-                    colours[i] = c
-        for dot, c in zip(self._dots, colours, strict=True):
-            dot.setBrush(QBrush(c))
-            dot.setPen(QPen(c.darker(180), 2))
+                if first[i] < 0:
+                    first[i] = gi
+        styles: dict[int, tuple[QBrush, QPen]] = {}
+        for dot, gi in zip(self._dots, first, strict=True):
+            style = styles.get(gi)
+            if style is None:
+                c = QColor(config.groups[gi].color) if gi >= 0 else UNGROUPED
+                style = styles[gi] = (QBrush(c), QPen(c.darker(180), 2))
+            dot.setBrush(style[0])
+            dot.setPen(style[1])
 
     def _draw_stage(self, config: ShowConfig) -> None:
+        for item in self._static:
+            self._scene.removeItem(item)
+        self._static = []
+        before = set(self._scene.items())
+        self._draw_stage_items(config)
+        self._static = [item for item in self._scene.items() if item not in before and item.parentItem() is None]
+
+    def _draw_stage_items(self, config: ShowConfig) -> None:
         stage = config.stage
         w, d = stage.width * SCALE, stage.depth * SCALE
         rect = QRectF(-w / 2, -d / 2, w, d)

@@ -48,7 +48,23 @@ class FixtureTableModel(QAbstractTableModel):
         self.doc = doc
         self._config = doc.config
         self._groups_of: list[list[int]] | None = None
+        self._held: ShowConfig | None = None  # the config the view last saw, while held
         doc.changed.connect(self._on_changed)
+
+    def hold(self) -> None:
+        """Stop repainting on every change (a drag elsewhere): the table catches up on ``release``.
+
+        Repainting the visible rows costs far more than the edit itself, and
+        nobody reads the table while dragging in the plan.
+        """
+        if self._held is None:
+            self._held = self._config
+
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None and held is not self._config:
+            current, self._config = self._config, held
+            self._on_changed(current)
 
     def column_of(self, name: str) -> int:
         return COLUMNS.index(name)
@@ -102,6 +118,17 @@ class FixtureTableModel(QAbstractTableModel):
         self.doc.apply(new, f"Set {column} of {self.doc.config.fixtures[row].name} to {text}")
         return True
 
+    def sort_keys(self, column_index: int) -> list[Any]:
+        """The sort key of every row in one column (what ``SORT_ROLE`` gives, in one pass)."""
+        column = COLUMNS[column_index]
+        if column == "groups" and self._groups_of is None:
+            self._groups_of = fixture_groups(self._config)
+        config, groups_of = self._config, self._groups_of
+        values = [cell_value(config, i, column, groups_of) for i in range(len(config.fixtures))]
+        if column in NUMERIC:
+            return [float(v) for v in values]
+        return [str(v).lower() for v in values]
+
     # ------------------------------------------------------------ internals
 
     def _value(self, row: int, column: str) -> Any:
@@ -110,6 +137,12 @@ class FixtureTableModel(QAbstractTableModel):
         return cell_value(self._config, row, column, self._groups_of)
 
     def _on_changed(self, config: ShowConfig) -> None:
+        if self._held is not None and len(config.fixtures) == len(self._held.fixtures):
+            self._config = config  # data() answers from the newest show; signals wait for release()
+            self._groups_of = None
+            return
+        if self._held is not None:
+            self._held = None
         old = self._config
         if len(old.fixtures) != len(config.fixtures):
             self.beginResetModel()
@@ -136,12 +169,36 @@ class FixtureTableModel(QAbstractTableModel):
 
 
 class FixtureSortProxy(QSortFilterProxyModel):
-    """Sorts numbers as numbers; rows keep their place while edited (sort again on a header click)."""
+    """Sorts numbers as numbers; rows keep their place while edited (sort again on a header click).
+
+    The sort keys of a column are computed once per sort (one pass over the
+    show), not twice per comparison through ``data()``: a header click on
+    10,000 fixtures takes a fraction of a second instead of seconds.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(False)
+        self._keys: list[Any] | None = None
+        self._keys_column = -1
+
+    def setSourceModel(self, model: Any) -> None:
+        super().setSourceModel(model)
+        for signal in (model.modelReset, model.dataChanged, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self._forget_keys)
+
+    def _forget_keys(self, *_: object) -> None:
+        self._keys = None
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, FixtureTableModel):
+            return super().lessThan(left, right)
+        if self._keys is None or self._keys_column != left.column():
+            self._keys = model.sort_keys(left.column())
+            self._keys_column = left.column()
+        return bool(self._keys[left.row()] < self._keys[right.row()])
 
 
 class MountingDelegate(QStyledItemDelegate):

@@ -122,8 +122,10 @@ class ShowCreatorMainWindow(QMainWindow):
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
         self.table.setModel(self.proxy)
+        sort_header = self.table.horizontalHeader()
+        assert sort_header is not None
+        sort_header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # list order until a header is clicked
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(
@@ -161,6 +163,7 @@ class ShowCreatorMainWindow(QMainWindow):
         self.plan = PlanView()
         self.plan.fixtures_moved.connect(self._on_plan_moved)
         self.plan.drag_started.connect(self._on_drag_started)
+        self.plan.drag_finished.connect(self._on_drag_finished)
         self.plan.selection_changed.connect(self._on_plan_selection)
         self._drag_key = 0
         self.preview: Any = None
@@ -416,6 +419,10 @@ class ShowCreatorMainWindow(QMainWindow):
 
     def _on_drag_started(self) -> None:
         self._drag_key = self.doc.new_merge_key()
+        self.model.hold()
+
+    def _on_drag_finished(self) -> None:
+        self.model.release()
 
     def _on_plan_moved(self, moves: dict[int, tuple[float, float]]) -> None:
         new = edits.move_fixtures(self.doc.config, moves)
