@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem
 
 from server.app.document import ShowDocument
 from server.app.edits import COLUMNS, NUMERIC, PRESETS, EditError, cell_value, fixture_groups, known_mountings, set_cell
-from shared.show import ShowConfig
+from shared.show import ShowConfig, check_config
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 HEADERS = {
@@ -41,7 +41,10 @@ def format_value(value: Any) -> str:
 
 
 class FixtureTableModel(QAbstractTableModel):
+    #: A refused edit: the one-line reason.
     rejected = pyqtSignal(str)
+    #: An accepted edit the show-file checks warn about (e.g. overlapping DMX channels).
+    warned = pyqtSignal(str)
 
     def __init__(self, doc: ShowDocument, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +119,13 @@ class FixtureTableModel(QAbstractTableModel):
             self.rejected.emit(str(exc))
             return False
         self.doc.apply(new, f"Set {column} of {self.doc.config.fixtures[row].name} to {text}")
+        if column in ("name", "universe", "address"):
+            mine = f"fixtures[{row}] "
+            for issue in check_config(new):
+                if issue.severity == "warning" and (issue.where.startswith(mine) or f"fixtures[{row}]" in issue.problem
+                                                    or f'"{new.fixtures[row].name}"' in issue.problem):
+                    self.warned.emit(f"Warning: {issue}")
+                    break
         return True
 
     def sort_keys(self, column_index: int) -> list[Any]:

@@ -142,6 +142,7 @@ class ShowCreatorMainWindow(QMainWindow):
         for name, width in (("name", 120), ("manufacturer", 100), ("model", 120), ("mode", 90), ("groups", 120)):
             header.resizeSection(edits.COLUMNS.index(name), width)
         self.model.rejected.connect(self._show_error)
+        self.model.warned.connect(self._show_error)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)  # type: ignore[union-attr]
 
         self.add_button = QPushButton("Add fixture")

@@ -128,6 +128,13 @@ def test_a_refused_edit_says_why_in_the_show_file_words_and_changes_nothing(qtbo
     assert not window.doc.is_modified()
 
 
+def test_an_accepted_edit_that_overlaps_another_patch_is_a_warning(qtbot, window, client):
+    _type_into_cell(qtbot, window, 3, "address", "50")  # LED Bar 3 is 49..72
+    assert window.doc.config.fixtures[3].address == 50
+    assert window.last_error.startswith('Warning: fixtures[3] "LED Bar 4": DMX channels 50..73 in universe 1 overlap')
+    qtbot.waitUntil(lambda: client.config.fixtures[3].address == 50, timeout=WAIT_MS)
+
+
 def test_renaming_a_fixture_keeps_its_groups(qtbot, window, client):
     _type_into_cell(qtbot, window, 0, "name", "Truss Bar A")
     qtbot.waitUntil(lambda: client.config is not None and client.config.fixtures[0].name == "Truss Bar A",
