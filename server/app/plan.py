@@ -17,7 +17,7 @@ import math
 from collections.abc import Iterable
 
 from PyQt6.QtCore import QPoint, QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
+from PyQt6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
 from PyQt6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -209,6 +209,10 @@ class PlanView(QGraphicsView):
         margin = 60.0
         self._scene.setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
 
+    @property
+    def dragging(self) -> bool:
+        return self._drag is not None
+
     def fit(self) -> None:
         self._zoomed = False
         self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
@@ -306,6 +310,24 @@ class PlanView(QGraphicsView):
                 event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
+        """Arrow keys nudge the selection one grid step, as drawn (Left = stage right, +x; Up = upstage)."""
+        steps = {
+            Qt.Key.Key_Left: (1.0, 0.0), Qt.Key.Key_Right: (-1.0, 0.0),
+            Qt.Key.Key_Up: (0.0, 1.0), Qt.Key.Key_Down: (0.0, -1.0),
+        }
+        if event is None or self._config is None or event.key() not in steps or not self.selected_indices():
+            super().keyPressEvent(event)
+            return
+        sx, sy = steps[Qt.Key(event.key())]
+        grid = self._config.stage.grid_size or 0.1
+        fixtures = self._config.fixtures
+        self.fixtures_moved.emit({
+            i: (round(fixtures[i].position.x + sx * grid, 6), round(fixtures[i].position.y + sy * grid, 6))
+            for i in self.selected_indices()
+        })
+        event.accept()
 
     def wheelEvent(self, event: QWheelEvent | None) -> None:
         if event is None:

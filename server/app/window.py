@@ -428,7 +428,8 @@ class ShowCreatorMainWindow(QMainWindow):
     def _on_plan_moved(self, moves: dict[int, tuple[float, float]]) -> None:
         new = edits.move_fixtures(self.doc.config, moves)
         n = len(moves)
-        self.doc.apply(new, f"Move {n} fixture{'' if n == 1 else 's'}", self._drag_key)
+        key = self._drag_key if self.plan.dragging else 0  # a drag is one undo step, each nudge its own
+        self.doc.apply(new, f"Move {n} fixture{'' if n == 1 else 's'}", key)
 
     def apply_preset(self, preset: str) -> None:
         if not self._selected:

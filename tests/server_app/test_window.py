@@ -418,3 +418,15 @@ def test_the_add_row_dialog_adds_what_it_was_told(qtbot, window):
     assert window.selected_fixtures() == [22, 23, 24, 25]
     window.undo_action.trigger()
     assert window.doc.config == demo_show()
+
+
+def test_arrow_keys_nudge_the_selection_by_one_grid_step_as_drawn(qtbot, window):
+    window.select_fixtures([14])
+    f = window.doc.config.fixtures[14].position
+    grid = window.doc.config.stage.grid_size
+    window.plan.setFocus()
+    qtbot.keyClick(window.plan, Qt.Key.Key_Left)  # left on the plan is stage right, +x
+    qtbot.keyClick(window.plan, Qt.Key.Key_Up)  # up is upstage, +y
+    moved = window.doc.config.fixtures[14].position
+    assert (moved.x, moved.y) == (pytest.approx(f.x + grid), pytest.approx(f.y + grid))
+    assert window.doc.undo_stack.count() == 2
