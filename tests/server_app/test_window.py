@@ -430,3 +430,27 @@ def test_arrow_keys_nudge_the_selection_by_one_grid_step_as_drawn(qtbot, window)
     moved = window.doc.config.fixtures[14].position
     assert (moved.x, moved.y) == (pytest.approx(f.x + grid), pytest.approx(f.y + grid))
     assert window.doc.undo_stack.count() == 2
+
+
+def test_opening_another_show_with_unsaved_edits_asks_first(qtbot, window, client, tmp_path, answers):
+    other = tmp_path / "other.json"
+    theirs = _foreign_write(other, 12.0)
+    _type_into_cell(qtbot, window, 1, "x", "3")
+    answers.queue.append("Cancel")
+    assert not window.open_file(other)
+    assert window.doc.config.fixtures[1].position.x == 3.0 and window.doc.is_modified()
+    answers.queue.append("Discard")
+    assert window.open_file(other)
+    assert window.doc.config == theirs and window.doc.path == str(other)
+    assert not window.doc.is_modified() and window.doc.undo_stack.count() == 0
+    qtbot.waitUntil(lambda: client.config == theirs, timeout=WAIT_MS)
+    assert window.recent_files()[0] == str(other)
+
+
+def test_a_file_that_cannot_be_opened_is_one_line_and_changes_nothing(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"stage": {"width": 10, "height": 8}, "fixtures": [{"name": "A"}]}')
+    before = window.doc.config
+    assert not window.open_file(bad)
+    assert window.last_error.startswith(f"{bad}: fixtures[0] \"A\": missing field")
+    assert window.doc.config is before
