@@ -469,6 +469,17 @@ def _checked_group(config: ShowConfig) -> ShowConfig:
     return _checked(config)
 
 
+def set_stage(config: ShowConfig, width: float, depth: float, grid: float) -> ShowConfig:
+    """A new stage size and grid, checked as a show file's stage is."""
+    stage = codec.stage_to_dict(config.stage)
+    stage.update(width=width, height=depth, grid_size=grid)
+    try:
+        new = codec.stage_from_dict(stage)
+    except ValidationError as exc:
+        raise EditError(str(exc)) from None
+    return replace(config, stage=new)
+
+
 def first_free_address(config: ShowConfig, universe: int, footprint: int) -> int:
     """The address just after the last fixture patched in ``universe``."""
     end = 0

@@ -208,6 +208,42 @@ class OrientationPanel(QWidget):
             self.angle_changed.emit(name, value)
 
 
+class StagePanel(QWidget):
+    """The stage floor: width (x), depth (y) and the grid the plan snaps to."""
+
+    #: (width, depth, grid) in metres when a box is changed.
+    changed = pyqtSignal(float, float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._filling = False
+        self.width_spin = _dspin(10.0, 0.5, 1000.0, " m")
+        self.depth_spin = _dspin(8.0, 0.5, 1000.0, " m")
+        self.grid_spin = _dspin(0.5, 0.05, 10.0, " m")
+        self.grid_spin.setSingleStep(0.05)
+        form = QFormLayout(self)
+        form.setContentsMargins(4, 4, 4, 4)
+        form.addRow("Width (x)", self.width_spin)
+        form.addRow("Depth (y)", self.depth_spin)
+        form.addRow("Grid", self.grid_spin)
+        for spin in (self.width_spin, self.depth_spin, self.grid_spin):
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(self._on_changed)
+
+    def set_config(self, config: ShowConfig) -> None:
+        self._filling = True
+        try:
+            self.width_spin.setValue(config.stage.width)
+            self.depth_spin.setValue(config.stage.depth)
+            self.grid_spin.setValue(config.stage.grid_size)
+        finally:
+            self._filling = False
+
+    def _on_changed(self, *_: object) -> None:
+        if not self._filling:
+            self.changed.emit(self.width_spin.value(), self.depth_spin.value(), self.grid_spin.value())
+
+
 @dataclass
 class GridSpec:
     """What "Add fixtures…" asks for: "8 PARs on the front truss, 1 m apart"."""

@@ -48,7 +48,7 @@ from server.app.dmx_menu import DmxTestMenu
 from server.app.document import ForeignChoice, ShowDocument
 from server.app.panel import VisualizerServerPanel
 from server.app.plan import PlanView
-from server.app.side import AddFixturesDialog, GridSpec, GroupsPanel, OrientationPanel
+from server.app.side import AddFixturesDialog, GridSpec, GroupsPanel, OrientationPanel, StagePanel
 from server.app.table import FixtureSortProxy, FixtureTableModel, MountingDelegate
 from server.core import VisualizerTCPServer
 from shared.show import ShowConfig, ShowFileError, Stage, save_show
@@ -185,7 +185,8 @@ class ShowCreatorMainWindow(QMainWindow):
         # ---- docks
         self.groups = GroupsPanel()
         self.orientation = OrientationPanel()
-        for title, widget in (("Groups", self.groups), ("Orientation", self.orientation)):
+        self.stage_panel = StagePanel()
+        for title, widget in (("Groups", self.groups), ("Orientation", self.orientation), ("Stage", self.stage_panel)):
             dock = QDockWidget(title, self)
             dock.setObjectName(title)
             dock.setWidget(widget)
@@ -198,6 +199,7 @@ class ShowCreatorMainWindow(QMainWindow):
         self.groups.select_members.connect(self.select_fixtures)
         self.orientation.preset_chosen.connect(self.apply_preset)
         self.orientation.angle_changed.connect(self._on_angle)
+        self.stage_panel.changed.connect(self.set_stage)
 
         # ---- actions, toolbar, menus
         self.dmx_menu = DmxTestMenu(self)
@@ -309,6 +311,7 @@ class ShowCreatorMainWindow(QMainWindow):
     def _apply_config(self, config: ShowConfig) -> None:
         self.plan.set_config(config)
         self.groups.set_config(config)
+        self.stage_panel.set_config(config)
         self.dmx_menu.set_config(config)
         self._selected = [i for i in self._selected if i < len(config.fixtures)]
         self._show_orientation()
@@ -454,6 +457,9 @@ class ShowCreatorMainWindow(QMainWindow):
             self._show_error(str(exc))
             return
         self.doc.apply(new, f"Set {name} to {value:g}°", key[0])
+
+    def set_stage(self, width: float, depth: float, grid: float) -> None:
+        self._try(lambda: edits.set_stage(self.doc.config, width, depth, grid), "Stage size")
 
     def add_fixture(self) -> None:
         config = self.doc.config

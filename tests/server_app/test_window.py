@@ -454,3 +454,15 @@ def test_a_file_that_cannot_be_opened_is_one_line_and_changes_nothing(qtbot, win
     assert not window.open_file(bad)
     assert window.last_error.startswith(f"{bad}: fixtures[0] \"A\": missing field")
     assert window.doc.config is before
+
+
+def test_the_stage_size_and_grid_are_edited_and_undone(qtbot, window, client):
+    window.stage_panel.width_spin.setValue(14.0)
+    window.stage_panel.grid_spin.setValue(0.25)
+    stage = window.doc.config.stage
+    assert (stage.width, stage.depth, stage.grid_size) == (14.0, 8.0, 0.25)
+    qtbot.waitUntil(lambda: client.config.stage == stage, timeout=WAIT_MS)
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert window.doc.config.stage == demo_show().stage
+    assert window.stage_panel.width_spin.value() == demo_show().stage.width
