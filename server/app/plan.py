@@ -17,7 +17,18 @@ import math
 from collections.abc import Iterable
 
 from PyQt6.QtCore import QPoint, QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
+from PyQt6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QResizeEvent,
+    QTransform,
+    QWheelEvent,
+)
 from PyQt6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -202,10 +213,13 @@ class PlanView(QGraphicsView):
             item = self._scene.addSimpleText(text, font)
             assert item is not None
             item.setBrush(QColor("#9AA0A8"))
+            # The text keeps its pixel size whatever the zoom, so it is aligned
+            # by its own transform, in pixels: centred, or ending at the right edge.
             br = item.boundingRect()
-            x = pos.x() - br.width() / 2 if centre else (pos.x() if pos.x() < 0 else pos.x() - br.width())
-            item.setPos(x, pos.y())
+            shift = -br.width() / 2 if centre else (0.0 if pos.x() < 0 else -br.width())
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+            item.setTransform(QTransform.fromTranslate(shift, 0.0))
+            item.setPos(pos)
         margin = 60.0
         self._scene.setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
 
