@@ -154,7 +154,7 @@ def _edit_latencies(n: int, samples: int) -> tuple[list[float], list[float]]:
             base: list[float] = []
             for k in range(samples):
                 x = round(x0 + 0.01 * (k + 1), 4)
-                _idle(app, SPACING)
+                _idle(app, max(SPACING, window.panel.push_interval + 0.02))
                 t0 = time.monotonic()
                 window.model.setData(window.model.index(0, column), f"{x:g}")
                 _spin(app, lambda x=x: receivers.all_have(x) is not None)  # type: ignore[misc]

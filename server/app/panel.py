@@ -8,7 +8,10 @@ the panel or its window closes and when the application quits.
 Pushes are coalesced: the first change after a quiet spell goes out at once
 (so an edit reaches the visualizers within milliseconds), later ones at most
 once per ``min_push_interval`` (a drag sends ~20 configurations a second, the
-last one always included).
+last one always included).  ``update_config`` encodes in the caller's thread,
+so for a rig whose encoding takes longer than a sixth of that (10,000
+fixtures: ~40 ms) the interval stretches to three times the encoding time and
+the editor keeps most of its time for the user.
 """
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ class VisualizerServerPanel(QWidget):
         self._state = "stopped"
         self._pending: ShowConfig | None = None
         self._last_push = float("-inf")
+        self._push_cost = 0.0  # seconds the last update_config took (it encodes in our thread)
         self.push_count = 0
         self._visualizer_command = list(visualizer_command) if visualizer_command else None
         self.processes: list[QProcess] = []
@@ -179,6 +183,11 @@ class VisualizerServerPanel(QWidget):
             return server.port
         return self.port_spin.value()
 
+    @property
+    def push_interval(self) -> float:
+        """Shortest time between two pushes: ``min_push_interval``, or 3x the last encoding time."""
+        return max(self.min_push_interval, 3 * self._push_cost)
+
     def is_running(self) -> bool:
         return self._server is not None and self._server.is_running()
 
@@ -236,7 +245,7 @@ class VisualizerServerPanel(QWidget):
         if self._push_timer.isActive():
             self._pending = config
             return
-        wait = self._last_push + self.min_push_interval - time.monotonic()
+        wait = self._last_push + self.push_interval - time.monotonic()
         if wait <= 0:
             self._push(config)
         else:
@@ -371,12 +380,14 @@ class VisualizerServerPanel(QWidget):
         if server is None or not server.is_running():
             return
         self._last_push = time.monotonic()
+        started = time.perf_counter()
         server.update_config(config)
+        self._push_cost = time.perf_counter() - started
         self.push_count += 1
         self.config_pushed.emit(config)
 
     def _push_pending(self) -> None:
-        wait = self._last_push + self.min_push_interval - time.monotonic()
+        wait = self._last_push + self.push_interval - time.monotonic()
         if wait > 0 and self._pending is not None:  # a timer that fired early
             self._push_timer.start(max(1, math.ceil(wait * 1000)))
             return
