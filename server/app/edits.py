@@ -481,11 +481,15 @@ def set_stage(config: ShowConfig, width: float, depth: float, grid: float) -> Sh
 
 
 def first_free_address(config: ShowConfig, universe: int, footprint: int) -> int:
-    """The address just after the last fixture patched in ``universe``."""
+    """The address just after the last fixture patched in ``universe``.
+
+    A fixture whose channel count is unknown is taken to use ``footprint``
+    channels, like the ones being added.
+    """
     end = 0
     for f in config.fixtures:
         if f.universe == universe:
-            end = max(end, f.address + (f.channel_count or 1) - 1)
+            end = max(end, f.address + (f.channel_count or footprint) - 1)
     start = end + 1
     return start if start + footprint - 1 <= _model.DMX_CHANNELS else 1
 

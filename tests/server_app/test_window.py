@@ -466,3 +466,18 @@ def test_the_stage_size_and_grid_are_edited_and_undone(qtbot, window, client):
     window.undo_action.trigger()
     assert window.doc.config.stage == demo_show().stage
     assert window.stage_panel.width_spin.value() == demo_show().stage.width
+
+
+def test_a_new_show_starts_empty_and_takes_fixtures(qtbot, window, client):
+    window.new_show()
+    assert window.doc.config.fixtures == () and window.doc.path is None
+    assert window.model.rowCount() == 0
+    qtbot.waitUntil(lambda: client.config is not None and client.config.fixtures == (), timeout=WAIT_MS)
+    window.add_fixture()
+    window.add_fixture()
+    config = window.doc.config
+    assert [f.name for f in config.fixtures] == ["PAR 1", "PAR 2"]
+    assert config.fixtures[1].address == config.fixtures[0].address + 4  # the next free channels
+    assert window.plan.fixture_view_pos(1) != window.plan.fixture_view_pos(0)
+    qtbot.waitUntil(lambda: client.config == config, timeout=WAIT_MS)
+    assert window.windowTitle().startswith("untitled*")
