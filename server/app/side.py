@@ -68,7 +68,6 @@ class GroupsPanel(QWidget):
         self._filling = False
         self.list = QListWidget()
         self.list.itemChanged.connect(self._on_item_changed)
-        self.list.itemDoubleClicked.connect(lambda _item: None)
         self.list.itemClicked.connect(self._on_clicked)
         buttons = QGridLayout()
         self.add_button = QPushButton("New group")
