@@ -104,6 +104,8 @@ class ShowCreatorMainWindow(QMainWindow):
             self.doc.setParent(self)
         self.doc.foreign_change_policy = self._ask_foreign_change
         self._selected: list[int] = []
+        #: The last refusal or warning shown in the status bar (one line).
+        self.last_error = ""
         self._syncing = False
         self._orient_key: tuple[int, str, tuple[int, ...]] = (0, "", ())
         self._closing_confirmed = False
@@ -347,8 +349,6 @@ class ShowCreatorMainWindow(QMainWindow):
         bar = self.statusBar()
         if bar is not None:
             bar.showMessage(text, 15000)
-
-    last_error = ""
 
     # ------------------------------------------------------------ selection
 
