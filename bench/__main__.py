@@ -17,7 +17,7 @@ from bench.common import Row, format_table
 
 MODULES = (
     "bench_protocol", "bench_client", "bench_server", "bench_wire", "bench_render",
-    "bench_light", "bench_dmx", "bench_import",
+    "bench_light", "bench_dmx", "bench_import", "bench_app",
 )
 
 

@@ -205,14 +205,13 @@ def _run_window(source: ShowSource, server: VisualizerTCPServer, shutdown: _Shut
     from PyQt6.QtCore import QSocketNotifier, QTimer
     from PyQt6.QtWidgets import QApplication
 
-    from server.window import ShowCreatorWindow
+    from server.app.run import open_window
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     if shutdown.event.is_set():
         return
-    window = ShowCreatorWindow(source, server)
-    window.show()
+    window = open_window(source, server)
 
     # Python runs signal handlers only when the interpreter gets control; the
     # wakeup fd makes Qt's event loop notice a signal at once, without polling.
