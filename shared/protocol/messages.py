@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.show.issues import Issue
 from shared.show.model import Fixture, Group, Stage
 
 PROTOCOL_VERSION = 1
@@ -24,25 +25,35 @@ ACK_CONFIG = "config"
 
 @dataclass(frozen=True, slots=True)
 class StageMessage:
-    """``{"type": "stage", "width", "height", "grid_size"}``"""
+    """``{"type": "stage", "width", "height", "grid_size"}``
+
+    ``problems``: what the decoder drew with a default (odd lenient fields).
+    """
 
     stage: Stage
+    problems: tuple[Issue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class FixturesMessage:
-    """``{"type": "fixtures", "fixtures": [...]}``"""
+    """``{"type": "fixtures", "fixtures": [...]}``
+
+    ``problems``: one warning per fixture and odd optional field, one error per
+    fixture left out (a broken strict field); see ``shared.show.codec``.
+    """
 
     fixtures: tuple[Fixture, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
+    problems: tuple[Issue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class GroupsMessage:
-    """``{"type": "groups", "groups": [...]}``"""
+    """``{"type": "groups", "groups": [...]}``  (``problems`` as for fixtures)"""
 
     groups: tuple[Group, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
+    problems: tuple[Issue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,8 @@ from shared.protocol import (
     UpdateMessage,
     encode_message,
 )
-from shared.show import Fixture, Group, ShowConfig, Stage
+from shared.show import Fixture, Group, Issue, ShowConfig, Stage
+from shared.show.checks import with_check_problems
 from visualizer.tcp.handlers import Handlers
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ class ClientSession:
         self._stage: Stage | None = None
         self._fixtures: tuple[Fixture, ...] | None = None
         self._groups: tuple[Group, ...] | None = None
+        self._problems: dict[str, tuple[Issue, ...]] = {}  # per message type: what was defaulted or left out
+        self._logged: set[str] = set()  # problems already logged: each once per connection
         self._pending_at: float | None = None  # when a pending (incomplete-change) config was set aside
         self._out = bytearray()
         self._log_after = -math.inf
@@ -132,7 +135,7 @@ class ClientSession:
             self._log_after = now + ERROR_LOG_INTERVAL
         else:
             self._unlogged += 1
-        self.handlers.emit("error", text)
+        self.handlers.emit("error", refusal_text(err, self.peer))
 
     def _dispatch(self, msg: Message, now: float) -> None:
         self.messages += 1
@@ -144,16 +147,19 @@ class ClientSession:
             emit("heartbeat", msg.timestamp)
         elif isinstance(msg, FixturesMessage):
             self._fixtures = msg.fixtures
+            self._problems["fixtures"] = msg.problems
             emit("fixtures", msg.fixtures)
             self._part(now)
         elif isinstance(msg, GroupsMessage):
             self._groups = msg.groups
+            self._problems["groups"] = msg.problems
             emit("groups", msg.groups)
             if self.complete:
                 self._pending_at = None
                 self._fire_config()
         elif isinstance(msg, StageMessage):
             self._stage = msg.stage
+            self._problems["stage"] = msg.problems
             emit("stage", msg.stage)
             self._part(now)
         elif isinstance(msg, UpdateMessage):
@@ -173,9 +179,26 @@ class ClientSession:
 
     def _fire_config(self) -> None:
         assert self._stage is not None and self._fixtures is not None and self._groups is not None
-        config = ShowConfig(self._stage, self._fixtures, self._groups)
+        problems = tuple(p for part in ("stage", "fixtures", "groups") for p in self._problems.get(part, ()))
+        config = with_check_problems(ShowConfig(self._stage, self._fixtures, self._groups, problems))
+        for p in config.problems:
+            text = str(p)
+            if text not in self._logged:
+                self._logged.add(text)
+                log.warning("%s: %s", self.peer, text)
         self.configs += 1
         if self._on_config is not None:
             self._on_config(config)
         self.handlers.emit("config", config)
         self._out += ACK_LINE
+
+
+def refusal_text(err: ProtocolError, peer: str) -> str:
+    """One line for a refused line: ``connected to HOST:PORT, but its fixtures message was refused: ...``."""
+    where = err.where
+    kind = where.split(":", 1)[0].split("[", 1)[0].strip() if where else ""
+    detail = f"{where}: {err.problem}" if where else err.problem
+    if kind:
+        return f"connected to {peer}, but its {kind} message was refused: {detail}"
+    line = f"line {err.line}" if err.line is not None else "a line"
+    return f"connected to {peer}, but {line} it sent was refused: {detail}"
