@@ -31,9 +31,11 @@ FRAME_WAIT_MS = 3000
 
 
 def failure_reason(window: MainWindow, last_error: str | None) -> str:
-    """Why no configuration came, in a few words for the one-line error."""
+    """Why no configuration came, in a few words for the one-line error (as the overlay says it)."""
     if window.client.state == "connected":
-        return "connected, but the server sent no complete configuration"
+        if last_error and last_error.startswith("connected to "):  # a refused message names the cause
+            return last_error
+        return f"connected to {window.address}, but the server sent no complete configuration"
     if not last_error:
         return "still connecting"
     prefix = f"cannot connect to {window.address}: "
@@ -111,7 +113,7 @@ def run(opts: Options) -> int:
     app = QApplication.instance() or QApplication([PROG])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
+    # No applicationDisplayName: Qt would append it to the title, which already says it.
     app.setOrganizationName("Show Creator")
     apply_dark_theme(app)
 
@@ -129,9 +131,8 @@ def run(opts: Options) -> int:
 
         def select_once(config: ShowConfig) -> None:
             window.config_applied.disconnect(select_once)
-            if config.fixture(name) is None:
+            if window.select_named(name) is None:  # exact name first, then ignoring case
                 log.warning("--select: no fixture named %r in the show", name)
-            window.select_fixture(name)
 
         window.config_applied.connect(select_once)
     if opts.screenshot is not None:
