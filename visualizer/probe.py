@@ -31,7 +31,8 @@ from shared.protocol import (
     UnknownMessage,
     UpdateMessage,
 )
-from shared.show import ShowConfig
+from shared.show import Issue, ShowConfig
+from shared.show.issues import problem_lines, problems_summary
 from visualizer.app.address import DEFAULT_PORT, AddressError, parse_address
 from visualizer.tcp import VisualizerTCPClient
 
@@ -183,10 +184,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             last_error[:] = [text]
             printer.line(f"✗ {text}")
 
-    def on_config(_config: ShowConfig) -> None:
+    shown_problems: list[tuple[Issue, ...]] = []
+
+    def on_config(config: ShowConfig) -> None:
         printer.line(
             "✓ Received complete configuration!" if not complete.is_set() else "✓ Configuration updated"
         )
+        # The same list as the viewer's Problems view: what was left out or drawn with a default.
+        if config.problems and shown_problems != [config.problems]:
+            printer.line(f"Problems: {problems_summary(config.problems)}")
+            for text in problem_lines(config.problems):
+                printer.line(f"    {text}")
+        shown_problems[:] = [config.problems]
         complete.set()
         if args.once:
             printer.muted = True

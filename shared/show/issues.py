@@ -6,6 +6,7 @@ and the cross-checks can all use it without importing one another.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,3 +36,18 @@ class Issue:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.problem}" if self.where else self.problem
+
+
+def problem_lines(problems: Sequence[Issue]) -> list[str]:
+    """One line per problem, for terminals and logs: ``! fixtures[3] "X": ...; drawn ...`` (``✗`` when left out)."""
+    return [f"{'✗' if p.severity == 'error' else '!'} {p}" for p in problems]
+
+
+def problems_summary(problems: Sequence[Issue]) -> str:
+    """``"3 problems (1 fixture left out)"``, ``"1 problem"``, or ``"no problems"``."""
+    n = len(problems)
+    if n == 0:
+        return "no problems"
+    left_out = sum(1 for p in problems if p.severity == "error")
+    extra = f" ({left_out} left out)" if left_out else ""
+    return f"{n} problem{'s' if n != 1 else ''}{extra}"

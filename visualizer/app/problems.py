@@ -24,6 +24,9 @@ from PyQt6.QtWidgets import (
 )
 
 from shared.show import Issue
+from shared.show.issues import problem_lines
+
+__all__ = ["ProblemsButton", "ProblemsView", "count_text", "problem_lines", "problem_row"]
 
 COLUMNS = ("Where", "Field", "Value", "What was done", "Problem")
 ERROR_COLOR = "#EF5350"
@@ -34,11 +37,6 @@ def problem_row(issue: Issue) -> tuple[str, str, str, str, str]:
     """The five columns of one problem, as text."""
     action = issue.action or ("left out" if issue.severity == "error" else "")
     return (issue.where or "show", issue.field or "", issue.value or "", action, issue.problem)
-
-
-def problem_lines(problems: Sequence[Issue]) -> list[str]:
-    """One line per problem, for terminals and logs: ``fixtures[3] "X": problem``."""
-    return [f"{'✗' if p.severity == 'error' else '!'} {p}" for p in problems]
 
 
 def count_text(problems: Sequence[Issue]) -> str:
