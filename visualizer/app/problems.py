@@ -2,7 +2,7 @@
 
 One row per ``Issue`` of the current configuration (``ShowConfig.problems``):
 the fixture (or stage, group), the field, the value as sent and what was done
-about it.  Double-clicking a fixture's row selects that fixture.  The status
+about it.  Clicking (or activating) a fixture's row selects that fixture.  The status
 bar's button shows the count and opens the list; ``visualizer-probe`` prints
 the same lines (``problem_lines``).
 """
@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QPushButton,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -62,12 +63,19 @@ class ProblemsView(QWidget):
         header = self.list.header()
         assert header is not None
         header.setStretchLastSection(True)
-        for column in range(len(COLUMNS) - 1):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed starting widths, never sized to the contents: a long value must not
+        # widen the side panel (and so resize the 3D view) when the list opens.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((150, 110, 110, 170)):
+            header.resizeSection(column, width)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.list.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        self.list.setMinimumWidth(0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.list)
         self.problems: tuple[Issue, ...] = ()
+        self.list.itemClicked.connect(self._activated)
         self.list.itemActivated.connect(self._activated)
 
     def set_problems(self, problems: Sequence[Issue]) -> None:

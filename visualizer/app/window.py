@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(0, 1)  # the tree takes what the details (about ten rows) leave
         split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
+        self.panel_split = split
         self.panel = QDockWidget("Rig", self)
         self.panel.setObjectName("rig-panel")
         self.panel.setFeatures(
@@ -142,10 +143,13 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.panel], [340], Qt.Orientation.Horizontal)
 
     def _build_problems(self) -> None:
-        self.problems_panel = QDockWidget("Problems", self)
-        self.problems_panel.setObjectName("problems-panel")
-        self.problems_panel.setWidget(self.problems)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_panel)
+        # In the side panel, under the details: opening it never resizes the 3D view.
+        self.problems_panel = QGroupBox("Problems", self)
+        layout = QVBoxLayout(self.problems_panel)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.problems)
+        self.panel_split.addWidget(self.problems_panel)
+        self.panel_split.setStretchFactor(2, 1)
         self.problems_panel.hide()
 
     def _build_status(self) -> None:
@@ -164,7 +168,20 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.counts)
 
     def _toggle_problems(self) -> None:
-        self.problems_panel.setVisible(not self.problems_panel.isVisible())
+        self.show_problems(not self.problems_panel.isVisible())
+
+    def show_problems(self, visible: bool = True) -> None:
+        """Show (or hide) the Problems list in the side panel."""
+        if visible:
+            self.panel.show()
+        was_visible = self.problems_panel.isVisible()
+        self.problems_panel.setVisible(visible)
+        self.problems_action.setChecked(visible)
+        if visible and not was_visible:  # give it a third of the panel, taken from the tree
+            sizes = self.panel_split.sizes()
+            total = sum(sizes) or self.panel_split.height()
+            share = max(total // 3, 120)
+            self.panel_split.setSizes([max(sizes[0] - share, 80), sizes[1], share])
 
     def _action(self, text: str, shortcuts: list[str], tip: str) -> QAction:
         action = QAction(text, self)
@@ -247,10 +264,11 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.labels_action)
         view_menu.addAction(self.panel_action)
-        problems_action = self.problems_panel.toggleViewAction()
-        assert problems_action is not None
-        problems_action.setText("Problems")
-        view_menu.addAction(problems_action)
+        self.problems_action = QAction("Problems", self)
+        self.problems_action.setCheckable(True)
+        self.problems_action.setStatusTip("What the viewer left out or drew with a default")
+        self.problems_action.triggered.connect(self.show_problems)
+        view_menu.addAction(self.problems_action)
         view_menu.addSeparator()
         view_menu.addAction(self.search_action)
         view_menu.addAction(self.clear_action)
