@@ -107,7 +107,9 @@ def test_four_same_named_pars_are_four_rows_with_their_own_patch(qtbot, serve, o
     assert window.counts.text() == "4 fixtures · 2 groups"
     assert window.problems_button.isVisible() and window.problems_button.text() == "⚠ 1 problem"
     ((where, field, value, action, problem),) = window.problems.rows()
-    assert (field, value) == ("name", "Retro Flat Par") and '"Retro Flat Par" ×4' in problem
+    assert (where, field, value, action) == ('fixtures[1] "Retro Flat Par"', "name", "Retro Flat Par",
+                                             "kept; told apart by position")
+    assert '"Retro Flat Par" ×4' in problem
     assert [window.state.group_color(i) for i in range(4)] == ["#4477CC", "#4477CC", "#CC7744", "#CC7744"]
     rig = window.scene.rig
     assert rig is not None and len(rig) == 4
