@@ -36,18 +36,26 @@ def tree_rows(window: MainWindow) -> dict[str, list[tuple[str, str, int]]]:
 @pytest.fixture
 def open_window(qtbot) -> Iterator:  # type: ignore[type-arg]
     clients: list[QtVisualizerClient] = []
+    # Strong references until teardown: qtbot holds widgets weakly, and a window the
+    # garbage collector frees in the middle of a paint takes the process down.
+    windows: list[MainWindow] = []
 
     def make(port: int, wait_config: bool = True) -> MainWindow:
         client = QtVisualizerClient("127.0.0.1", port, backoff_initial=0.05, backoff_max=0.2)
         clients.append(client)
         win = MainWindow(client)
+        windows.append(win)
         qtbot.addWidget(win)
         win.resize(1100, 720)
         win.show()
         qtbot.waitExposed(win)
+        win.activateWindow()
+        qtbot.waitActive(win)
         if wait_config:
             with qtbot.waitSignal(win.config_applied, timeout=WAIT_MS):
                 client.connect_to_server()
+            # The first frame drawn: a window closed before it paints can take GL down with it.
+            qtbot.waitUntil(lambda: win.scene.frames_rendered > 0, timeout=WAIT_MS)
         else:
             client.connect_to_server()
         return win
@@ -97,6 +105,7 @@ def line_server() -> Iterator:  # type: ignore[type-arg]
 
 
 def test_four_same_named_pars_are_four_rows_with_their_own_patch(qtbot, serve, open_window) -> None:
+
     server: VisualizerTCPServer = serve(config_from_dict(rigs.four_pars()), heartbeat_interval=1.0)
     window = open_window(server.port)
     rows = tree_rows(window)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QColor
+from PyQt6.QtGui import QColor, QMouseEvent
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QPushButton,
+    QLabel,
     QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
@@ -106,17 +106,33 @@ class ProblemsView(QWidget):
             self.fixture_activated.emit(index)
 
 
-class ProblemsButton(QPushButton):
-    """The status bar's problem count; hidden when there are none, opens the list when clicked."""
+class ProblemsButton(QLabel):
+    """The status bar's problem count; hidden when there are none, opens the list when clicked.
+
+    A label rather than a push button: it is exactly as tall as the status bar's
+    other labels, so showing it never changes the bar's height (which would
+    resize the 3D view above it).
+    """
+
+    clicked = pyqtSignal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setFlat(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setStyleSheet(f"QPushButton {{ color: {WARNING_COLOR}; padding: 0 6px; border: none; }}")
+        self.setContentsMargins(6, 0, 6, 0)
+        self.setStyleSheet(f"QLabel {{ color: {WARNING_COLOR}; }}")
         self.setToolTip("What the viewer left out or drew with a default (click to list)")
         self.set_problems(())
 
     def set_problems(self, problems: Sequence[Issue]) -> None:
         self.setText(count_text(problems))
         self.setVisible(bool(problems))
+
+    def click(self) -> None:
+        """What a click does: open (or close) the list."""
+        self.clicked.emit()
+
+    def mouseReleaseEvent(self, ev: QMouseEvent | None) -> None:
+        if ev is not None and ev.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(ev)
