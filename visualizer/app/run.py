@@ -28,6 +28,35 @@ PROG = "visualizer"
 #: After the first configuration, how long to wait for the scene to present a
 #: frame before grabbing anyway (an unmapped window may never swap buffers).
 FRAME_WAIT_MS = 3000
+#: How long after the window is shown its OpenGL view must be set up.
+GL_CHECK_MS = 3000
+
+
+def scene_rendered(window: MainWindow) -> bool:
+    """Whether the 3D view shows a drawing: a valid GL widget whose picture is not one flat colour.
+
+    A configuration always draws the stage floor, its grid and edges, so a
+    uniform picture means OpenGL drew nothing (no context, a failed setup).
+    """
+    scene = window.scene
+    if not scene.isValid() or scene.frames_rendered == 0:
+        return False
+    image = scene.grab_image()
+    if image.isNull() or image.width() < 8 or image.height() < 8:
+        return False
+    w, h = image.width(), image.height()
+    colors = {image.pixel(x * (w - 1) // 15, y * (h - 1) // 15) for x in range(16) for y in range(16)}
+    return len(colors) >= 3
+
+
+def gl_problem(window: MainWindow) -> str | None:
+    """Why the 3D view has no OpenGL, or None once it is set up."""
+    scene = window.scene
+    if scene.isValid() and scene.context() is not None and scene.context().isValid():
+        return None
+    platform = QApplication.platformName()
+    return (f"cannot set up OpenGL for the 3D view (Qt platform {platform!r}); "
+            "try it under xvfb-run, or check the GL driver")
 
 
 def failure_reason(window: MainWindow, last_error: str | None) -> str:
@@ -87,8 +116,15 @@ class ScreenshotJob(QObject):
         QTimer.singleShot(self.after_ms, self._grab)
 
     def _grab(self) -> None:
+        if not scene_rendered(self.window):  # never a screenshot with an empty 3D view and exit 0
+            problem = gl_problem(self.window) or "the 3D view did not render"
+            print(f"{PROG}: no screenshot written: {problem}", file=sys.stderr)
+            self._finish(1)
+            return
         image = self.window.grab_window()
-        if image.isNull() or not image.save(str(self.path), "PNG"):
+        # The format follows the extension (.png, .jpg, ...), checked before connecting.
+        fmt = self.path.suffix.lstrip(".").upper() or "PNG"  # no extension: PNG
+        if image.isNull() or not image.save(str(self.path), fmt):
             print(f"{PROG}: cannot write screenshot {self.path}", file=sys.stderr)
             self._finish(1)
             return
@@ -145,6 +181,17 @@ def run(opts: Options) -> int:
     tick.timeout.connect(lambda: None)
     tick.start(200)
     window.show()
+
+    def check_gl() -> None:
+        handle = window.windowHandle()
+        exposed = window.isVisible() and handle is not None and handle.isExposed()
+        problem = gl_problem(window) if exposed else None  # a minimised window has not set up GL yet
+        if problem is not None:  # one line and a non-zero exit, not a window without its view
+            print(f"{PROG}: {problem}", file=sys.stderr)
+            client.disconnect_from_server()
+            app.exit(1)
+
+    QTimer.singleShot(GL_CHECK_MS, check_gl)
     client.connect_to_server()
     code = app.exec()
     client.disconnect_from_server()
