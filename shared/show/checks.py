@@ -28,6 +28,9 @@ def with_check_problems(config: ShowConfig) -> ShowConfig:
 
 def repeated_names(config: ShowConfig) -> Issue | None:
     """ONE warning naming every fixture name used more than once, or None."""
+    names = [f.name for f in config.fixtures]
+    if len(set(names)) == len(names):  # the common case, without building the index
+        return None
     repeats = {name: ix for name, ix in config.indices_by_name.items() if len(ix) > 1}
     if not repeats:
         return None

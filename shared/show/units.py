@@ -29,7 +29,7 @@ def plausible_mask(config: ShowConfig) -> npt.NDArray[np.bool_]:
     n = len(config.fixtures)
     if not n:
         return np.zeros(0, np.bool_)
-    pos = np.array([tuple(f.position) for f in config.fixtures], np.float64).reshape(n, 3)
+    pos = np.array([(p.x, p.y, p.z) for p in [f.position for f in config.fixtures]], np.float64).reshape(n, 3)
     out: npt.NDArray[np.bool_] = np.linalg.norm(pos, axis=1) <= MAX_PLAUSIBLE_DISTANCE
     return out
 
