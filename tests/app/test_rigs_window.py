@@ -160,6 +160,11 @@ def test_theatre_with_odd_values_lists_every_fixture_and_each_problem(qtbot, ser
     with qtbot.waitSignal(window.selection_changed, timeout=WAIT_MS):
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, rect.center().y()))
     assert window.selected_fixture == 12 and window.details.text("Name") == "Side Boom L"
+    assert window.details.text("Problems").splitlines() == [
+        "orientation.mounting 'ceiling' is not one of hanging, standing, wall_left, wall_right, wall_back, "
+        "wall_front, custom; treated as 'custom'",
+        "physical 0 × 0 × 0 is not a size (each must be > 0); drawn with the default size for its type",
+    ]
 
 
 def test_a_refused_fixtures_message_is_named_by_overlay_and_status_while_green(qtbot, line_server,

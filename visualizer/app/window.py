@@ -396,7 +396,8 @@ class MainWindow(QMainWindow):
         if fixture is None or config is None or index is None:
             self.details.show_fixture(None)
         else:
-            self.details.show_fixture(fixture, groups_of(config, index))
+            problems = [p for p in config.problems if p.fixture_index == index]
+            self.details.show_fixture(fixture, groups_of(config, index), problems)
 
     # ---------------------------------------------------------------- view
 
