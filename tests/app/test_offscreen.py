@@ -128,3 +128,15 @@ def test_demo_under_offscreen_renders_under_xvfb(tmp_path: Path) -> None:
     assert proc.stdout.strip() == f"visualizer.demo: wrote {out}"
     view = image_array(QImage(str(out)))[60:-40, 400:]
     assert hue_pixels(view, "#FF5722") > 30
+
+
+def test_a_rig_framed_as_a_dot_still_counts_as_rendered(serve, tmp_path: Path) -> None:
+    # The mm-as-m fixture pulls the framing 4 km out: the picture is nearly empty, but drawn.
+    from shared.show import config_from_dict
+
+    server = serve(config_from_dict(rigs.mm_as_m()), heartbeat_interval=1.0)
+    out = tmp_path / "far.png"
+    proc = run_python(["-m", "visualizer.app", f"127.0.0.1:{server.port}", "--screenshot", str(out),
+                       "--timeout", "20"], timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert not QImage(str(out)).isNull()

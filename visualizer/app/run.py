@@ -9,9 +9,11 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+import numpy as np
 from PyQt6.QtCore import QObject, QTimer
+from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication
 
 from shared.show import ShowConfig
@@ -42,11 +44,17 @@ def scene_rendered(window: MainWindow) -> bool:
     if not scene.isValid() or scene.frames_rendered == 0:
         return False
     image = scene.grab_image()
-    if image.isNull() or image.width() < 8 or image.height() < 8:
+    if image.isNull() or image.width() < 1 or image.height() < 1:
         return False
-    w, h = image.width(), image.height()
-    colors = {image.pixel(x * (w - 1) // 15, y * (h - 1) // 15) for x in range(16) for y in range(16)}
-    return len(colors) >= 3
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    ptr = image.constBits()
+    if ptr is None:
+        return False
+    ptr.setsize(image.sizeInBytes())
+    pixels = np.frombuffer(cast(bytes, ptr), np.uint32)
+    rows = pixels.reshape(image.height(), image.bytesPerLine() // 4)[:, : image.width()]
+    # Anything drawn at all (even a rig framed as a dot) differs from the cleared background.
+    return bool((rows != rows[0, 0]).any())
 
 
 def gl_problem(window: MainWindow) -> str | None:
