@@ -317,14 +317,22 @@ def _convert(key: str, value: Any) -> Any:
         raise _Odd(_odd_text(key, value, str(exc))) from None
 
 
+def _num(value: int | float) -> str:
+    """A number as ``%g`` (an int too big for a float, as Python's JSON reads them, shortened instead)."""
+    if type(value) is int and not -1e300 < value < 1e300:
+        return _describe(value)
+    return f"{value:g}"
+
+
 def _odd_text(key: str, value: Any, why: str) -> str:
     if key == "physical" and type(value) is dict and all(type(value.get(k)) in (int, float)
                                                          for k in ("width", "height", "depth")):
-        w, h, dp = (value[k] for k in ("width", "height", "depth"))
-        return f"physical {w:g} × {h:g} × {dp:g} is not a size (each must be > 0)"
+        w, h, dp = (_num(value[k]) for k in ("width", "height", "depth"))
+        return f"physical {w} × {h} × {dp} is not a size (each must be > 0)"
     if type(value) in (int, float) and key in ("beam_angle", "pan_max", "tilt_max", "lumens"):
         bounds = {"beam_angle": "greater than 0 and at most 360", "lumens": "0..1e+09"}.get(key, "0..100000")
-        return f"{key} {value:g} is not {bounds}" if key == "beam_angle" else f"{key} {value:g} is outside {bounds}"
+        shown = _num(value)
+        return f"{key} {shown} is not {bounds}" if key == "beam_angle" else f"{key} {shown} is outside {bounds}"
     if key == "fixture_type" and type(value) is str:
         return f"fixture_type {_describe(value)} is not a known type"
     why = why.replace("`", "").replace(" - at $.", " at ").replace(" - at $", "")

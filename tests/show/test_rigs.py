@@ -79,3 +79,14 @@ def test_an_odd_value_in_a_show_round_trips_through_a_file(tmp_path: Path) -> No
     config, warnings = load_show(write(tmp_path, show))
     assert len(config.fixtures) == 16 and [w.field for w in warnings] == ["orientation.mounting"]
     assert config_to_dict(config)["fixtures"][3]["orientation"] == show["fixtures"][3]["orientation"]
+
+
+def test_huge_numbers_in_optional_fields_are_named_not_a_crash(tmp_path: Path) -> None:
+    # Python's json reads 10**400 as an int that no float holds; wording it must not overflow.
+    show = rigs.theatre()
+    show["fixtures"][0]["physical"] = {"width": 10**400, "height": 1, "depth": 1}
+    show["fixtures"][1]["beam_angle"] = -(10**400)
+    config, warnings = load_show(write(tmp_path, show))
+    assert len(config.fixtures) == 16 and [w.fixture_index for w in warnings] == [0, 1]
+    assert "physical 1000000000" in str(warnings[0]) and "..." in str(warnings[0])
+    assert all(len(str(w)) < 200 for w in warnings)
