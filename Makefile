@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench screenshot sysdeps venv clean
+.PHONY: demo test test-min lint typecheck pytest bench screenshot sysdeps venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,18 @@ typecheck: $(STAMP)
 pytest: $(STAMP) sysdeps
 	$(BIN)/pytest
 
+# The suite against the lowest version of every dependency pyproject allows
+# (uv's lowest-direct resolution, in a venv of its own): proves the lower bounds.
+MIN_VENV := .venv-min
+
+test-min: sysdeps
+	rm -rf $(MIN_VENV)
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/pip install --quiet --disable-pip-version-check uv
+	$(MIN_VENV)/bin/uv pip install --python $(MIN_VENV)/bin/python --resolution lowest-direct -e '.[dev]'
+	$(MIN_VENV)/bin/uv pip list --python $(MIN_VENV)/bin/python
+	$(MIN_VENV)/bin/pytest -p no:cacheprovider
+
 # The render benchmark needs a display: use a virtual one when there is none.
 XRUN := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1600x1000x24")
 
@@ -42,4 +54,4 @@ screenshot: $(STAMP) sysdeps
 	$(BIN)/python -m visualizer.demo --screenshot docs/screenshot.png
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MIN_VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -44,6 +44,7 @@ class ShowSource:
         self._signature: Signature = None
         self._lock = threading.Lock()  # one reload at a time
         self._watcher: FileWatcher | None = None
+        self._warned: set[str] = set()  # warnings already logged: each once, not on every reload
 
     def load(self) -> ShowConfig:
         if self.path is None:
@@ -110,4 +111,7 @@ class ShowSource:
 
     def _log_issues(self, issues: list[Issue]) -> None:
         for issue in issues:
-            log.warning("%s: %s", self.path, issue)
+            text = str(issue)
+            if text not in self._warned:
+                self._warned.add(text)
+                log.warning("%s: %s", self.path, text)

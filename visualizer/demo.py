@@ -140,6 +140,7 @@ def _under_xvfb(screenshot: Path, timeout: float, verbose: bool) -> int:
     cmd = [xvfb, "-a", "-s", XVFB_SCREEN, sys.executable, "-m", PROG,
            "--screenshot", str(screenshot), "--timeout", str(timeout)] + (["-v"] if verbose else [])
     env = dict(os.environ, **{_REEXEC_MARK: "1"})
+    env.pop("QT_QPA_PLATFORM", None)  # "offscreen" has no OpenGL: the X display replaces it
     try:
         return subprocess.call(cmd, env=env)
     except OSError as exc:

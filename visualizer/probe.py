@@ -33,7 +33,8 @@ from shared.protocol import (
 )
 from shared.protocol.extensions import WelcomeMessage
 from shared.protocol.messages import message_type
-from shared.show import ShowConfig
+from shared.show import Issue, ShowConfig
+from shared.show.issues import problem_lines, problems_summary
 from visualizer.app.address import DEFAULT_PORT, AddressError, parse_address
 from visualizer.tcp import VisualizerTCPClient
 from visualizer.tcp.describe import describe_v2
@@ -198,12 +199,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             last_error[:] = [text]
             printer.line(f"✗ {text}")
 
-    def on_config(_config: ShowConfig) -> None:
+    shown_problems: list[tuple[Issue, ...]] = []
+
+    def on_config(config: ShowConfig) -> None:
         if printer.welcome is not None and not complete.is_set():
             printer.line(f"✓ {describe_v2(printer.welcome)[0]}")
         printer.line(
             "✓ Received complete configuration!" if not complete.is_set() else "✓ Configuration updated"
         )
+        # The same list as the viewer's Problems view: what was left out or drawn with a default.
+        if config.problems and shown_problems != [config.problems]:
+            printer.line(f"Problems: {problems_summary(config.problems)}")
+            for text in problem_lines(config.problems):
+                printer.line(f"    {text}")
+        shown_problems[:] = [config.problems]
         complete.set()
         if args.once:
             printer.muted = True

@@ -5,6 +5,12 @@
 came off a socket and it returns the messages (and errors) of every line
 completed so far.  Lines are split on the ``\\n`` byte before any UTF-8
 decoding, so a multi-byte character split across reads is harmless.
+
+Only broken framing or JSON, or a message that is not an object of the
+right shape (``fixtures`` not a list, say), is a ``ProtocolError``.  Inside a
+stage, fixtures or groups message the codec is lenient: odd optional values
+are kept and listed in the message's ``problems``, and a fixture with a
+broken required field is left out on its own (issue 7).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 import msgspec
 import orjson
 
+from shared.protocol.encode import FixturesLine
 from shared.protocol.errors import InvalidJSON, InvalidMessage, LineTooLong, ProtocolError
 from shared.protocol.extensions import EXTENSION_PARSERS
 from shared.protocol.messages import (
@@ -29,11 +36,11 @@ from shared.protocol.messages import (
 )
 from shared.show.codec import (
     ValidationError,
-    fixtures_from_list,
-    groups_from_list,
-    stage_from_dict,
+    decode_fixtures,
+    decode_groups,
+    decode_stage,
 )
-from shared.show.model import Fixture
+from shared.show.issues import Issue
 
 #: Default longest accepted line.  A 10,000-fixture rig with full channel
 #: mappings is about 10 MB on one line; 64 MiB leaves room while still
@@ -49,21 +56,27 @@ def _kind(value: Any) -> str:
 
 def _stage(d: dict[str, Any]) -> StageMessage:
     body = {k: v for k, v in d.items() if k != "type"}
-    return StageMessage(stage_from_dict(body, "stage"))
+    issues: list[Issue] = []
+    stage = decode_stage(body, issues, "stage")
+    return StageMessage(stage, tuple(issues))
 
 
 def _fixtures(d: dict[str, Any]) -> FixturesMessage:
     if "fixtures" not in d:
         raise ValidationError("fixtures", "missing field 'fixtures'")
     extra = {k: v for k, v in d.items() if k not in ("type", "fixtures")} if len(d) > 2 else {}
-    return FixturesMessage(fixtures_from_list(d["fixtures"]), extra)
+    issues: list[Issue] = []
+    fixtures = decode_fixtures(d["fixtures"], issues)
+    return FixturesMessage(fixtures, extra, tuple(issues))
 
 
 def _groups(d: dict[str, Any]) -> GroupsMessage:
     if "groups" not in d:
         raise ValidationError("groups", "missing field 'groups'")
     extra = {k: v for k, v in d.items() if k not in ("type", "groups")} if len(d) > 2 else {}
-    return GroupsMessage(groups_from_list(d["groups"]), extra)
+    issues: list[Issue] = []
+    groups = decode_groups(d["groups"], issues)
+    return GroupsMessage(groups, extra, tuple(issues))
 
 
 def _update(d: dict[str, Any]) -> UpdateMessage:
@@ -125,13 +138,7 @@ def message_from_dict(d: Any) -> Message:
         raise InvalidMessage(exc.problem, where=where) from None
 
 
-class _FixturesLine(msgspec.Struct, tag_field="type", tag="fixtures", forbid_unknown_fields=True):
-    """The schema of a well-formed fixtures line, for msgspec's fast path."""
-
-    fixtures: list[Fixture]
-
-
-_decode_fixtures_line = msgspec.json.Decoder(_FixturesLine).decode
+_decode_fixtures_line = msgspec.json.Decoder(FixturesLine).decode
 
 
 def _fast_fixtures(line: bytes | bytearray | memoryview | str) -> FixturesMessage | None:
@@ -141,12 +148,15 @@ def _fast_fixtures(line: bytes | bytearray | memoryview | str) -> FixturesMessag
     decoding them straight into model objects is several times faster than
     building dicts and checking them in Python (bench/bench_protocol.py).
     Any other line fails the tag check at once and costs next to nothing.
+    A fixture with an unknown field or any value outside the model's usable
+    ranges (an unknown mounting, a zero size) fails too, and the careful path
+    keeps and reports it: both paths build equal fixtures.
     """
     try:
         msg = _decode_fixtures_line(line)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
-    return FixturesMessage(tuple(msg.fixtures))
+    return FixturesMessage(msg.fixtures)
 
 
 def parse_message(line: bytes | bytearray | memoryview | str) -> Message:

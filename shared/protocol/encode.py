@@ -62,7 +62,9 @@ def message_to_dict(msg: Message) -> dict[str, Any]:
     raise TypeError(f"not a protocol message: {msg!r}")
 
 
-class _FixturesLine(msgspec.Struct, tag_field="type", tag="fixtures"):
+class FixturesLine(msgspec.Struct, tag_field="type", tag="fixtures", forbid_unknown_fields=True):
+    """A well-formed fixtures line, for msgspec's fast paths (encode here, decode in ``decode``)."""
+
     fixtures: tuple[Fixture, ...]
 
 
@@ -82,7 +84,7 @@ def _fast_fixtures(msg: FixturesMessage) -> bytes | None:
     for f in msg.fixtures:
         if f.extra or (f.orientation is not None and f.orientation.extra):
             return None
-    data = _encode(_FixturesLine(msg.fixtures))
+    data = _encode(FixturesLine(msg.fixtures))
     return data + b"\n" if data.isascii() else None
 
 

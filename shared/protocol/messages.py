@@ -19,6 +19,7 @@ from shared.protocol.extensions import (
     SelectMessage,
     WelcomeMessage,
 )
+from shared.show.issues import Issue
 from shared.show.model import Fixture, Group, Stage
 
 PROTOCOL_VERSION = 1
@@ -32,28 +33,38 @@ ACK_CONFIG = "config"
 
 @dataclass(frozen=True, slots=True)
 class StageMessage:
-    """``{"type": "stage", "width", "height", "grid_size"}``"""
+    """``{"type": "stage", "width", "height", "grid_size"}``
+
+    ``problems``: what the decoder drew with a default (odd lenient fields).
+    """
 
     TYPE: ClassVar[str] = "stage"
     stage: Stage
+    problems: tuple[Issue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class FixturesMessage:
-    """``{"type": "fixtures", "fixtures": [...]}``"""
+    """``{"type": "fixtures", "fixtures": [...]}``
+
+    ``problems``: one warning per fixture and odd optional field, one error per
+    fixture left out (a broken strict field); see ``shared.show.codec``.
+    """
 
     TYPE: ClassVar[str] = "fixtures"
     fixtures: tuple[Fixture, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
+    problems: tuple[Issue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class GroupsMessage:
-    """``{"type": "groups", "groups": [...]}``"""
+    """``{"type": "groups", "groups": [...]}``  (``problems`` as for fixtures)"""
 
     TYPE: ClassVar[str] = "groups"
     groups: tuple[Group, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
+    problems: tuple[Issue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

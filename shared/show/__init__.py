@@ -5,6 +5,9 @@ from shared.show.codec import (
     ValidationError,
     config_from_dict,
     config_to_dict,
+    decode_fixtures,
+    decode_groups,
+    decode_stage,
     fixture_from_dict,
     fixture_to_dict,
     fixtures_from_list,
@@ -16,6 +19,7 @@ from shared.show.codec import (
 )
 from shared.show.demo import demo_show, demo_show_dict
 from shared.show.model import (
+    MOUNTINGS,
     Dimensions,
     Fixture,
     Group,
@@ -26,8 +30,10 @@ from shared.show.model import (
     Vec3,
 )
 from shared.show.showfile import ShowFileError, load_show, parse_show, save_show
+from shared.show.units import plausible_mask
 
 __all__ = [
+    "MOUNTINGS",
     "Dimensions",
     "Fixture",
     "Group",
@@ -42,6 +48,9 @@ __all__ = [
     "check_config",
     "config_from_dict",
     "config_to_dict",
+    "decode_fixtures",
+    "decode_groups",
+    "decode_stage",
     "demo_show",
     "demo_show_dict",
     "fixture_from_dict",
@@ -52,6 +61,7 @@ __all__ = [
     "groups_from_list",
     "load_show",
     "parse_show",
+    "plausible_mask",
     "save_show",
     "stage_from_dict",
     "stage_to_dict",

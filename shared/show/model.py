@@ -5,6 +5,15 @@ fixture types the wire decoder builds in bulk) so a configuration can be
 handed between threads without copies or locks, and compared (for diffs) by
 value.  Every type keeps the fields it does not know in ``extra`` so a round
 trip through an older or newer peer never drops data.
+
+``extra`` also keeps the value *as sent* of a known optional field the
+decoder could not use (a ``physical`` of 0 x 0 x 0, a ``beam_angle`` of -5,
+a ``layout`` that is a string): the typed field is then None (drawn with a
+default) and the encoders write the kept value back, so the show passes on
+unchanged (docs/PROTOCOL.md, "Strict and lenient fields").
+
+Fixture identity is the position in ``ShowConfig.fixtures``: names may repeat
+(QLC+ and MVR identify fixtures by ID), see ``ShowConfig.group_members``.
 """
 
 from __future__ import annotations
@@ -13,13 +22,31 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from msgspec import Meta, Struct, field, structs
 
+from shared.show.issues import Issue
+
 DEFAULT_GRID_SIZE = 0.5
+#: Stage size (width, depth) in metres drawn when a show sends none that is usable.
+DEFAULT_STAGE_SIZE = (10.0, 8.0)
 DMX_CHANNELS = 512
-MOUNTINGS = ("hanging", "standing")
+#: The mountings Show Creator's orientation dialog offers (issue 7 table).  Any
+#: other name is kept, drawn as "custom" and reported once.
+MOUNTINGS = ("hanging", "standing", "wall_left", "wall_right", "wall_back", "wall_front", "custom")
+#: Fixture types the viewer knows (compared case-insensitively); others are
+#: kept, drawn as a plain box and reported once.
+FIXTURE_TYPES = (
+    "PAR", "WASH", "BAR", "PIXELBAR", "SUNSTRIP", "LEDBAR", "STRIP", "MH", "MOVINGHEAD", "MOVING_HEAD",
+    "HEAD", "SPOT", "BEAM", "PROFILE", "FRESNEL", "FLOOD", "STROBE", "BLINDER", "DIMMER", "LASER",
+    "SCANNER", "HAZER", "SMOKE", "FAN", "EFFECT", "OTHER",
+)
+#: What the fast decoder accepts (``Meta(pattern=...)``); anything else goes to
+#: the careful decoder, which keeps it and reports it.  The careful decoder
+#: uses the same patterns, so both paths agree on what is odd.
+MOUNTING_PATTERN = "^(?:" + "|".join(MOUNTINGS) + ")$"
+FIXTURE_TYPE_PATTERN = "(?i)^(?:" + "|".join(FIXTURE_TYPES) + ")$"
 
 
 # The Structs are created by the ten thousand per configuration and form
@@ -31,9 +58,19 @@ MOUNTINGS = ("hanging", "standing")
 # The careful decoder (``codec``) applies the same limits.
 MAX_MAGNITUDE = 1e5
 MAX_LUMENS = 1e9
+# These are the *usable* ranges: what the fast path accepts and what a typed
+# field holds.  The careful decoder keeps anything else in ``extra``.
 Coord = Annotated[float, Meta(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
 Size = Annotated[float, Meta(gt=0, le=MAX_MAGNITUDE)]
 Angle = Annotated[float, Meta(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+#: A beam's full cone angle, degrees.
+BEAM_MAX = 360.0
+BeamAngle = Annotated[float, Meta(gt=0, le=BEAM_MAX)]
+#: Pan or tilt range, degrees.
+Range = Annotated[float, Meta(ge=0, le=MAX_MAGNITUDE)]
+Lumens = Annotated[float, Meta(ge=0, le=MAX_LUMENS)]
+Mounting = Annotated[str, Meta(pattern=MOUNTING_PATTERN)]
+FixtureType = Annotated[str, Meta(pattern=FIXTURE_TYPE_PATTERN)]
 
 
 class _TupleLike:
@@ -89,10 +126,12 @@ class Orientation(Struct, frozen=True, forbid_unknown_fields=True, gc=False, omi
 
     Every field is required here so the wire encoder always writes all four
     (existing visualizers index them directly); the careful decoder fills in
-    ``"hanging"`` and 0 for what an older Show Creator left out.
+    ``"hanging"`` and 0 for what an older Show Creator left out.  ``mounting``
+    is any string: one of ``MOUNTINGS``, or an unknown name kept as sent
+    (drawn as ``custom``).
     """
 
-    mounting: Literal["hanging", "standing"]
+    mounting: Mounting
     yaw: Angle
     pitch: Angle
     roll: Angle
@@ -122,7 +161,12 @@ class Fixture(Struct, frozen=True, forbid_unknown_fields=True, gc=False, omit_de
     10,000-fixture rigs.  The annotations are the wire schema; unset optional
     fields are left out on the wire; ``codec`` words the errors.
 
-    The optional fields are those current Show Creator builds already send.
+    Only ``name``, ``universe``, ``address`` and ``position`` are required
+    (strict: a fixture without them is left out).  ``manufacturer``, ``model``
+    and ``mode`` are always written (existing visualizers index them) but a
+    missing one is read as "" with a warning.  The optional fields are those
+    current Show Creator builds already send; the annotations give their
+    usable range, and a value outside it is kept in ``extra`` instead.
     ``channel_mapping`` maps 0-based channel offsets to functions (on the
     wire the offsets are JSON object keys, so strings).  ``color_wheel``,
     ``gobo_wheel`` and ``pixel_segments`` are kept as the JSON values they
@@ -137,13 +181,13 @@ class Fixture(Struct, frozen=True, forbid_unknown_fields=True, gc=False, omit_de
     address: Annotated[int, Meta(ge=1, le=DMX_CHANNELS)]
     position: Vec3
     orientation: Orientation | None = None
-    fixture_type: str | None = None
+    fixture_type: FixtureType | None = None
     physical: Dimensions | None = None
     layout: Layout | None = None
-    beam_angle: Angle | None = None
-    pan_max: Angle | None = None
-    tilt_max: Angle | None = None
-    lumens: Annotated[float, Meta(ge=0, le=MAX_LUMENS)] | None = None
+    beam_angle: BeamAngle | None = None
+    pan_max: Range | None = None
+    tilt_max: Range | None = None
+    lumens: Lumens | None = None
     channel_mapping: dict[Annotated[int, Meta(ge=0, lt=DMX_CHANNELS)], str] | None = None
     color_wheel: list[Any] | None = None
     gobo_wheel: list[Any] | None = None
@@ -184,31 +228,105 @@ class Group:
 
 @dataclass(frozen=True)
 class ShowConfig:
-    """A complete configuration: what Show Creator serves and a Visualizer shows."""
+    """A complete configuration: what Show Creator serves and a Visualizer shows.
+
+    A fixture is identified by its index in ``fixtures``; names may repeat.
+    ``problems`` lists what the decoder drew with a default or left out, and
+    the patch-level warnings (``shared.show.checks``), for a Problems view.
+    """
 
     stage: Stage
     fixtures: tuple[Fixture, ...] = ()
     groups: tuple[Group, ...] = ()
+    problems: tuple[Issue, ...] = ()
 
     @cached_property
     def fixtures_by_name(self) -> Mapping[str, Fixture]:
-        return {f.name: f for f in self.fixtures}
+        """Name -> the *first* fixture of that name (names may repeat: prefer indices)."""
+        out: dict[str, Fixture] = {}
+        for f in self.fixtures:
+            out.setdefault(f.name, f)
+        return out
+
+    @cached_property
+    def indices_by_name(self) -> Mapping[str, tuple[int, ...]]:
+        """Name -> the indices of every fixture of that name, in order."""
+        out: dict[str, list[int]] = {}
+        for i, f in enumerate(self.fixtures):
+            out.setdefault(f.name, []).append(i)
+        return {name: tuple(ix) for name, ix in out.items()}
 
     @cached_property
     def groups_by_name(self) -> Mapping[str, Group]:
-        return {g.name: g for g in self.groups}
-
-    def fixture(self, name: str) -> Fixture | None:
-        return self.fixtures_by_name.get(name)
-
-    def group_of(self, fixture_name: str) -> Group | None:
-        """The first group that lists the fixture (its colour is the fixture's colour)."""
-        return self._first_group.get(fixture_name)
-
-    @cached_property
-    def _first_group(self) -> Mapping[str, Group]:
+        """Name -> the first group of that name."""
         out: dict[str, Group] = {}
         for g in self.groups:
-            for member in g.fixtures:
-                out.setdefault(member, g)
+            out.setdefault(g.name, g)
         return out
+
+    def fixture(self, name: str) -> Fixture | None:
+        """The first fixture named ``name`` (names may repeat: prefer indices)."""
+        return self.fixtures_by_name.get(name)
+
+    def find_fixture(self, name: str) -> int | None:
+        """Index of the first fixture named ``name``, else of the first whose name matches ignoring case."""
+        ix = self.indices_by_name.get(name)
+        if ix:
+            return ix[0]
+        folded = name.casefold()
+        for i, f in enumerate(self.fixtures):
+            if f.name.casefold() == folded:
+                return i
+        return None
+
+    @cached_property
+    def _members(self) -> tuple[tuple[int, ...], ...]:
+        """Each group's members as fixture indices (see ``group_members``)."""
+        by_name = self.indices_by_name
+        mentions: dict[str, int] = {}
+        out = []
+        for g in self.groups:
+            members: dict[int, None] = {}
+            for name in g.fixtures:
+                ix = by_name.get(name)
+                if not ix:
+                    continue
+                k = mentions.get(name, 0)
+                mentions[name] = k + 1
+                members.setdefault(ix[k % len(ix)], None)
+            out.append(tuple(members))
+        return tuple(out)
+
+    def group_members(self, group_index: int) -> tuple[int, ...]:
+        """Indices of the fixtures in ``groups[group_index]``, in the group's order.
+
+        Groups name their members, and names may repeat, so repeated names are
+        resolved by order of occurrence: the k-th mention of name N across all
+        groups (in group order) is the k-th fixture named N, counting round
+        again when there are more mentions than fixtures (one fixture in
+        several groups).  Names of no fixture are skipped; a fixture is listed
+        once per group.  Raises IndexError for a group index out of range.
+        """
+        return self._members[group_index]
+
+    @cached_property
+    def fixture_group_index(self) -> tuple[int | None, ...]:
+        """Per fixture, the index of the first group it is in (its colour), or None."""
+        out: list[int | None] = [None] * len(self.fixtures)
+        for gi, members in enumerate(self._members):
+            for i in members:
+                if out[i] is None:
+                    out[i] = gi
+        return tuple(out)
+
+    def groups_of_fixture(self, index: int) -> tuple[int, ...]:
+        """Indices of every group fixture ``index`` is in, in group order."""
+        return tuple(gi for gi, members in enumerate(self._members) if index in members)
+
+    def group_of(self, fixture_name: str) -> Group | None:
+        """The first group that lists the first fixture of this name (prefer ``fixture_group_index``)."""
+        ix = self.indices_by_name.get(fixture_name)
+        if not ix:
+            return None
+        gi = self.fixture_group_index[ix[0]]
+        return None if gi is None else self.groups[gi]

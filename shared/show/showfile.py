@@ -4,6 +4,9 @@ A show file has the shape ``{"stage": {...}, "fixtures": [...], "groups": [...]}
 Loading either returns a complete, valid ShowConfig or raises ShowFileError
 with one line naming the file, the place and the problem: callers keep the
 last good show on error, so a half-written file never reaches a visualizer.
+Only a broken *strict* field (a fixture's name, universe, address or
+position; a group's name) or a broken file refuses the show; odd optional
+values are warnings and the show loads (see ``codec``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import os
 import stat
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from shared.show.checks import Issue, check_config
@@ -23,6 +27,8 @@ from shared.show.model import ShowConfig
 #: about 30 MB pretty-printed; anything far beyond is not a show file, and
 #: reading it would only cost the server memory.
 MAX_SHOW_BYTES = 256 * 2**20
+#: Show file formats this build reads, for the error a file of another format gets.
+SUPPORTED_FORMATS: tuple[str, ...] = ("JSON (.json)",)
 
 
 class ShowFileError(Exception):
@@ -45,19 +51,22 @@ def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tu
         data = json.loads(text)
         config = config_from_dict(data)
     except json.JSONDecodeError as exc:
+        formats = f"; supported show formats: {', '.join(SUPPORTED_FORMATS)}"
+        suffix = Path(path).suffix.lower()
+        read_as = f" ({suffix} read as JSON{formats})" if suffix not in ("", ".json") else ""
         raise ShowFileError(
-            path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+            path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{read_as}"
         ) from None
     except ValidationError as exc:
         raise ShowFileError(path, str(exc)) from None
     except RecursionError:  # from json or from repr() in an error message
         raise ShowFileError(path, "values nested too deeply") from None
-    issues = check_config(config)
+    issues = [*config.problems, *check_config(config)]
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ShowFileError(path, f"{errors[0]}{more}")
-    return config, issues
+    return replace(config, problems=tuple(issues)), issues
 
 
 def load_show(path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:

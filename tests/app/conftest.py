@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -10,6 +11,23 @@ from server import VisualizerTCPServer
 from tests.app.helpers import WAIT_MS
 from visualizer.app.window import MainWindow
 from visualizer.tcp.qt import QtVisualizerClient
+
+
+@pytest.fixture(autouse=True)
+def _collect_windows_between_tests() -> Iterator[None]:
+    """Free the test's windows here, at a quiet point, not whenever the GC runs.
+
+    qtbot holds widgets weakly and a window is part of reference cycles, so it
+    was freed by the garbage collector at some later allocation, possibly in the
+    middle of another GL widget's paint; deleting a GL widget makes its own
+    context current, and that paint then crashed the process.
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 @pytest.fixture

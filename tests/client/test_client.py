@@ -246,7 +246,8 @@ def test_garbage_is_reported_and_skipped_state_kept(fake_server, make_client, de
         (lambda f: f["position"].update(y="up"), ("position.y", 'fixtures[1] "LED Bar 2"')),
     ],
 )
-def test_bad_field_is_named_and_previous_config_stays(fake_server, make_client, demo_bytes, patch, field_words):
+def test_a_broken_required_field_leaves_out_that_fixture_alone(fake_server, make_client, demo_bytes, patch,
+                                                               field_words):
     server = fake_server(demo_bytes)
     client, rec = make_client(server.port)
     client.connect()
@@ -256,14 +257,15 @@ def test_bad_field_is_named_and_previous_config_stays(fake_server, make_client, 
     patch(d["fixtures"][1])
     stage_line = dumps_line({"type": "stage", **d["stage"]})
     peer.send(stage_line + dumps_line({"type": "fixtures", "fixtures": d["fixtures"]}))
-    (text,) = rec.wait("error")
-    for words in field_words:
-        assert words in text
-    # the stage was fine, the fixtures were not: the old fixtures stay in the next config
     peer.send(dumps_line({"type": "groups", "groups": d["groups"]}))
     (config,) = rec.wait("config", 2)
-    assert config.fixtures == demo_show().fixtures
-    assert client.config == demo_show()
+    expected = [f.name for f in demo_show().fixtures if f.name != "LED Bar 2"]
+    assert [f.name for f in config.fixtures] == expected  # every other fixture is drawn
+    errors = [p for p in config.problems if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].action == "left out"
+    for words in field_words:
+        assert words in str(errors[0])
+    assert rec.count("error") == 0 and client.state == "connected"
 
 
 def test_wrong_typed_groups_and_stage_are_rejected(fake_server, make_client, demo_bytes):
@@ -272,9 +274,9 @@ def test_wrong_typed_groups_and_stage_are_rejected(fake_server, make_client, dem
     client.connect()
     rec.wait("config")
     peer = server.accept()
-    peer.send(b'{"type":"stage","width":"wide","height":3}\n{"type":"groups","groups":{"a":1}}\n')
-    assert "width" in rec.wait("error", 1)[0]
-    assert "groups" in rec.wait("error", 2)[0]
+    peer.send(b'{"type":"groups","groups":{"a":1}}\n{"type":"fixtures"}\n')
+    assert "its groups message was refused: groups: groups must be a list" in rec.wait("error", 1)[0]
+    assert "its fixtures message was refused: fixtures: missing field 'fixtures'" in rec.wait("error", 2)[0]
     peer.send(encode_message(HeartbeatMessage(2.0)))
     rec.wait("heartbeat")
     assert rec.count("config") == 1 and client.config == demo_show()

@@ -38,8 +38,13 @@ def test_config_heartbeats_ack_and_changes(real_server, make_client):
     demo = demo_show()
     changed = ShowConfig(Stage(14.0, 8.0), demo.fixtures[:-1], demo.groups)
     server.update_config(changed)
-    assert rec.wait("config", 2) == (changed,)
-    assert diffs[-1].stage_changed and diffs[-1].removed_fixtures == (demo.fixtures[-1].name,)
+    (got,) = rec.wait("config", 2)
+    assert (got.stage, got.fixtures, got.groups) == (changed.stage, changed.fixtures, changed.groups)
+    # the group still lists the fixture that is gone: one warning, listed under Problems
+    assert [str(p) for p in got.problems] == [
+        'groups[4] "Pixel Bars": member \'Pixel Bar 2\' is not a fixture; ignored'
+    ]
+    assert diffs[-1].stage_changed and diffs[-1].removed_fixtures == (len(demo.fixtures) - 1,)
     assert not diffs[-1].changed_fixtures and not diffs[-1].added_fixtures
     server.send_update("config_changed", {})
     assert rec.wait("update") == ("config_changed", {})

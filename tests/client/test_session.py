@@ -109,11 +109,11 @@ def test_incomplete_set_never_fires():
 
 def test_errors_are_reported_in_stream_order_and_counted():
     s, configs, errors = session(max_line_length=100)
-    s.receive(b"nope\n" + b"x" * 500 + b"\n" + b'{"type":"stage","width":1}\n')
+    s.receive(b"nope\n" + b"x" * 500 + b"\n" + b'{"type":"groups","groups":7}\n')
     assert len(errors) == 3 and s.errors == 3
-    assert errors[0].startswith("line 1: invalid JSON")
+    assert errors[0].startswith("connected to server, but line 1 it sent was refused: invalid JSON")
     assert "longer than 100 bytes" in errors[1]
-    assert errors[2] == "line 3: stage: missing field 'height'"
+    assert errors[2] == "connected to server, but its groups message was refused: groups: groups must be a list, got 7"
     assert configs == []
 
 

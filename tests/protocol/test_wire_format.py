@@ -6,10 +6,12 @@ import json
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.protocol import (
     AckMessage,
     FixturesMessage,
+    GroupsMessage,
     HeartbeatMessage,
     InvalidMessage,
     ProtocolError,
@@ -22,7 +24,7 @@ from shared.protocol import (
 )
 from shared.show import Fixture, Group, ShowConfig, Stage, Vec3, demo_show
 
-from .strategies import fixture_lists
+from .strategies import ODD_OPTIONAL_VALUES, fixture_lists
 
 
 def test_full_config_is_three_ascii_lines_in_order() -> None:
@@ -114,6 +116,13 @@ def test_unknown_type_is_kept_not_an_error() -> None:
     assert parse_message('{"type":"dmx","universe":1}') == UnknownMessage("dmx", {"type": "dmx", "universe": 1})
 
 
+_A = {
+    "name": "A", "manufacturer": "M", "model": "X", "mode": "8ch",
+    "universe": 1, "address": 1, "position": {"x": 1, "y": 2, "z": 3},
+}
+_B = dict(_A, name="B", address=9)
+
+
 @pytest.mark.parametrize(
     ("fixture_patch", "expected"),
     [
@@ -121,35 +130,62 @@ def test_unknown_type_is_kept_not_an_error() -> None:
         ({"address": "1"}, "address must be a whole number, got '1'"),
         ({"universe": -1}, "universe -1 must not be negative"),
         ({"position": {"x": 1, "y": 2}}, "position is missing 'z'"),
-        ({"manufacturer": None}, "manufacturer must be a string, got None"),
-        ({"orientation": {"mounting": "sideways"}}, "orientation.mounting 'sideways' is not"),
-        ({"physical": {"width": 0, "height": 1, "depth": 1}}, "physical.width 0 must be greater than 0"),
-        ({"channel_mapping": {"zero": "dimmer"}}, "channel_mapping key 'zero' is not a channel offset"),
-        ({"channel_mapping": {"600": "dimmer"}}, "channel_mapping offset 600 is outside 0..511"),
         ({"name": ""}, "fixtures[0]: name must be a non-empty string"),
     ],
 )
-def test_bad_fixture_fields_are_named(fixture_patch: dict[str, object], expected: str) -> None:
-    fixture = {
-        "name": "A", "manufacturer": "M", "model": "X", "mode": "8ch",
-        "universe": 1, "address": 1, "position": {"x": 1, "y": 2, "z": 3},
-    }
-    fixture.update(fixture_patch)
-    line = json.dumps({"type": "fixtures", "fixtures": [fixture]})
-    with pytest.raises(InvalidMessage) as info:
-        parse_message(line)
-    assert expected in str(info.value)
+def test_a_broken_required_field_leaves_out_that_fixture_alone(fixture_patch: dict[str, object], expected: str) -> None:
+    line = json.dumps({"type": "fixtures", "fixtures": [dict(_A, **fixture_patch), _B]})
+    msg = parse_message(line)
+    assert isinstance(msg, FixturesMessage)
+    assert [f.name for f in msg.fixtures] == ["B"]
+    (problem,) = msg.problems
+    assert problem.severity == "error" and problem.action == "left out" and problem.fixture_index is None
+    assert expected in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("fixture_patch", "expected"),
+    [
+        ({"manufacturer": None}, "manufacturer must be a string, got None"),
+        ({"orientation": {"mounting": "sideways", "yaw": 0.0, "pitch": 0.0, "roll": 0.0}},
+         "orientation.mounting 'sideways' is not one of"),
+        ({"physical": {"width": 0, "height": 1, "depth": 1}}, "physical 0 × 1 × 1 is not a size"),
+        ({"channel_mapping": {"zero": "dimmer"}}, "channel_mapping key 'zero' is not a channel offset"),
+        ({"channel_mapping": {"600": "dimmer"}}, "channel_mapping offset 600 is outside 0..511"),
+    ],
+)
+def test_an_odd_optional_field_is_kept_and_named(fixture_patch: dict[str, object], expected: str) -> None:
+    sent = dict(_A, **fixture_patch)
+    msg = parse_message(json.dumps({"type": "fixtures", "fixtures": [sent, _B]}))
+    assert isinstance(msg, FixturesMessage)
+    assert [f.name for f in msg.fixtures] == ["A", "B"]
+    (problem,) = msg.problems
+    assert problem.severity == "warning" and problem.fixture_index == 0
+    assert expected in str(problem) and str(problem).startswith('fixtures[0] "A": ')
+    assert json.loads(encode_message(msg))["fixtures"][0] == sent  # passed on unchanged
 
 
 def test_missing_required_field_is_named() -> None:
-    with pytest.raises(InvalidMessage, match="missing field 'address'"):
-        parse_message('{"type":"fixtures","fixtures":[{"name":"A","manufacturer":"M","model":"X",'
-                      '"mode":"m","universe":1,"position":{"x":0,"y":0,"z":0}}]}')
+    msg = parse_message('{"type":"fixtures","fixtures":[{"name":"A","manufacturer":"M","model":"X",'
+                        '"mode":"m","universe":1,"position":{"x":0,"y":0,"z":0}}]}')
+    assert isinstance(msg, FixturesMessage) and msg.fixtures == ()
+    assert [str(p) for p in msg.problems] == ['fixtures[0] "A": missing field \'address\'']
 
 
-def test_bad_group_colour_is_named() -> None:
-    with pytest.raises(ProtocolError, match='groups\\[0\\] "Front": color \'red\' is not a #RRGGBB colour'):
-        parse_message('{"type":"groups","groups":[{"name":"Front","color":"red","fixtures":[]}]}')
+def test_a_message_of_the_wrong_shape_is_refused_whole() -> None:
+    with pytest.raises(InvalidMessage, match="fixtures must be a list"):
+        parse_message('{"type":"fixtures","fixtures":{"A":1}}')
+    with pytest.raises(InvalidMessage, match="missing field 'groups'"):
+        parse_message('{"type":"groups"}')
+
+
+def test_bad_group_colour_is_a_warning_and_kept() -> None:
+    line = '{"type":"groups","groups":[{"name":"Front","color":"red","fixtures":[]}]}'
+    msg = parse_message(line)
+    assert isinstance(msg, GroupsMessage) and [g.name for g in msg.groups] == ["Front"]
+    (problem,) = msg.problems
+    assert str(problem).startswith('groups[0] "Front": color \'red\' is not a #RRGGBB colour')
+    assert json.loads(encode_message(msg))["groups"][0]["color"] == "red"
 
 
 @settings(max_examples=60, deadline=None)
@@ -160,12 +196,38 @@ def test_fast_and_careful_fixture_paths_agree(fixtures: tuple[Fixture, ...]) -> 
     line = encode_message(FixturesMessage(fixtures))
     fast = parse_message(line)
     careful = parse_message(line.decode())  # str input takes the same route...
-    from shared.show.codec import _fixture_checked
+    from shared.show.codec import decode_fixtures
 
     obj = json.loads(line)
-    checked = tuple(_fixture_checked(d, i, "fixtures") for i, d in enumerate(obj["fixtures"]))
+    issues: list[object] = []
+    checked = decode_fixtures(obj["fixtures"], issues)  # type: ignore[arg-type]
     assert isinstance(fast, FixturesMessage) and isinstance(careful, FixturesMessage)
     assert fast.fixtures == careful.fixtures == checked == fixtures
+    assert fast.problems == careful.problems == () and issues == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(fixture_lists(), st.sampled_from(ODD_OPTIONAL_VALUES), st.integers(0, 4))
+def test_one_odd_optional_value_never_costs_a_fixture(
+    fixtures: tuple[Fixture, ...], odd: tuple[str, object], where: int
+) -> None:
+    # Any one odd optional value: every fixture still arrives, the odd one with
+    # the value kept as sent and exactly one warning that names it.
+    if not fixtures:
+        return
+    key, value = odd
+    obj = json.loads(encode_message(FixturesMessage(fixtures)))
+    i = where % len(fixtures)
+    obj["fixtures"][i][key] = value
+    line = json.dumps(obj)
+    msg = parse_message(line)
+    assert isinstance(msg, FixturesMessage)
+    assert [f.name for f in msg.fixtures] == [f.name for f in fixtures]
+    (problem,) = msg.problems
+    assert problem.severity == "warning" and problem.fixture_index == i
+    assert problem.field is not None and problem.field.split(".")[0] == key and problem.action
+    assert str(problem).startswith(f"fixtures[{i}] ")
+    assert json.loads(encode_message(msg)) == obj
 
 
 @settings(max_examples=60, deadline=None)
@@ -186,18 +248,19 @@ def test_fast_and_dict_encoders_agree(fixtures: tuple[Fixture, ...]) -> None:
     ("patch", "expected"),
     [
         ({"position": {"x": 1e300, "y": 0, "z": 0}}, "position.x 1e+300 is outside -100000..100000"),
-        ({"position": {"x": 10**400, "y": 0, "z": 0}}, "number is infinity"),
-        ({"beam_angle": -2e5}, "beam_angle -200000 is outside"),
-        ({"lumens": 1e12}, "lumens 1e+12 is outside -1e+09..1e+09"),
+        ({"beam_angle": -2e5}, "beam_angle -200000 is not greater than 0"),
+        ({"lumens": 1e12}, "lumens 1e+12 is outside 0..1e+09"),
     ],
 )
-def test_absurd_magnitudes_are_named_errors(patch: dict[str, object], expected: str) -> None:
-    fixture = {
-        "name": "A", "manufacturer": "M", "model": "X", "mode": "8ch",
-        "universe": 1, "address": 1, "position": {"x": 1, "y": 2, "z": 3},
-    }
-    fixture.update(patch)
-    with pytest.raises(ProtocolError) as info:
+def test_absurd_magnitudes_are_named(patch: dict[str, object], expected: str) -> None:
+    msg = parse_message(json.dumps({"type": "fixtures", "fixtures": [dict(_A, **patch)]}))
+    assert isinstance(msg, FixturesMessage)
+    (problem,) = msg.problems
+    assert expected in str(problem)
+    assert len(str(problem)) < 200
+
+
+def test_an_infinite_number_refuses_the_line() -> None:
+    fixture = dict(_A, position={"x": 10**400, "y": 0, "z": 0})
+    with pytest.raises(ProtocolError, match="number is infinity"):
         parse_message(json.dumps({"type": "fixtures", "fixtures": [fixture]}))
-    assert expected in str(info.value)
-    assert len(str(info.value)) < 200

@@ -162,6 +162,34 @@ def test_show_warnings_are_logged_one_line_each(run_cli, tmp_path):
     RawClient(port).close()
 
 
+def test_repeated_names_and_odd_optional_values_are_warnings_and_the_show_is_served(run_cli, tmp_path):
+    d = demo_show_dict()
+    d["fixtures"][1]["name"] = "LED Bar 1"  # QLC+ and MVR allow repeated names
+    d["fixtures"][9]["orientation"]["mounting"] = "wall_left"  # a known mounting: no warning
+    d["fixtures"][10]["physical"] = {"width": 0, "height": 0, "depth": 0}  # QLC+'s "unknown size"
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(d))
+    proc, port = _serve(run_cli, path)
+    warnings = proc.matching(r"WARNING .*odd\.json: ")
+    assert any('"LED Bar 1" ×2' in w for w in warnings)
+    assert any('fixtures[10] "Front Par 3": physical 0 × 0 × 0 is not a size' in w for w in warnings)
+    client = RawClient(port)
+    fixtures = client.read_until("fixtures")["fixtures"]
+    assert len(fixtures) == len(d["fixtures"])
+    assert fixtures[10]["physical"] == {"width": 0, "height": 0, "depth": 0}  # passed on unchanged
+    assert fixtures[9]["orientation"]["mounting"] == "wall_left"
+    client.close()
+
+
+def test_a_show_in_another_format_is_told_which_formats_are_supported(run_cli, tmp_path):
+    path = tmp_path / "rig.yaml"
+    path.write_text("stage:\n  width: 10\n  height: 8\n")
+    proc = run_cli("--headless", "--port", "0", "--show", str(path))
+    assert proc.wait_exit() == 2
+    assert len(proc.lines) == 1, proc.lines
+    assert "supported show formats: JSON (.json)" in proc.lines[0]
+
+
 def test_bad_show_at_start_exits_2_with_one_line(run_cli, tmp_path):
     path = tmp_path / "broken.json"
     path.write_text(_show_text(bad_address=600))

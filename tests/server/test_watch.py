@@ -113,3 +113,21 @@ def test_thread_polls_and_stops(tmp_path):
     finally:
         watcher.stop()
     assert not any(t.name.startswith("FileWatcher") for t in threading.enumerate())
+
+
+def test_a_show_warning_is_logged_once_not_on_every_reload(tmp_path, caplog):
+    from server.show import ShowSource
+
+    caplog.set_level("WARNING", logger="server.show")
+    d = demo_show_dict()
+    d["fixtures"][9]["physical"] = {"width": 0, "height": 0, "depth": 0}
+    path = tmp_path / "show.json"
+    path.write_text(json.dumps(d))
+    source = ShowSource(path)
+    source.load()
+    d["stage"]["width"] = 12.0  # a real change; the odd size is still there
+    path.write_text(json.dumps(d))
+    source.reload()
+    warnings = [r.getMessage() for r in caplog.records if "physical 0 × 0 × 0" in r.getMessage()]
+    assert len(warnings) == 1 and '"Front Par 2"' in warnings[0]
+    assert source.config is not None and source.config.stage.width == 12.0

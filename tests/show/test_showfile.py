@@ -62,14 +62,12 @@ def test_field_error_names_file_place_and_problem(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda d: d["fixtures"][1].update(name="LED Bar 1"), 'fixtures[1] "LED Bar 1": duplicate fixture name'),
-        (lambda d: d["groups"][0]["fixtures"].append("Ghost"), "member 'Ghost' is not a fixture"),
-        (lambda d: d["groups"][0].update(color="orange"), "color 'orange' is not a #RRGGBB colour"),
         (lambda d: d["fixtures"][0].update(universe=-2), "universe -2 must not be negative"),
-        (lambda d: d.pop("stage"), "missing field 'stage'"),
-        (lambda d: d["stage"].update(width=None), "width must be a number, got None"),
-        (lambda d: d["stage"].update(width=1e6), "width 1e+06 is outside -100000..100000"),
         (lambda d: d["fixtures"][2]["position"].update(z=10**400), "position.z 1000000"),
+        (lambda d: d["fixtures"][2].pop("position"), 'fixtures[2] "LED Bar 3": missing field \'position\''),
+        (lambda d: d["fixtures"][2].update(name=7), "fixtures[2]: name must be a non-empty string, got 7"),
+        (lambda d: d["groups"][1].pop("name"), "groups[1]: name must be a non-empty string, got None"),
+        (lambda d: d.update(fixtures={"a": 1}), "fixtures must be a list"),
     ],
 )
 def test_show_errors(tmp_path: Path, mutate: object, expected: str) -> None:
@@ -78,6 +76,55 @@ def test_show_errors(tmp_path: Path, mutate: object, expected: str) -> None:
     with pytest.raises(ShowFileError, match=None) as info:
         load_show(write(tmp_path, data))
     assert expected in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["fixtures"][1].update(name="LED Bar 1"),
+         '1 fixture name is used more than once: "LED Bar 1" ×2'),
+        (lambda d: d["groups"][0]["fixtures"].append("Ghost"), "member 'Ghost' is not a fixture; ignored"),
+        (lambda d: d["groups"][0].update(color="orange"), "color 'orange' is not a #RRGGBB colour; drawn #8C9096"),
+        (lambda d: d.pop("stage"), "stage: missing field 'stage'; drawn 10 × 8 m"),
+        (lambda d: d["stage"].update(width=None), "width must be a number, got None; drawn 10 m wide"),
+        (lambda d: d["stage"].update(width=1e6), "width 1e+06 is outside -100000..100000; drawn 10 m wide"),
+        (lambda d: d["fixtures"][4]["orientation"].update(mounting="wall_left"), None),
+        (lambda d: d["fixtures"][4]["orientation"].update(mounting="truss"),
+         'fixtures[4] "LED Bar 5": orientation.mounting \'truss\' is not one of'),
+        (lambda d: d["fixtures"][8].update(physical={"width": 0, "height": 0, "depth": 0}),
+         'fixtures[8] "Front Par 1": physical 0 × 0 × 0 is not a size'),
+        (lambda d: d["fixtures"][8].update(beam_angle=-20), "beam_angle -20 is not greater than 0"),
+        (lambda d: d["fixtures"][8].update(fixture_type="FOGGER"), "fixture_type 'FOGGER' is not a known type"),
+    ],
+)
+def test_optional_oddities_are_warnings_and_the_show_loads(
+    tmp_path: Path, mutate: object, expected: str | None
+) -> None:
+    data = demo_show_dict()
+    mutate(data)  # type: ignore[operator]
+    path = write(tmp_path, data)
+    config, warnings = load_show(path)
+    assert len(config.fixtures) == len(data["fixtures"])
+    assert [str(w) for w in warnings] == [str(p) for p in config.problems]
+    if expected is None:
+        assert warnings == []
+        return
+    (warning,) = [w for w in warnings if expected in str(w)]  # once, naming fixture, field and value
+    assert warning.severity == "warning" and warning.field and warning.action and "\n" not in str(warning)
+    assert all(w.severity == "warning" for w in warnings)
+    save_show(config, tmp_path / "again.json")  # passed on unchanged
+    assert json.loads((tmp_path / "again.json").read_text()) == config_to_dict(config)
+    again, _ = load_show(tmp_path / "again.json")
+    assert (again.stage, again.fixtures, again.groups) == (config.stage, config.fixtures, config.groups)
+
+
+def test_a_yaml_file_is_told_which_formats_are_supported(tmp_path: Path) -> None:
+    path = tmp_path / "rig.yaml"
+    path.write_text("stage:\n  width: 10\n")
+    with pytest.raises(ShowFileError) as info:
+        load_show(path)
+    assert "supported show formats: JSON (.json)" in str(info.value)
     assert "\n" not in str(info.value)
 
 

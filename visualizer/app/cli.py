@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +38,11 @@ CAMERA_PRESETS = ("front", "top", "side", "perspective")
 DEFAULT_SIZE = (1400, 900)
 MIN_SIZE = (320, 240)
 MAX_SIZE = 10000
+#: Qt platforms that draw no OpenGL: the 3D view would stay empty.
+NO_GL_PLATFORMS = ("offscreen", "minimal")
+XVFB_SCREEN = "-screen 0 1600x1000x24"
+#: Set in the environment of the copy re-run under xvfb-run, so it never re-runs again.
+UNDER_XVFB = "VISUALIZER_UNDER_XVFB"
 
 
 class UsageError(Exception):
@@ -165,13 +172,58 @@ def _install_qt_message_handler(verbose: int) -> None:
     qInstallMessageHandler(handler)
 
 
+def qt_platform() -> str:
+    """The Qt platform plugin asked for in QT_QPA_PLATFORM (``offscreen:size=...`` -> ``offscreen``)."""
+    return os.environ.get("QT_QPA_PLATFORM", "").split(":", 1)[0].strip().lower()
+
+
 def display_problem() -> str | None:
-    """Why Qt could not open a window here, or None (Linux/BSD without X11 or Wayland)."""
+    """Why Qt could not draw the 3D view here, or None.
+
+    Either no display at all (Linux/BSD without X11 or Wayland), or a Qt
+    platform without OpenGL (``QT_QPA_PLATFORM=offscreen``, common in
+    containers and CI), where the window would open with an empty 3D view.
+    """
+    platform = qt_platform()
+    if platform in NO_GL_PLATFORMS:
+        return (f"QT_QPA_PLATFORM={platform} has no OpenGL, so the 3D view cannot be drawn; "
+                "unset QT_QPA_PLATFORM on a desktop, or use --screenshot PATH (rendered under xvfb-run)")
     if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         return None
-    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+    if platform or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
     return "no display (DISPLAY and WAYLAND_DISPLAY are not set); run it under xvfb-run, or try `make demo`"
+
+
+def rerun_under_xvfb(argv: Sequence[str], module: str = "visualizer.app") -> int | None:
+    """Run ``python -m module argv`` again inside a virtual X display; its exit status, or None without xvfb-run.
+
+    QT_QPA_PLATFORM is dropped for the copy (it would ask for ``offscreen``
+    again), and ``UNDER_XVFB`` marks it so it never re-runs itself.
+    """
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        return None
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env[UNDER_XVFB] = "1"
+    cmd = [xvfb, "-a", "-s", XVFB_SCREEN, sys.executable, "-m", module, *argv]
+    try:
+        return subprocess.call(cmd, env=env)
+    except OSError as exc:
+        print(f"{PROG}: cannot run xvfb-run: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+def image_format_problem(path: Path) -> str | None:
+    """Why Qt cannot write an image to ``path`` (format from its extension), or None."""
+    from PyQt6.QtGui import QImageWriter
+
+    suffix = path.suffix.lower().lstrip(".")
+    formats = sorted({bytes(f.data()).decode().lower() for f in QImageWriter.supportedImageFormats()})
+    if not suffix or suffix in formats:  # no extension: PNG, as always
+        return None
+    shown = ", ".join(f".{f}" for f in formats)
+    return f"cannot write screenshot {path}: extension .{suffix} is not an image format Qt can write ({shown})"
 
 
 def screenshot_problem(path: Path) -> str | None:
@@ -201,17 +253,31 @@ def screenshot_problem(path: Path) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    opts = parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    opts = parse_args(args)
     configure_logging(opts.verbose, screenshot=opts.screenshot is not None)
-    problem = display_problem()
-    if problem is not None:
-        print(f"{PROG}: {problem}", file=sys.stderr)
-        return 2
     if opts.screenshot is not None:
         problem = screenshot_problem(opts.screenshot)
         if problem is not None:
             print(f"{PROG}: cannot write screenshot {opts.screenshot}: {problem}", file=sys.stderr)
             return 2
+        problem = image_format_problem(opts.screenshot)
+        if problem is not None:
+            print(f"{PROG}: {problem}", file=sys.stderr)
+            return 2
+    problem = display_problem()
+    if problem is not None:
+        # A screenshot needs no desktop: draw it under a virtual display, as `make demo` does.
+        if opts.screenshot is not None and not os.environ.get(UNDER_XVFB):
+            log.info("%s; rendering under xvfb-run", problem)
+            code = rerun_under_xvfb(args)
+            if code is not None:
+                return code
+            problem += " (and xvfb-run is not installed: make sysdeps)"
+        elif os.environ.get(UNDER_XVFB):
+            problem = f"xvfb-run gave no usable display ({problem})"
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
     _install_qt_message_handler(opts.verbose)
     from visualizer.app.run import run
 

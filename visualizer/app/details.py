@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFormLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from shared.show import Fixture, Group
+from shared.show import Fixture, Group, Issue
 
 FIELDS = (
     "Name",
@@ -20,6 +20,7 @@ FIELDS = (
     "Position",
     "Orientation",
     "Groups",
+    "Problems",
 )
 
 
@@ -57,7 +58,12 @@ def orientation_text(f: Fixture) -> str | None:
     return f"{o.mounting}, yaw {_angle(o.yaw)}°, pitch {_angle(o.pitch)}°, roll {_angle(o.roll)}°"
 
 
-def fixture_fields(f: Fixture, groups: Sequence[Group] = ()) -> dict[str, str | None]:
+def problems_text(problems: Sequence[Issue]) -> str | None:
+    """The fixture's problems, one per line: ``physical 0 × 0 × 0 is not a size; drawn with ...``."""
+    return "\n".join(p.problem for p in problems) or None
+
+
+def fixture_fields(f: Fixture, groups: Sequence[Group] = (), problems: Sequence[Issue] = ()) -> dict[str, str | None]:
     """Field -> text (None: the fixture does not say, the row is hidden)."""
     return {
         "Name": f.name,
@@ -70,6 +76,7 @@ def fixture_fields(f: Fixture, groups: Sequence[Group] = ()) -> dict[str, str | 
         "Position": position_text(f),
         "Orientation": orientation_text(f),
         "Groups": ", ".join(g.name for g in groups) or None,
+        "Problems": problems_text(problems),
     }
 
 
@@ -97,6 +104,8 @@ class FixtureDetails(QWidget):
                 font = value.font()
                 font.setBold(True)
                 value.setFont(font)
+            if field == "Problems":
+                value.setStyleSheet("color: #FFB74D;")
             self.values[field] = value
             self._form.addRow(f"{field}:", value)
         self._stack.addWidget(hint)
@@ -106,12 +115,13 @@ class FixtureDetails(QWidget):
         layout.addWidget(self._stack)
         self.fixture: Fixture | None = None
 
-    def show_fixture(self, fixture: Fixture | None, groups: Sequence[Group] = ()) -> None:
+    def show_fixture(self, fixture: Fixture | None, groups: Sequence[Group] = (),
+                     problems: Sequence[Issue] = ()) -> None:
         self.fixture = fixture
         if fixture is None:
             self._stack.setCurrentIndex(0)
             return
-        for field, text in fixture_fields(fixture, groups).items():
+        for field, text in fixture_fields(fixture, groups, problems).items():
             self.values[field].setText(text or "")
             self._form.setRowVisible(self.values[field], text is not None)
         self._stack.setCurrentIndex(1)

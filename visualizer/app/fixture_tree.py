@@ -8,7 +8,8 @@ each; fixtures in no group sit under "Ungrouped".
 Updates keep what the user is looking at: a configuration where fixtures only
 changed (moved, repatched) edits rows in place; anything structural rebuilds
 the model and restores the selection, the expanded groups and the scroll
-position.  Selection is by fixture *name*, the one identity the protocol has.
+position.  Selection is by fixture *index* in ``ShowConfig.fixtures``: names
+may repeat (four "Retro Flat Par" are four rows, each with its own patch).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+INDEX_ROLE = Qt.ItemDataRole.UserRole + 4  # fixture rows: index in ShowConfig.fixtures
 GROUP = "group"
 FIXTURE = "fixture"
 UNGROUPED = "Ungrouped"
@@ -56,22 +58,23 @@ def patch_text(f: Fixture) -> str:
 
 
 def search_text(f: Fixture) -> str:
-    return f"{f.name}\n{f.model}\n{f.manufacturer}".lower()
+    """What the search box matches: name, model, maker and the patch as shown (``2.15``)."""
+    return f"{f.name}\n{f.model}\n{f.manufacturer}\n{patch_text(f)}".lower()
 
 
 class FixtureTree(QWidget):
     """Search box over a groups -> fixtures tree.
 
-    ``fixture_selected`` carries a fixture name, or ``""`` when the selection is
+    ``fixture_selected`` carries a fixture index, or -1 when the selection is
     cleared; it fires only for user actions, not for ``select_fixture``.
     """
 
-    fixture_selected = pyqtSignal(str)
+    fixture_selected = pyqtSignal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search name, model, manufacturer…")
+        self.search.setPlaceholderText("Search name, model, manufacturer, patch…")
         self.search.setClearButtonEnabled(True)
         self.model = QStandardItemModel(0, 2, self)
         self.model.setHorizontalHeaderLabels(["Fixture", "Patch"])
@@ -101,9 +104,10 @@ class FixtureTree(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.view)
 
-        self._groups: dict[str, QStandardItem] = {}
-        self._rows: dict[str, list[QStandardItem]] = {}  # fixture name -> its name cells
-        self._selected: str | None = None
+        self._groups: dict[int, QStandardItem] = {}  # group index (-1: Ungrouped) -> its row
+        self._rows: dict[int, list[QStandardItem]] = {}  # fixture index -> its name cells
+        self._names: list[str] = []  # fixture index -> name
+        self._selected: int | None = None
         self._quiet = 0  # > 0 while we change the selection ourselves
         self.search.textChanged.connect(self._filter)
         sel = self.view.selectionModel()
@@ -113,22 +117,26 @@ class FixtureTree(QWidget):
     # ---------------------------------------------------------------- public
 
     @property
-    def selected_fixture(self) -> str | None:
+    def selected_fixture(self) -> int | None:
         return self._selected
 
     def fixture_count(self) -> int:
         return len(self._rows)
 
-    def visible_fixtures(self) -> list[str]:
-        """Names of fixture rows the filter lets through (each name once, tree order)."""
-        out: dict[str, None] = {}
+    def visible_indices(self) -> list[int]:
+        """Indices of fixture rows the filter lets through (each fixture once, tree order)."""
+        out: dict[int, None] = {}
         for g in range(self.proxy.rowCount()):
             parent = self.proxy.index(g, 0)
             for r in range(self.proxy.rowCount(parent)):
-                name = self.proxy.index(r, 0, parent).data(NAME_ROLE)
-                if name:
-                    out.setdefault(name, None)
+                index = self.proxy.index(r, 0, parent).data(INDEX_ROLE)
+                if index is not None:
+                    out.setdefault(int(index), None)
         return list(out)
+
+    def visible_fixtures(self) -> list[str]:
+        """Names of the fixture rows the filter lets through (each fixture once, tree order)."""
+        return [self._names[i] for i in self.visible_indices()]
 
     def visible_groups(self) -> list[str]:
         return [self.proxy.index(g, 0).data(NAME_ROLE) for g in range(self.proxy.rowCount())]
@@ -145,24 +153,25 @@ class FixtureTree(QWidget):
         else:
             self._rebuild(config)
 
-    def select_fixture(self, name: str | None) -> None:
+    def select_fixture(self, index: int | None) -> None:
         """Select (and scroll to) the fixture's first row, or clear; no signal."""
         self._quiet += 1
         try:
-            self._select(name)
+            self._select(index)
         finally:
             self._quiet -= 1
 
     # ---------------------------------------------------------------- building
 
-    def _fixture_row(self, f: Fixture) -> list[QStandardItem]:
+    def _fixture_row(self, index: int, f: Fixture) -> list[QStandardItem]:
         name = QStandardItem(f.name)
         name.setData(FIXTURE, KIND_ROLE)
         name.setData(f.name, NAME_ROLE)
+        name.setData(index, INDEX_ROLE)
         self._fill(name, f)
         patch = QStandardItem(patch_text(f))
         patch.setTextAlignment(_RIGHT)
-        self._rows.setdefault(f.name, []).append(name)
+        self._rows.setdefault(index, []).append(name)
         return [name, patch]
 
     @staticmethod
@@ -173,7 +182,8 @@ class FixtureTree(QWidget):
             f"{f.name}{kind}\n{f.manufacturer} {f.model}, {f.mode}\nUniverse {f.universe}, address {f.address}"
         )
 
-    def _group_row(self, name: str, color: str, members: Iterable[Fixture]) -> list[QStandardItem]:
+    def _group_row(self, key: int, name: str, color: str, members: Iterable[int],
+                   fixtures: tuple[Fixture, ...]) -> list[QStandardItem]:
         item = QStandardItem(swatch(color), name)
         item.setData(GROUP, KIND_ROLE)
         item.setData(name, NAME_ROLE)
@@ -181,65 +191,60 @@ class FixtureTree(QWidget):
         font = item.font()
         font.setBold(True)
         item.setFont(font)
-        rows = [self._fixture_row(f) for f in members]
+        rows = [self._fixture_row(i, fixtures[i]) for i in members]
         for row in rows:
             item.appendRow(row)
         count = QStandardItem(f"{len(rows)}")
         count.setTextAlignment(_RIGHT)
         count.setToolTip(f"{len(rows)} fixture{'s' if len(rows) != 1 else ''} in {name}")
         count.setForeground(QColor("#9AA0A6"))
-        self._groups[name] = item
+        self._groups[key] = item
         return [item, count]
 
     def _rebuild(self, config: ShowConfig) -> None:
         selected = self._selected
         first_build = not self._groups
-        collapsed = {name for name, item in self._groups.items() if not self.view.isExpanded(self._proxy_index(item))}
+        collapsed = {item.text() for item in self._groups.values() if not self.view.isExpanded(self._proxy_index(item))}
         scroll = self.view.verticalScrollBar()
         scroll_value = scroll.value() if scroll is not None else 0
-        by_name = config.fixtures_by_name
+        fixtures = config.fixtures
         self._quiet += 1
         self.view.setUpdatesEnabled(False)
         try:
             self.model.removeRows(0, self.model.rowCount())
             self._groups.clear()
             self._rows.clear()
-            grouped: set[str] = set()
+            self._names = [f.name for f in fixtures]
+            grouped: set[int] = set()
             rows = []
-            seen: set[str] = set()
-            for g in config.groups:
-                if g.name in seen:  # duplicate group names: the first wins, as for colours
-                    continue
-                seen.add(g.name)
-                members = [by_name[m] for m in dict.fromkeys(g.fixtures) if m in by_name]
-                grouped.update(f.name for f in members)
-                rows.append(self._group_row(g.name, g.color, members))
-            loose = [f for f in config.fixtures if f.name not in grouped]
+            for gi, g in enumerate(config.groups):
+                members = config.group_members(gi)
+                grouped.update(members)
+                rows.append(self._group_row(gi, g.name, g.color, members, fixtures))
+            loose = [i for i in range(len(fixtures)) if i not in grouped]
             if loose:
-                rows.append(self._group_row(UNGROUPED, UNGROUPED_COLOR, loose))
-                self._groups[UNGROUPED].setData(GROUP, KIND_ROLE)
+                rows.append(self._group_row(-1, UNGROUPED, UNGROUPED_COLOR, loose, fixtures))
             for row in rows:
                 self.model.appendRow(row)
-            for name, item in self._groups.items():
-                self.view.setExpanded(self._proxy_index(item), first_build or name not in collapsed)
+            for item in self._groups.values():
+                self.view.setExpanded(self._proxy_index(item), first_build or item.text() not in collapsed)
             self._selected = None
-            self._select(selected if selected in by_name else None)
+            self._select(selected if selected is not None and selected < len(fixtures) else None)
             if scroll is not None and not first_build:
                 scroll.setValue(scroll_value)
         finally:
             self.view.setUpdatesEnabled(True)
             self._quiet -= 1
         if selected is not None and self._selected is None:
-            self.fixture_selected.emit("")  # the selected fixture is gone
+            self.fixture_selected.emit(-1)  # the selected fixture is gone
         log.debug("tree rebuilt: %d groups, %d fixtures", len(self._groups), len(self._rows))
 
-    def _update_rows(self, config: ShowConfig, names: Iterable[str]) -> None:
-        by_name = config.fixtures_by_name
-        for name in names:
-            f = by_name.get(name)
-            for item in self._rows.get(name, ()):
-                if f is None:
-                    continue
+    def _update_rows(self, config: ShowConfig, indices: Iterable[int]) -> None:
+        for index in indices:
+            if not 0 <= index < len(config.fixtures):
+                continue
+            f = config.fixtures[index]
+            for item in self._rows.get(index, ()):
                 self._fill(item, f)
                 parent = item.parent() or self.model.invisibleRootItem()
                 assert parent is not None
@@ -252,21 +257,21 @@ class FixtureTree(QWidget):
     def _proxy_index(self, item: QStandardItem) -> QModelIndex:
         return self.proxy.mapFromSource(self.model.indexFromItem(item))
 
-    def _select(self, name: str | None) -> None:
+    def _select(self, index: int | None) -> None:
         sel = self.view.selectionModel()
         assert sel is not None
-        if name is None or name not in self._rows:
+        if index is None or index not in self._rows:
             self._selected = None
             sel.clearSelection()
             return
-        self._selected = name
+        self._selected = index
         current = sel.selectedRows()
-        if current and current[0].data(NAME_ROLE) == name and current[0].data(KIND_ROLE) == FIXTURE:
+        if current and current[0].data(INDEX_ROLE) == index and current[0].data(KIND_ROLE) == FIXTURE:
             return  # already on one of its rows (it may be listed in several groups)
-        for item in self._rows[name]:
-            index = self._proxy_index(item)
-            if index.isValid():  # not filtered out
-                parent = index.parent()
+        for item in self._rows[index]:
+            row = self._proxy_index(item)
+            if row.isValid():  # not filtered out
+                parent = row.parent()
                 if parent.isValid():
                     self.view.expand(parent)
                 flags = (
@@ -274,10 +279,10 @@ class FixtureTree(QWidget):
                     | sel.SelectionFlag.Rows
                     | sel.SelectionFlag.Current
                 )
-                sel.setCurrentIndex(index, flags)
-                self.view.scrollTo(index)
+                sel.setCurrentIndex(row, flags)
+                self.view.scrollTo(row)
                 return
-        sel.clearSelection()  # hidden by the search: keep the name, show no row
+        sel.clearSelection()  # hidden by the search: keep the selection, show no row
 
     def _on_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         if self._quiet:
@@ -285,15 +290,15 @@ class FixtureTree(QWidget):
         sel = self.view.selectionModel()
         assert sel is not None
         rows = sel.selectedRows()
-        name: str | None = None
+        index: int | None = None
         if rows and rows[0].data(KIND_ROLE) == FIXTURE:
-            name = rows[0].data(NAME_ROLE)
-        if rows and name is None:
+            index = int(rows[0].data(INDEX_ROLE))
+        if rows and index is None:
             return  # a group row: nothing to show in the scene, keep the current fixture
-        if name == self._selected:
+        if index == self._selected:
             return
-        self._selected = name
-        self.fixture_selected.emit(name or "")
+        self._selected = index
+        self.fixture_selected.emit(-1 if index is None else index)
 
     def _filter(self, text: str) -> None:
         self._quiet += 1
@@ -306,12 +311,14 @@ class FixtureTree(QWidget):
             self._quiet -= 1
 
     def group_item(self, name: str) -> QStandardItem | None:
-        return self._groups.get(name)
+        """The first group row called ``name`` (``UNGROUPED`` for the fixtures in no group)."""
+        return next((item for item in self._groups.values() if item.text() == name), None)
 
-    def rows_of(self, name: str) -> list[QStandardItem]:
-        return list(self._rows.get(name, ()))
+    def rows_of(self, index: int) -> list[QStandardItem]:
+        """The fixture's rows (one per group it is in)."""
+        return list(self._rows.get(index, ()))
 
 
-def groups_of(config: ShowConfig, fixture_name: str) -> list[Group]:
-    """Every group listing the fixture, in config order (the first gives its colour)."""
-    return [g for g in config.groups if fixture_name in g.fixtures]
+def groups_of(config: ShowConfig, index: int) -> list[Group]:
+    """Every group fixture ``index`` is in, in config order (the first gives its colour)."""
+    return [config.groups[gi] for gi in config.groups_of_fixture(index)]

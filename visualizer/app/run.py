@@ -9,9 +9,11 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+import numpy as np
 from PyQt6.QtCore import QObject, QTimer
+from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication
 
 from shared.show import ShowConfig
@@ -28,12 +30,49 @@ PROG = "visualizer"
 #: After the first configuration, how long to wait for the scene to present a
 #: frame before grabbing anyway (an unmapped window may never swap buffers).
 FRAME_WAIT_MS = 3000
+#: How long after the window is shown its OpenGL view must be set up.
+GL_CHECK_MS = 3000
+
+
+def scene_rendered(window: MainWindow) -> bool:
+    """Whether the 3D view shows a drawing: a valid GL widget whose picture is not one flat colour.
+
+    A configuration always draws the stage floor, its grid and edges, so a
+    uniform picture means OpenGL drew nothing (no context, a failed setup).
+    """
+    scene = window.scene
+    if not scene.isValid() or scene.frames_rendered == 0:
+        return False
+    image = scene.grab_image()
+    if image.isNull() or image.width() < 1 or image.height() < 1:
+        return False
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    ptr = image.constBits()
+    if ptr is None:
+        return False
+    ptr.setsize(image.sizeInBytes())
+    pixels = np.frombuffer(cast(bytes, ptr), np.uint32)
+    rows = pixels.reshape(image.height(), image.bytesPerLine() // 4)[:, : image.width()]
+    # Anything drawn at all (even a rig framed as a dot) differs from the cleared background.
+    return bool((rows != rows[0, 0]).any())
+
+
+def gl_problem(window: MainWindow) -> str | None:
+    """Why the 3D view has no OpenGL, or None once it is set up."""
+    scene = window.scene
+    if scene.isValid() and scene.context() is not None and scene.context().isValid():
+        return None
+    platform = QApplication.platformName()
+    return (f"cannot set up OpenGL for the 3D view (Qt platform {platform!r}); "
+            "try it under xvfb-run, or check the GL driver")
 
 
 def failure_reason(window: MainWindow, last_error: str | None) -> str:
-    """Why no configuration came, in a few words for the one-line error."""
+    """Why no configuration came, in a few words for the one-line error (as the overlay says it)."""
     if window.client.state == "connected":
-        return "connected, but the server sent no complete configuration"
+        if last_error and last_error.startswith("connected to "):  # a refused message names the cause
+            return last_error
+        return f"connected to {window.address}, but the server sent no complete configuration"
     if not last_error:
         return "still connecting"
     prefix = f"cannot connect to {window.address}: "
@@ -85,8 +124,15 @@ class ScreenshotJob(QObject):
         QTimer.singleShot(self.after_ms, self._grab)
 
     def _grab(self) -> None:
+        if not scene_rendered(self.window):  # never a screenshot with an empty 3D view and exit 0
+            problem = gl_problem(self.window) or "the 3D view did not render"
+            print(f"{PROG}: no screenshot written: {problem}", file=sys.stderr)
+            self._finish(1)
+            return
         image = self.window.grab_window()
-        if image.isNull() or not image.save(str(self.path), "PNG"):
+        # The format follows the extension (.png, .jpg, ...), checked before connecting.
+        fmt = self.path.suffix.lstrip(".").upper() or "PNG"  # no extension: PNG
+        if image.isNull() or not image.save(str(self.path), fmt):
             print(f"{PROG}: cannot write screenshot {self.path}", file=sys.stderr)
             self._finish(1)
             return
@@ -111,7 +157,7 @@ def run(opts: Options) -> int:
     app = QApplication.instance() or QApplication([PROG])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
+    # No applicationDisplayName: Qt would append it to the title, which already says it.
     app.setOrganizationName("Show Creator")
     apply_dark_theme(app)
 
@@ -129,9 +175,8 @@ def run(opts: Options) -> int:
 
         def select_once(config: ShowConfig) -> None:
             window.config_applied.disconnect(select_once)
-            if config.fixture(name) is None:
+            if window.select_named(name) is None:  # exact name first, then ignoring case
                 log.warning("--select: no fixture named %r in the show", name)
-            window.select_fixture(name)
 
         window.config_applied.connect(select_once)
     if opts.dmx is not None:
@@ -148,6 +193,17 @@ def run(opts: Options) -> int:
     tick.timeout.connect(lambda: None)
     tick.start(200)
     window.show()
+
+    def check_gl() -> None:
+        handle = window.windowHandle()
+        exposed = window.isVisible() and handle is not None and handle.isExposed()
+        problem = gl_problem(window) if exposed else None  # a minimised window has not set up GL yet
+        if problem is not None:  # one line and a non-zero exit, not a window without its view
+            print(f"{PROG}: {problem}", file=sys.stderr)
+            client.disconnect_from_server()
+            app.exit(1)
+
+    QTimer.singleShot(GL_CHECK_MS, check_gl)
     client.connect_to_server()
     code = app.exec()
     client.disconnect_from_server()

@@ -28,24 +28,22 @@ class SelectionLink(QObject):
         window.selection_changed.connect(self._local)
         window.client.selection_received.connect(self._remote)
 
-    def _local(self, name: str) -> None:
-        if self._applying:
+    def _local(self, index: int) -> None:
+        """``index`` is the window's selection, −1 for none."""
+        if self._applying or self.window.state.config is None:
             return
-        config = self.window.state.config
-        if config is None:
-            return
-        indices = [i for i, f in enumerate(config.fixtures) if f.name == name][:1] if name else []
-        self.window.client.select_fixtures(indices)
+        self.window.client.select_fixtures([index] if index >= 0 else [])
 
     def _remote(self, indices: list[int], mode: str) -> None:
         config = self.window.state.config
         if config is None:
             return
-        names = [config.fixtures[i].name for i in indices if 0 <= i < len(config.fixtures)]
+        valid = [i for i in indices if 0 <= i < len(config.fixtures)]
         if mode == "highlight":
-            self.window.message.show_message(f"Show Creator highlights: {', '.join(names) or 'nothing'}")
+            names = ", ".join(config.fixtures[i].name for i in valid)
+            self.window.message.show_message(f"Show Creator highlights: {names or 'nothing'}")
         self._applying = True
         try:
-            self.window.select_fixture(names[0] if names else None)
+            self.window.select_fixture(valid[0] if valid else None)
         finally:
             self._applying = False

@@ -1,16 +1,17 @@
 """The Visualizer main window: 3D stage in the centre, groups and details at the side.
 
 It listens to a ``QtVisualizerClient`` (signals only, no sockets) and keeps the
-tree, the scene and the details pane on one selected fixture *name*, whoever
-changed it: the tree, a click in the 3D view, or a configuration update that
-removed it.  Configuration changes go through ``ShowState`` so the tree can edit
-rows in place when only fixtures moved; the scene updates itself in place and
-keeps its camera.
+tree, the scene and the details pane on one selected fixture *index* (names may
+repeat), whoever changed it: the tree, a click in the 3D view, the Problems
+list, or a configuration update that moved or removed it.  Configuration
+changes go through ``ShowState`` so the tree can edit rows in place when only
+fixtures moved; the scene updates itself in place and keeps its camera.
 """
 
 from __future__ import annotations
 
 import html
+import inspect
 import logging
 
 from PyQt6.QtCore import QPoint, QRect, Qt, pyqtSignal
@@ -33,6 +34,7 @@ from shared.show import ShowConfig
 from visualizer.app.connect_dialog import open_connect_dialog
 from visualizer.app.details import FixtureDetails
 from visualizer.app.fixture_tree import FixtureTree, groups_of
+from visualizer.app.problems import ProblemsButton, ProblemsView
 from visualizer.app.selection_link import SelectionLink
 from visualizer.app.status import ConnectionIndicator, TransientMessage
 from visualizer.render import StageScene
@@ -45,6 +47,11 @@ APP_NAME = "Stage Visualizer"
 CAMERA_PRESETS = ("front", "top", "side", "perspective")
 
 
+#: Until render's index API is merged, StageScene selects and reports fixtures by
+#: name.  Remove this (and ``_scene_select``'s name branch) after the merge.
+_SCENE_TAKES_NAMES = "str" in str(inspect.signature(StageScene.select_fixture).parameters.get("name", ""))
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -54,8 +61,8 @@ class MainWindow(QMainWindow):
 
     #: Emitted after a configuration reached the tree and the scene (with the config).
     config_applied = pyqtSignal(object)
-    #: Emitted when the selected fixture changes: its name, or "" for none.
-    selection_changed = pyqtSignal(str)
+    #: Emitted when the selected fixture changes: its index, or -1 for none.
+    selection_changed = pyqtSignal(int)
 
     def __init__(self, client: QtVisualizerClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,7 +71,8 @@ class MainWindow(QMainWindow):
             client.setParent(self)  # the window owns its connection: it ends with the window
         self.address = format_address(client.host, client.port)
         self.state = ShowState()
-        self._selected: str | None = None
+        self._selected: int | None = None
+        self._last_error: str | None = None  # the last connection error or refused message
         self.setWindowTitle(f"{APP_NAME} — {self.address}")
 
         self.scene = StageScene(self)
@@ -84,12 +92,14 @@ class MainWindow(QMainWindow):
         grid.addWidget(self.scene, 0, 0)
         grid.addWidget(self.waiting, 0, 0, Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(centre)
-        self._set_waiting_text(None)
 
         self.tree = FixtureTree(self)
         self.details = FixtureDetails(self)
+        self.problems = ProblemsView(self)
         self._build_panel()
+        self._build_problems()
         self._build_status()
+        self._set_waiting_text(None)
         self._build_actions()
 
         client.config_received.connect(self._on_config)
@@ -97,6 +107,7 @@ class MainWindow(QMainWindow):
         client.connection_error.connect(self.show_error)
         self.tree.fixture_selected.connect(self._on_tree_selection)
         self.scene.fixture_clicked.connect(self._on_scene_click)
+        self.problems.fixture_activated.connect(self.select_fixture)
 
         self.selection_link = SelectionLink(self)  # protocol 2: selection to and from Show Creator
         self.set_connection_state(client.state)
@@ -122,6 +133,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(0, 1)  # the tree takes what the details (about ten rows) leave
         split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
+        self.panel_split = split
         self.panel = QDockWidget("Rig", self)
         self.panel.setObjectName("rig-panel")
         self.panel.setFeatures(
@@ -133,6 +145,16 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panel)
         self.resizeDocks([self.panel], [340], Qt.Orientation.Horizontal)
 
+    def _build_problems(self) -> None:
+        # In the side panel, under the details: opening it never resizes the 3D view.
+        self.problems_panel = QGroupBox("Problems", self)
+        layout = QVBoxLayout(self.problems_panel)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.problems)
+        self.panel_split.addWidget(self.problems_panel)
+        self.panel_split.setStretchFactor(2, 1)
+        self.problems_panel.hide()
+
     def _build_status(self) -> None:
         bar = self.statusBar()
         assert bar is not None
@@ -141,9 +163,28 @@ class MainWindow(QMainWindow):
         self.message = TransientMessage(self)
         self.counts = QLabel(self)
         self.counts.setContentsMargins(6, 0, 6, 0)
+        self.problems_button = ProblemsButton(self)
+        self.problems_button.clicked.connect(self._toggle_problems)
         bar.addWidget(self.indicator)
         bar.addWidget(self.message, 1)
+        bar.addPermanentWidget(self.problems_button)
         bar.addPermanentWidget(self.counts)
+
+    def _toggle_problems(self) -> None:
+        self.show_problems(not self.problems_panel.isVisible())
+
+    def show_problems(self, visible: bool = True) -> None:
+        """Show (or hide) the Problems list in the side panel."""
+        if visible:
+            self.panel.show()
+        was_visible = self.problems_panel.isVisible()
+        self.problems_panel.setVisible(visible)
+        self.problems_action.setChecked(visible)
+        if visible and not was_visible:  # give it a third of the panel, taken from the tree
+            sizes = self.panel_split.sizes()
+            total = sum(sizes) or self.panel_split.height()
+            share = max(total // 3, 120)
+            self.panel_split.setSizes([max(sizes[0] - share, 80), sizes[1], share])
 
     def _action(self, text: str, shortcuts: list[str], tip: str) -> QAction:
         action = QAction(text, self)
@@ -229,6 +270,11 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.labels_action)
         view_menu.addAction(self.panel_action)
+        self.problems_action = QAction("Problems", self)
+        self.problems_action.setCheckable(True)
+        self.problems_action.setStatusTip("What the viewer left out or drew with a default")
+        self.problems_action.triggered.connect(self.show_problems)
+        view_menu.addAction(self.problems_action)
         view_menu.addSeparator()
         view_menu.addAction(self.search_action)
         view_menu.addAction(self.clear_action)
@@ -237,6 +283,7 @@ class MainWindow(QMainWindow):
 
     def apply_config(self, config: ShowConfig) -> None:
         """A new complete configuration: update scene and tree in place, keep selection and camera."""
+        selected_key = None if self._selected is None else self.state.key(self._selected)
         diff = self.state.apply(config)
         if diff.is_empty:  # e.g. the same show again after a reconnect
             return
@@ -244,14 +291,23 @@ class MainWindow(QMainWindow):
         self.waiting.hide()
         self.scene.set_config(config)
         self.tree.set_config(config, diff)
-        selected = self._selected
-        if selected is not None and config.fixture(selected) is None:
-            self.select_fixture(None)
+        if diff.problems_changed:
+            self.problems.set_problems(config.problems)
+            self.problems_button.set_problems(config.problems)
+        # The same fixture (by name and occurrence) may sit at another index now.
+        selected = self.state.index_of(selected_key)
+        if selected is None:
+            if self._selected is not None:
+                self.select_fixture(None)
         else:
             # Re-assert: a rebuilt tree or scene must show the same fixture.
-            self.scene.select_fixture(selected)
+            changed = selected != self._selected
+            self._selected = selected
+            self._scene_select(selected)
             self.tree.select_fixture(selected)
             self._show_details(selected)
+            if changed:
+                self.selection_changed.emit(selected)
         self._update_counts()
         self.config_applied.emit(config)
 
@@ -267,51 +323,87 @@ class MainWindow(QMainWindow):
         self.indicator.set_state(state)
         if state == "connected":
             self.message.clear()
+            self._last_error = None
+        if self.waiting.isVisible():
+            self._set_waiting_text(self._last_error)
 
     def show_error(self, text: str) -> None:
-        """Connection trouble: a few seconds in the status bar, never a dialog."""
+        """Connection trouble or a refused message: in the status bar (and the overlay), never a dialog."""
         log.info("connection: %s", text)
+        self._last_error = text
         self.message.show_message(text)
         if self.waiting.isVisible():
             self._set_waiting_text(text)
 
     def _set_waiting_text(self, error: str | None) -> None:
-        text = f"Waiting for Show Creator at {self.address}…"
-        if error:
-            text += f"<br><span style='color:#8a9099; font-size:small'>{html.escape(error)}</span>"
+        """The overlay agrees with the status light: never "Waiting" while it is green."""
+        small = "<br><span style='color:#8a9099; font-size:small'>{}</span>"
+        if self.indicator.state == "connected":
+            if error:  # e.g. its fixtures message was refused: say so, big
+                text = html.escape(error[:1].upper() + error[1:])
+            else:
+                text = f"Connected to {self.address}; no complete show received yet"
+        else:
+            text = f"Waiting for Show Creator at {self.address}…"
+            if error:
+                text += small.format(html.escape(error))
         self.waiting.setText(text)
+
+    def overlay_text(self) -> str:
+        """The overlay's text as a user reads it (empty when it is hidden)."""
+        return self.waiting.text() if self.waiting.isVisible() else ""
 
     # ---------------------------------------------------------------- selection
 
     @property
-    def selected_fixture(self) -> str | None:
+    def selected_fixture(self) -> int | None:
+        """Index of the selected fixture in the configuration, or None."""
         return self._selected
 
-    def select_fixture(self, name: str | None) -> None:
-        """Select ``name`` (or nothing) everywhere: scene highlight, tree row, details."""
-        if name is not None and self.state.fixture(name) is None:
-            name = None
-        changed = name != self._selected
-        self._selected = name
-        self.scene.select_fixture(name)
-        self.tree.select_fixture(name)
-        self._show_details(name)
+    def select_fixture(self, index: int | None) -> None:
+        """Select fixture ``index`` (or nothing) everywhere: scene highlight, tree row, details."""
+        if index is not None and (index < 0 or self.state.fixture(index) is None):
+            index = None
+        changed = index != self._selected
+        self._selected = index
+        self._scene_select(index)
+        self.tree.select_fixture(index)
+        self._show_details(index)
         if changed:
-            self.selection_changed.emit(name or "")
+            self.selection_changed.emit(-1 if index is None else index)
 
-    def _on_tree_selection(self, name: str) -> None:
-        self.select_fixture(name or None)
+    def select_named(self, name: str) -> int | None:
+        """Select the first fixture called ``name`` (exactly, else ignoring case); its index or None."""
+        index = self.state.find(name)
+        self.select_fixture(index)
+        return index
 
-    def _on_scene_click(self, name: object) -> None:
-        self.select_fixture(name if isinstance(name, str) and name else None)
+    def _scene_select(self, index: int | None) -> None:
+        if _SCENE_TAKES_NAMES:  # compatibility until render's index API is merged
+            f = self.state.fixture(index)
+            self.scene.select_fixture(None if f is None else f.name)
+        else:
+            self.scene.select_fixture(index)  # type: ignore[arg-type]  # render's index API
 
-    def _show_details(self, name: str | None) -> None:
+    def _on_tree_selection(self, index: int) -> None:
+        self.select_fixture(None if index < 0 else index)
+
+    def _on_scene_click(self, value: object) -> None:
+        if isinstance(value, str):  # a scene that reports names (before render's index API)
+            self.select_fixture(self.state.find(value) if value else None)
+        elif isinstance(value, int) and value >= 0:
+            self.select_fixture(value)
+        else:
+            self.select_fixture(None)
+
+    def _show_details(self, index: int | None) -> None:
         config = self.state.config
-        fixture = None if name is None or config is None else config.fixture(name)
-        if fixture is None or config is None:
+        fixture = self.state.fixture(index)
+        if fixture is None or config is None or index is None:
             self.details.show_fixture(None)
         else:
-            self.details.show_fixture(fixture, groups_of(config, fixture.name))
+            problems = [p for p in config.problems if p.fixture_index == index]
+            self.details.show_fixture(fixture, groups_of(config, index), problems)
 
     # ---------------------------------------------------------------- view
 
@@ -332,7 +424,7 @@ class MainWindow(QMainWindow):
         if config is None:
             self.counts.setText("No show yet")
             return
-        fixtures = _plural(len(config.fixtures_by_name), "fixture")
+        fixtures = _plural(len(config.fixtures), "fixture")
         self.counts.setText(f"{fixtures} · {_plural(len(config.groups), 'group')}")
 
     def grab_window(self) -> QImage:

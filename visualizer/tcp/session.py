@@ -54,7 +54,8 @@ from shared.protocol.extensions import (
     WelcomeMessage,
 )
 from shared.protocol.frames import StreamDecoder
-from shared.show import Fixture, Group, ShowConfig, Stage
+from shared.show import Fixture, Group, Issue, ShowConfig, Stage
+from shared.show.checks import with_check_problems
 from visualizer.tcp.handlers import Handlers
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ class ClientSession:
         self._stage: Stage | None = None
         self._fixtures: tuple[Fixture, ...] | None = None
         self._groups: tuple[Group, ...] | None = None
+        self._problems: dict[str, tuple[Issue, ...]] = {}  # per message type: what was defaulted or left out
+        self._logged: set[str] = set()  # problems already logged: each once per connection
         self._pending_at: float | None = None  # when a pending (incomplete-change) config was set aside
         self._out = bytearray()
         self._log_after = -math.inf
@@ -196,7 +199,7 @@ class ClientSession:
             self._log_after = now + ERROR_LOG_INTERVAL
         else:
             self._unlogged += 1
-        self.handlers.emit("error", text)
+        self.handlers.emit("error", refusal_text(err, self.peer))
 
     def _dispatch(self, msg: Message, now: float) -> None:
         self.messages += 1
@@ -210,11 +213,13 @@ class ClientSession:
             if self.negotiation == "pending":
                 self._fall_back("the server sent a configuration without a welcome")
             self._fixtures = msg.fixtures
+            self._problems["fixtures"] = msg.problems
             emit("fixtures", msg.fixtures)
             self._part(now)
         elif isinstance(msg, GroupsMessage):
             self._groups = msg.groups
             self._full_config_revision(msg)
+            self._problems["groups"] = msg.problems
             emit("groups", msg.groups)
             if self.complete:
                 self._pending_at = None
@@ -223,6 +228,7 @@ class ClientSession:
             if self.negotiation == "pending":
                 self._fall_back("the server sent a configuration without a welcome")
             self._stage = msg.stage
+            self._problems["stage"] = msg.problems
             emit("stage", msg.stage)
             self._part(now)
         elif isinstance(msg, UpdateMessage):
@@ -254,7 +260,13 @@ class ClientSession:
 
     def _fire_config(self) -> None:
         assert self._stage is not None and self._fixtures is not None and self._groups is not None
-        config = ShowConfig(self._stage, self._fixtures, self._groups)
+        problems = tuple(p for part in ("stage", "fixtures", "groups") for p in self._problems.get(part, ()))
+        config = with_check_problems(ShowConfig(self._stage, self._fixtures, self._groups, problems))
+        for p in config.problems:
+            text = str(p)
+            if text not in self._logged:
+                self._logged.add(text)
+                log.warning("%s: %s", self.peer, text)
         self.configs += 1
         if self._on_config is not None:
             self._on_config(config)
@@ -347,3 +359,13 @@ class ClientSession:
         log.info("asking %s for the full configuration: %s", self.peer, why)
         self._resyncing = True
         self._out += encode_message(ResyncMessage())
+
+def refusal_text(err: ProtocolError, peer: str) -> str:
+    """One line for a refused line: ``connected to HOST:PORT, but its fixtures message was refused: ...``."""
+    where = err.where
+    kind = where.split(":", 1)[0].split("[", 1)[0].strip() if where else ""
+    detail = f"{where}: {err.problem}" if where else err.problem
+    if kind:
+        return f"connected to {peer}, but its {kind} message was refused: {detail}"
+    line = f"line {err.line}" if err.line is not None else "a line"
+    return f"connected to {peer}, but {line} it sent was refused: {detail}"
