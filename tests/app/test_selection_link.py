@@ -35,7 +35,7 @@ def test_selecting_in_the_viewer_is_fixture_selected_on_the_server(qtbot, linked
     config = win.state.config
     assert config is not None
     with qtbot.waitSignal(adapter.fixture_selected, timeout=WAIT_MS) as blocker:
-        win.select_fixture(config.fixtures[4].name)
+        win.select_fixture(4)
     address, indices = blocker.args
     assert indices == [4] and address.startswith("127.0.0.1:")
 
@@ -48,14 +48,14 @@ def test_a_pushed_selection_selects_in_the_viewer_without_echo(qtbot, linked):
     adapter.fixture_selected.connect(lambda *args: echoes.append(args))
     with qtbot.waitSignal(win.selection_changed, timeout=WAIT_MS) as blocker:
         adapter.push_selection([7])
-    assert blocker.args == [config.fixtures[7].name]
-    assert win.selected_fixture == config.fixtures[7].name
+    assert blocker.args == [7]
+    assert win.selected_fixture == 7
     with qtbot.waitSignal(win.client.selection_received, timeout=WAIT_MS):
         adapter.push_selection([2], highlight=True)
-    assert win.selected_fixture == config.fixtures[2].name
+    assert win.selected_fixture == 2
     # One connection keeps order: an echo of the pushed selections would arrive before this one.
     with qtbot.waitSignal(adapter.fixture_selected, timeout=WAIT_MS):
-        win.select_fixture(config.fixtures[9].name)
+        win.select_fixture(9)
     assert [indices for _address, indices in echoes] == [[9]]
 
 
