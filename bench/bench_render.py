@@ -39,6 +39,7 @@ import numpy.typing as npt
 from bench.common import Row, format_table, row
 from bench.fixtures import make_config
 from shared.show.model import ShowConfig
+from shared.show.orientation import resolved_angles
 
 WIDTH, HEIGHT = 1280, 720
 TARGET_FPS = 30.0
@@ -281,10 +282,8 @@ def _naive_build(config: ShowConfig) -> None:
         shape = g.shape_of(f.fixture_type)
         size = np.array([g._size_of(f, shape)], np.float32)
         pos = np.array([tuple(f.position)], np.float32)
-        o = f.orientation
-        ang = np.array([[o.yaw, o.pitch, o.roll]] if o else [[0.0, 0.0, 0.0]], np.float32)
-        hanging = np.array([o is None or o.mounting != "standing"])
-        rot = g.rotations(ang[:, 0], ang[:, 1], ang[:, 2], hanging)
+        ang = np.array([resolved_angles(f.orientation, float(f.position[2]))], np.float32)
+        rot = g.rotations(ang[:, 0], ang[:, 1], ang[:, 2])
         m = np.array([i], np.intp)
         layout = g._layout_of(f) if shape == "bar" else None
         zero = np.zeros((1, 3), np.float32)

@@ -66,7 +66,7 @@ def test_selecting_in_the_tree_highlights_in_the_scene_and_shows_details(qtbot, 
     with qtbot.waitSignal(window.selection_changed, timeout=WAIT_MS) as blocker:
         click_tree_row(qtbot, window, "Front Par 3")
     assert blocker.args == ["Front Par 3"]
-    assert window.scene.selected_fixture() == "Front Par 3"
+    assert window.scene.selected_fixture() == window.scene.index_of("Front Par 3")
     d = window.details
     assert d.text("Name") == "Front Par 3"
     assert d.text("Manufacturer") == "Eurolite"
@@ -76,7 +76,7 @@ def test_selecting_in_the_tree_highlights_in_the_scene_and_shows_details(qtbot, 
     assert d.text("Address") == "209–216 (8 ch)"
     assert d.text("Position") == "x −0.75  y −3.50  z 5.00 m"
     assert d.text("Type") == "PAR"
-    assert d.text("Orientation") == "hanging, yaw 0°, pitch −40°, roll 0°"
+    assert d.text("Orientation") == "hanging, yaw 180°, pitch 50°, roll 0°"
     assert d.text("Groups") == "Front Wash"
 
 
@@ -127,7 +127,7 @@ def test_selection_survives_search_that_hides_it(qtbot, window: MainWindow) -> N
     window.select_fixture("Spot 2")
     qtbot.keyClicks(window.tree.search, "pixel")
     assert window.selected_fixture == "Spot 2"
-    assert window.scene.selected_fixture() == "Spot 2"
+    assert window.scene.selected_fixture() == window.scene.index_of("Spot 2")
     window.tree.search.clear()
     assert selected_row(window) == "Spot 2"
 
@@ -166,7 +166,7 @@ def test_server_updates_keep_selection_and_camera(qtbot, window: MainWindow, ser
     assert "Front Par 6" not in rows["Front Wash"] and len(rows["Front Wash"]) == 5
     assert window.counts.text() == "22 fixtures · 5 groups"
     assert window.selected_fixture == "Spot 2" and selected_row(window) == "Spot 2"
-    assert window.scene.selected_fixture() == "Spot 2"
+    assert window.scene.selected_fixture() == window.scene.index_of("Spot 2")
     assert window.details.text("Position") == "x −0.50  y 0.50  z 4.50 m"
     rig = window.scene.rig
     assert rig is not None and "Hazer" in rig.index and "Front Par 6" not in rig.index

@@ -20,11 +20,12 @@ from pathlib import Path
 
 from shared.cli import OneLineParser, non_negative_seconds, positive_seconds
 from visualizer.app.address import DEFAULT_HOST, DEFAULT_PORT, AddressError, parse_address
+from visualizer.render.presets import PRESETS
 
 log = logging.getLogger(__name__)
 
 PROG = "visualizer"
-CAMERA_PRESETS = ("front", "top", "side", "perspective")
+CAMERA_PRESETS = tuple(PRESETS)
 DEFAULT_SIZE = (1400, 900)
 MIN_SIZE = (320, 240)
 MAX_SIZE = 10000

@@ -34,13 +34,14 @@ from visualizer.app.details import FixtureDetails
 from visualizer.app.fixture_tree import FixtureTree, groups_of
 from visualizer.app.status import ConnectionIndicator, TransientMessage
 from visualizer.render import StageScene
+from visualizer.render.presets import PRESETS
 from visualizer.tcp import ShowState
 from visualizer.tcp.qt import QtVisualizerClient
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "Stage Visualizer"
-CAMERA_PRESETS = ("front", "top", "side", "perspective")
+CAMERA_PRESETS = tuple(PRESETS)
 
 
 def _plural(n: int, word: str) -> str:
@@ -243,7 +244,7 @@ class MainWindow(QMainWindow):
             self.select_fixture(None)
         else:
             # Re-assert: a rebuilt tree or scene must show the same fixture.
-            self.scene.select_fixture(selected)
+            self.scene.select_fixture(self._scene_index(selected))
             self.tree.select_fixture(selected)
             self._show_details(selected)
         self._update_counts()
@@ -287,7 +288,7 @@ class MainWindow(QMainWindow):
             name = None
         changed = name != self._selected
         self._selected = name
-        self.scene.select_fixture(name)
+        self.scene.select_fixture(self._scene_index(name))
         self.tree.select_fixture(name)
         self._show_details(name)
         if changed:
@@ -296,8 +297,15 @@ class MainWindow(QMainWindow):
     def _on_tree_selection(self, name: str) -> None:
         self.select_fixture(name or None)
 
-    def _on_scene_click(self, name: object) -> None:
-        self.select_fixture(name if isinstance(name, str) and name else None)
+    def _scene_index(self, name: str | None) -> int | None:
+        return None if name is None else self.scene.index_of(name)
+
+    def _on_scene_click(self, index: object) -> None:
+        config = self.state.config
+        if isinstance(index, int) and config is not None and 0 <= index < len(config.fixtures):
+            self.select_fixture(config.fixtures[index].name)
+        else:
+            self.select_fixture(None)
 
     def _show_details(self, name: str | None) -> None:
         config = self.state.config

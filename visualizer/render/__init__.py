@@ -47,7 +47,23 @@ Everything is batched: a handful of GL items for the whole rig, whatever its
 size (see ``geometry`` and ``glitems``).
 """
 
-from visualizer.render.geometry import Rig, build_rig, shape_of
-from visualizer.render.scene import StageScene
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from visualizer.render.geometry import Rig, build_rig, shape_of
+    from visualizer.render.scene import StageScene
 
 __all__ = ["Rig", "StageScene", "build_rig", "shape_of"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: ``visualizer.render.presets`` must be importable without Qt or OpenGL.
+    if name == "StageScene":
+        from visualizer.render.scene import StageScene
+
+        return StageScene
+    if name in ("Rig", "build_rig", "shape_of"):
+        from visualizer.render import geometry
+
+        return getattr(geometry, name)
+    raise AttributeError(f"module 'visualizer.render' has no attribute {name!r}")

@@ -52,10 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     scene.set_camera_preset(args.preset)
     scene.set_labels_visible(args.labels)
     if args.select:
-        if config.fixture(args.select) is None:
+        index = scene.index_of(args.select)
+        if index is None:
             print(f"error: --select {args.select!r}: no such fixture", file=sys.stderr)
             return 2
-        scene.select_fixture(args.select)
+        scene.select_fixture(index)
     if args.colors:
         hues = np.linspace(0.0, 1.0, len(config.fixtures), endpoint=False)
         rgb = np.clip(np.abs(((hues[:, None] * 6 + [0, 4, 2]) % 6) - 3) - 1, 0, 1)

@@ -10,15 +10,14 @@ into one vertex/index array per layer.  Each vertex remembers which fixture owns
 it (``owner``), so a per-fixture colour becomes a per-vertex colour with a single
 fancy index, which is all a colour update costs.
 
-Pose (see also the package docstring)::
+Pose (see ``shared.show.orientation`` and the package docstring)::
 
-    world = Rz(yaw) · M · Rx(pitch) · Ry(roll) · (template · size) + position
+    world = base_rotation(yaw, pitch, roll) · (template · size) + position
 
-``M`` is the identity for *standing* fixtures and a half turn about the y axis for
-*hanging* ones, so a hanging body sits below its rigging point, upside-down, with
-its beam pointing down.  Rotations are right-handed, angles in degrees.  At
-``yaw = 0`` a positive pitch tilts the beam towards the audience (-y) for both
-mountings; yaw turns the fixture counter-clockwise seen from above.
+with the resolved absolute angles (a named mounting with 0, 0, 0 is its preset).
+The template's +z (the beam) is the body's +z, so a hanging body (pitch 90) sits
+below its rigging point with its beam pointing down.  Positions stay in stage
+coordinates (+x stage right); the scene mirrors the picture, not the numbers.
 """
 
 from __future__ import annotations
@@ -26,10 +25,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 
 import numpy as np
 import numpy.typing as npt
 
+from shared.show import orientation
 from shared.show.model import Fixture, ShowConfig
 
 F32 = npt.NDArray[np.float32]
@@ -63,6 +64,9 @@ DEFAULT_BEAM_ANGLE = 25.0
 #: Lens surfaces float this far (metres) above the body face they sit on.
 LENS_LIFT = 0.004
 MIN_SIZE = 0.02
+#: Fixtures further than this (metres) from the stage centre are almost certainly
+#: millimetres or centimetres typed as metres: framing leaves them out.
+PLAUSIBLE_RADIUS = 200.0
 
 BAR_KINDS = frozenset({"BAR", "PIXELBAR", "SUNSTRIP", "LEDBAR", "STRIP"})
 CYLINDER_KINDS = frozenset({"PAR", "WASH"})
@@ -238,26 +242,10 @@ def lens_radii(shape: str) -> tuple[float, float]:
 # --------------------------------------------------------------------------- pose
 
 
-def rotations(yaw: F32, pitch: F32, roll: F32, hanging: npt.NDArray[np.bool_]) -> F32:
-    """Rz(yaw) · M · Rx(pitch) · Ry(roll) for every fixture, (N, 3, 3)."""
-    n = len(yaw)
-
-    def rot(axis: int, deg: F32) -> npt.NDArray[np.float64]:
-        a = np.radians(deg.astype(np.float64))
-        c, s = np.cos(a), np.sin(a)
-        m = np.zeros((n, 3, 3))
-        i, j = [(1, 2), (2, 0), (0, 1)][axis]  # the plane the axis turns
-        m[:, axis, axis] = 1.0
-        m[:, i, i] = c
-        m[:, j, j] = c
-        m[:, i, j] = -s
-        m[:, j, i] = s
-        return m
-
-    mount = np.tile(np.eye(3), (n, 1, 1))
-    mount[hanging] = np.diag([-1.0, 1.0, -1.0])
-    r: F32 = (rot(2, yaw) @ mount @ rot(0, pitch) @ rot(1, roll)).astype(np.float32)
-    return r
+def rotations(yaw: F32, pitch: F32, roll: F32) -> F32:
+    """Body -> stage rotation of every fixture, (N, 3, 3), from absolute angles (``shared.show.orientation``)."""
+    out: F32 = orientation.base_rotations(yaw, pitch, roll).astype(np.float32)
+    return out
 
 
 def instance_points(template: F32, scale: F32, shift: F32, rot: F32, pos: F32) -> F32:
@@ -318,6 +306,18 @@ class Rig:
     detail: str = "full"
     #: Beams are line pairs (GL_LINES) rather than cone triangles.
     beam_rays: bool = False
+    #: Group (index in ``config.groups``) whose colour each body has, -1 for none.
+    group: I32 = dataclass_field(default_factory=lambda: np.zeros(0, np.int32))
+
+    @property
+    def plausible(self) -> npt.NDArray[np.bool_]:
+        """Fixtures within ``PLAUSIBLE_RADIUS`` of the stage centre (the rest: likely a unit mistake)."""
+        out: npt.NDArray[np.bool_] = np.linalg.norm(self.positions.astype(np.float64), axis=1) <= PLAUSIBLE_RADIUS
+        return out
+
+    def first_index(self, name: str) -> int | None:
+        """The first fixture called ``name`` (names may repeat; the index is the identity)."""
+        return self.index.get(name)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -464,34 +464,56 @@ def _read_poses(fixtures: Sequence[Fixture]) -> _Poses:
         shape = shape_of(f.fixture_type)
         pos[i] = tuple(f.position)
         size[i] = _size_of(f, shape)
-        o = f.orientation
-        if o is None:
-            hanging[i] = float(f.position[2]) > 1.0  # nothing said: rigged up high means hung
-        else:
-            hanging[i] = str(o.mounting).lower() != "standing"
-            ang[i] = (o.yaw, o.pitch, o.roll)
+        height = float(f.position[2])
+        ang[i] = orientation.resolved_angles(f.orientation, height)
+        # on a pipe: rigged up high and not standing on something up there
+        hanging[i] = height > orientation.HANG_HEIGHT and orientation.mounting_of(f.orientation, height) != "standing"
         if f.beam_angle is not None and math.isfinite(f.beam_angle) and f.beam_angle > 0:
             beam[i] = f.beam_angle
         keys.append((shape, _layout_of(f) if shape == "bar" else None))
     pos = np.nan_to_num(pos)
     ang = np.nan_to_num(ang)
     size = np.maximum(size, MIN_SIZE)
-    rot = rotations(ang[:, 0], ang[:, 1], ang[:, 2], hanging)
+    rot = rotations(ang[:, 0], ang[:, 1], ang[:, 2])
     return _Poses(pos, size, rot, hanging, beam, keys)
 
 
-def _group_rgb(config: ShowConfig) -> U8:
-    rgb = np.empty((len(config.fixtures), 3), np.uint8)
-    rgb[:] = UNGROUPED_RGB
-    colours: dict[str, tuple[int, int, int]] = {}
+def fixture_group_index(config: ShowConfig) -> tuple[int | None, ...]:
+    """First group (index) of every fixture, by position; ``ShowConfig.fixture_group_index`` when it exists.
+
+    Names may repeat: the k-th mention of name N across groups (in group order)
+    is the k-th fixture named N (counting round again when mentions outnumber
+    fixtures, so a uniquely named fixture in two groups stays in both).
+    """
+    given = getattr(config, "fixture_group_index", None)
+    if given is not None:
+        return tuple(given)
+    by_name: dict[str, list[int]] = {}
     for i, f in enumerate(config.fixtures):
-        g = config.group_of(f.name)
-        if g is not None:
-            c = colours.get(g.color)
-            if c is None:
-                c = colours[g.color] = _hex_rgb(g.color)
-            rgb[i] = c
-    return rgb
+        by_name.setdefault(f.name, []).append(i)
+    seen: dict[str, int] = {}
+    out: list[int | None] = [None] * len(config.fixtures)
+    for g, group in enumerate(config.groups):
+        for member in group.fixtures:
+            same = by_name.get(member)
+            k = seen.get(member, 0)
+            seen[member] = k + 1
+            if same and out[same[k % len(same)]] is None:
+                out[same[k % len(same)]] = g
+    return tuple(out)
+
+
+def _group_rgb(config: ShowConfig) -> tuple[U8, I32]:
+    """Body colour and group index (-1: none) of every fixture."""
+    n = len(config.fixtures)
+    rgb = np.empty((n, 3), np.uint8)
+    rgb[:] = UNGROUPED_RGB
+    group = np.array([-1 if g is None else g for g in fixture_group_index(config)], np.int32).reshape(n)
+    colours = [_hex_rgb(g.color) for g in config.groups]
+    has = group >= 0
+    if colours and has.any():
+        rgb[has] = np.array(colours, np.uint8)[group[has]]
+    return rgb, group
 
 
 def _instance(shape: str, layout: tuple[int, int] | None, detail: str, beam_rays: bool,
@@ -526,6 +548,14 @@ def _bounds(positions: F32) -> tuple[F32, F32]:
     return np.zeros(3, np.float32), np.zeros(3, np.float32)
 
 
+def _plausible_bounds(bodies: Layer, positions: F32) -> tuple[F32, F32]:
+    """Bounds of the bodies of fixtures within ``PLAUSIBLE_RADIUS`` of the centre (all when none is)."""
+    near = np.linalg.norm(positions.astype(np.float64), axis=1) <= PLAUSIBLE_RADIUS
+    if near.all() or not near.any():
+        return _bounds(bodies.positions)
+    return _bounds(bodies.positions[near[bodies.owner]])
+
+
 def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | None = None) -> Rig:
     """Every fixture of ``config`` as batched arrays (vectorised per body template).
 
@@ -552,10 +582,11 @@ def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | N
         beams.append(beam)
     body_layer = _concat(bodies, with_normals=True, with_alpha=False)
     centers, tops, radii = _anchors(p)
+    rgb, group = _group_rgb(config)
     return Rig(
         names=names,
-        index={name: i for i, name in enumerate(names)},
-        base_rgb=_group_rgb(config),
+        index={name: n - 1 - i for i, name in enumerate(reversed(names))},  # first of each name
+        base_rgb=rgb,
         centers=centers,
         tops=tops,
         radii=radii,
@@ -566,9 +597,10 @@ def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | N
         bodies=body_layer,
         lenses=_concat(lenses, with_normals=False, with_alpha=False),
         beams=_concat(beams, with_normals=False, with_alpha=True),
-        bounds=_bounds(body_layer.positions),
+        bounds=_plausible_bounds(body_layer, p.pos),
         detail=detail,
         beam_rays=beam_rays,
+        group=group,
     )
 
 
@@ -628,7 +660,7 @@ def update_rig(rig: Rig, old: ShowConfig, new: ShowConfig) -> tuple[Rig, RigUpda
     before = _read_poses([old.fixtures[i] for i in changed])
     if p.keys != before.keys:
         return None
-    rgb = rig.base_rgb if old.groups == new.groups else _group_rgb(new)  # by name, and names stay
+    rgb, group = (rig.base_rgb, rig.group) if old.groups == new.groups else _group_rgb(new)  # names stay
     recoloured = rgb is not rig.base_rgb and not np.array_equal(rgb, rig.base_rgb)
     layers = {"bodies": rig.bodies, "lenses": rig.lenses, "beams": rig.beams}
     arrays: dict[str, F32] = {}
@@ -671,7 +703,8 @@ def update_rig(rig: Rig, old: ShowConfig, new: ShowConfig) -> tuple[Rig, RigUpda
     out = replace(
         rig, base_rgb=rgb, centers=centers, tops=tops, radii=radii, rotations=rot, sizes=sizes,
         positions=positions, hanging=hanging, bodies=bodies, lenses=rebuilt("lenses", rig.lenses),
-        beams=rebuilt("beams", rig.beams), bounds=_bounds(bodies.positions) if changed else rig.bounds,
+        beams=rebuilt("beams", rig.beams), group=group,
+        bounds=_plausible_bounds(bodies, positions) if changed else rig.bounds,
     )
 
     def joined(name: str) -> npt.NDArray[np.intp]:

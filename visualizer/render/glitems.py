@@ -153,7 +153,7 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         line_width: float = 1.0,
         point_size: float = 1.0,
         ring: bool = False,
-        depth_value: int = 0,
+        depth_value: float = 0,
     ) -> None:
         super().__init__()
         self.primitive = primitive
@@ -298,10 +298,11 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
     def _apply_state(self) -> None:
         (GL.glEnable if self.depth_test else GL.glDisable)(GL.GL_DEPTH_TEST)
         GL.glDepthMask(GL.GL_TRUE if self.depth_write else GL.GL_FALSE)
-        if self.cull:  # closed meshes wound counter-clockwise seen from outside
+        if self.cull:  # closed meshes wound counter-clockwise seen from outside (in stage coordinates)
             GL.glEnable(GL.GL_CULL_FACE)
             GL.glCullFace(GL.GL_BACK)
-            GL.glFrontFace(GL.GL_CCW)
+            view = self.view()
+            GL.glFrontFace(view.front_face() if hasattr(view, "front_face") else GL.GL_CCW)
         else:
             GL.glDisable(GL.GL_CULL_FACE)
         if self.blend is None:

@@ -10,14 +10,14 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyqtgraph.opengl as gl
 from OpenGL import GL
-from PyQt6 import QtCore, QtGui, QtOpenGL, QtWidgets
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from shared.show.model import ShowConfig
 from visualizer.render import camera, palette
 from visualizer.render.geometry import Rig, build_rig, grid_lines, rigging_lines, update_rig
-from visualizer.render.glitems import BatchItem, GLResources, Label, LabelsItem, build_program, program_uniforms
+from visualizer.render.glitems import BatchItem, Label, LabelsItem
+from visualizer.render.glview import GLView
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +52,21 @@ def _gather(rgba: npt.NDArray[np.uint8], owner: npt.NDArray[np.int32]) -> npt.ND
     return out
 
 
-class StageScene(gl.GLViewWidget):  # type: ignore[misc]
+class StageScene(GLView):
     """The stage floor, its grid and every fixture of a show, in a handful of GL items.
 
     Update it from the GUI thread only.  ``set_config`` (re)builds the batched
     geometry in place; ``set_fixture_colors`` only re-uploads lens and beam colours
-    (call it every frame); the camera is framed on the first configuration, by the
-    presets, ``fit_to_stage`` and the Home/R keys, and otherwise left where the user
-    put it.
+    (call it every frame).  The camera is framed on the first configuration, by the
+    presets, ``fit_to_stage`` and the Home/R keys; later configurations re-frame
+    it (keeping its direction) when the stage size changes or the rig stops
+    fitting the view, never in the middle of a drag; otherwise it stays where
+    the user put it.
+
+    Fixtures are identified by their index in ``config.fixtures`` (names may repeat).
     """
 
-    #: Emitted when the user clicks (press and release without dragging): the name
+    #: Emitted when the user clicks (press and release without dragging): the index
     #: of the fixture under the pointer, or None for empty space.  The click also
     #: selects that fixture (or clears the selection).
     fixture_clicked = QtCore.pyqtSignal(object)
@@ -75,25 +79,18 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
     PICK_RADIUS = 14.0
     #: Pointer travel (pixels, Manhattan) between press and release still counted as a click.
     CLICK_SLOP = 4
+    #: What fixture labels can show.
+    LABEL_MODES = ("name", "patch", "number")
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackgroundColor(palette.BACKGROUND)
         self.setMinimumSize(160, 120)
-        self._gl_generation = 0
-        self._frames = 0
-        #: Keep floor, grid and bodies in an FBO while only colours change (see _paint_cached).
-        self.frame_cache = True
-        self._cache_fbo: QtOpenGL.QOpenGLFramebufferObject | None = None
-        self._cache_key: tuple[Any, ...] | None = None
-        self._pending_key: tuple[Any, ...] | None = None
-        self._failed_items: set[int] = set()
-        self._extent = 100.0
-        self._gl = GLResources()
         self._config: ShowConfig | None = None
         self._rig: Rig | None = None
-        self._selected: str | None = None
+        self._selected: int | None = None
         self._labels_visible = False
+        self._label_mode = "name"
         self._beams_visible = True
         self._beams_stale = False
         self._axis_labels: list[Label] = []
@@ -102,6 +99,8 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self._press: QtCore.QPointF | None = None
         self._auto_framed = True
         self._dragged = False
+        self._reframe_pending = False
+        self._gizmo = np.zeros((0, 3))
 
         self.floor = BatchItem(GL.GL_TRIANGLES, depth_value=-30)
         self.grid_minor = BatchItem(GL.GL_LINES, depth_test=False, depth_value=-29)
@@ -110,6 +109,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self.axes = BatchItem(GL.GL_LINES, line_width=3.0, depth_value=-26)
         self.rigging = BatchItem(GL.GL_LINES, line_width=3.0, depth_value=-25)
         self.bodies = BatchItem(GL.GL_TRIANGLES, lit=True, cull=True, depth_value=0)
+        self.aims = BatchItem(GL.GL_LINES, blend="alpha", line_width=2.0, depth_value=0.5)
         self.lenses = BatchItem(GL.GL_TRIANGLES, polygon_offset=(-1.0, -2.0), cull=True, depth_value=1)
         self.beams = BatchItem(GL.GL_TRIANGLES, depth_write=False, blend="additive", cull=True,
                                depth_value=10)
@@ -119,138 +119,13 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
                                 depth_value=21)
         self.labels = LabelsItem(depth_value=100)
         self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
-                                                self.axes, self.rigging, self.bodies]
+                                                self.axes, self.rigging, self.bodies, self.aims]
         for item in (*self._static_items, self.lenses, self.beams, self.highlight, self.marker, self.labels):
             self.addItem(item)
         self.set_camera_preset("perspective")
 
-    # ------------------------------------------------------------------ GL plumbing
-
-    def initializeGL(self) -> None:
-        # A (new) context: every item re-creates its buffers, the program is rebuilt.
-        self._gl_generation += 1
-        self._cache_fbo = None
-        self._cache_key = self._pending_key = None
-        super().initializeGL()
-
-    def paintGL(self) -> None:
-        self._frames += 1
-        if not self.frame_cache:
-            super().paintGL()
-            return
-        try:
-            self._paint_cached()
-        except Exception:  # an exception escaping paintGL aborts a PyQt6 app
-            # e.g. a driver that cannot blit depth between these framebuffers
-            log.exception("scene: frame cache off; drawing everything every frame from now on")
-            self.frame_cache = False
-            self._cache_fbo = None
-            self._cache_key = self._pending_key = None
-            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.defaultFramebufferObject())
-            GL.glViewport(0, 0, self.deviceWidth(), self.deviceHeight())
-            super().paintGL()
-
-    def _static_key(self) -> tuple[Any, ...]:
-        c = self.opts["center"]
-        camera_key = (c.x(), c.y(), c.z(), self.opts["distance"], self.opts["fov"],
-                      self.opts.get("elevation"), self.opts.get("azimuth"), str(self.opts.get("rotation")))
-        versions = tuple((item.version, item.visible()) for item in self._static_items)
-        return (self.deviceWidth(), self.deviceHeight(), self._gl_generation, self.opts["bgcolor"],
-                camera_key, versions)
-
-    def _paint_cached(self) -> None:
-        """Draw floor, grid and bodies from a cached frame when only the rest changed.
-
-        Live DMX changes lens and beam colours every frame while the camera and the
-        rig stay put, so the static layers are drawn once into an FBO (colour and
-        depth) and blitted back each frame; lenses, beams, selection and labels are
-        drawn on top, depth-tested against the cached bodies.  While the camera
-        moves (the key changes frame after frame) everything is drawn directly: the
-        cache is only (re)built when a key is seen twice in a row.
-        """
-        region = self.getViewport()
-        self.setProjection(region, region)
-        self.setModelview()
-        key = self._static_key()
-        target = self.defaultFramebufferObject()
-        w, h = self.deviceWidth(), self.deviceHeight()
-        if key != self._cache_key and key != self._pending_key:
-            self._pending_key = key
-            self._draw_items(None, clear=True)
-            return
-        if key != self._cache_key:
-            fbo = self._cache_fbo
-            if fbo is None or fbo.width() != w or fbo.height() != h:
-                fbo = QtOpenGL.QOpenGLFramebufferObject(
-                    w, h, QtOpenGL.QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
-                self._cache_fbo = fbo
-            fbo.bind()
-            GL.glViewport(0, 0, w, h)
-            self._draw_items(self._static_items, clear=True)
-            self._cache_key = key
-        assert self._cache_fbo is not None
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._cache_fbo.handle())
-        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, target)
-        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT,
-                             GL.GL_NEAREST)
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
-        GL.glViewport(0, 0, w, h)
-        static = set(map(id, self._static_items))
-        self._draw_items([i for i in self.items if id(i) not in static], clear=False)
-
-    def _draw_items(self, items: Sequence[Any] | None, clear: bool) -> None:
-        """Like GLViewWidget.paint, for a subset of the (flat) top-level items."""
-        if clear:
-            GL.glClearColor(*self.opts["bgcolor"])
-            GL.glDepthMask(GL.GL_TRUE)
-            GL.glClear(GL.GL_DEPTH_BUFFER_BIT | GL.GL_COLOR_BUFFER_BIT)
-        if items is None:
-            self.drawItemTree()
-            return
-        for item in sorted(items, key=lambda i: i.depthValue()):
-            if not item.visible():
-                continue
-            if item.childItems():
-                self.drawItemTree(item)
-                continue
-            if self.default_vao.isCreated():
-                self.default_vao.bind()
-            try:
-                item.paint()
-            except Exception:  # one broken item must not take the frame down
-                if id(item) not in self._failed_items:
-                    self._failed_items.add(id(item))
-                    log.exception("scene: drawing %r failed", item)
-
-    @property
-    def frames_rendered(self) -> int:
-        """How many times the scene has been drawn (benchmarks and tests wait on it)."""
-        return self._frames
-
-    def gl_resources(self) -> GLResources:
-        """The program for the current context (items call this while painting)."""
-        if self._gl.generation != self._gl_generation or not self._gl.program:
-            program, ring = build_program(), build_program(ring=True)
-            self._gl = GLResources(self._gl_generation, program, program_uniforms(program),
-                                   ring, program_uniforms(ring))
-        return self._gl
-
-    def projectionMatrix(self, region: Any, viewport: Any) -> QtGui.QMatrix4x4:
-        # pyqtgraph clips at distance/1000 .. distance*1000, which leaves too little
-        # depth precision for lenses a few millimetres in front of their bodies.
-        x0, y0, w, h = viewport
-        dist = float(self.opts["distance"])
-        near = max(dist * 0.01, 1e-3)
-        far = dist * 20.0 + self._extent
-        r = near * math.tan(0.5 * math.radians(float(self.opts["fov"])))
-        t = r * h / w
-        left = r * ((region[0] - x0) * (2.0 / w) - 1)
-        right = r * ((region[0] + region[2] - x0) * (2.0 / w) - 1)
-        bottom = t * ((region[1] - y0) * (2.0 / h) - 1)
-        top = t * ((region[1] + region[3] - y0) * (2.0 / h) - 1)
-        tr = QtGui.QMatrix4x4()
-        tr.frustum(left, right, bottom, top, near, far)
-        return tr
+    def static_items(self) -> Sequence[Any]:
+        return self._static_items
 
     def _scene_extent(self) -> float:
         """How deep the far clipping plane must reach beyond the camera distance."""
@@ -269,27 +144,44 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         """The batched geometry of the current configuration (read-only use)."""
         return self._rig
 
+    def index_of(self, name: str) -> int | None:
+        """The first fixture called ``name``, or None."""
+        return None if self._rig is None else self._rig.first_index(name)
+
     def set_config(self, config: ShowConfig) -> None:
         """Show ``config``: the first one frames the camera, later ones update in place.
 
         A few moved fixtures or new group colours rewrite only what changed
         (see ``_update_config``); other changes rebuild the batched geometry.
+        A new stage size, or a rig that no longer fits a view it used to fit,
+        re-frames from the current direction (after the drag, if one is going on).
         """
         self._check_thread()
         if self._config is not None and config == self._config:
             return
+        old = self._config
+        fitted = old is not None and (self._auto_framed or self._fits_view())
         t0 = time.perf_counter()
-        if self._update_config(config):
-            log.debug("scene: %d fixtures updated in place in %.1f ms", len(config.fixtures),
-                      (time.perf_counter() - t0) * 1000)
-            return
-        first = self._config is None
+        if not self._update_config(config):
+            self._rebuild(config)
+        if old is None:
+            self.fit_to_stage()
+        else:
+            resized = (config.stage.width, config.stage.height) != (old.stage.width, old.stage.height)
+            if resized or (fitted and not self._fits_view()):
+                self._reframe()
+        log.debug("scene: %d fixtures in %.1f ms", len(config.fixtures), (time.perf_counter() - t0) * 1000)
+
+    def _rebuild(self, config: ShowConfig) -> None:
         old_rig = self._rig
+        old_config = self._config
         rig = build_rig(config)
         self._config = config
         self._rig = rig
-        self._carry_colors(old_rig, rig)
-        if self._selected is not None and self._selected not in rig.index:
+        self._carry_colors(old_rig, rig, old_config)
+        if self._selected is not None and (self._selected >= len(rig) or old_rig is None
+                                           or old_rig.names[self._selected:self._selected + 1]
+                                           != rig.names[self._selected:self._selected + 1]):
             self._selected = None
         self._build_stage(config)
         self._extent = self._scene_extent()
@@ -297,6 +189,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self.rigging.set_geometry(pipes, colors=np.tile(palette.RIGGING, (len(pipes), 1)))
         self.bodies.set_geometry(rig.bodies.positions, rig.bodies.indices, normals=rig.bodies.normals,
                                  colors=self._body_colors())
+        self._build_aims()
         self.lenses.set_geometry(rig.lenses.positions, rig.lenses.indices,
                                  colors=_gather(self._lens_rgba, rig.lenses.owner))
         self.beams.primitive = GL.GL_LINES if rig.beam_rays else GL.GL_TRIANGLES
@@ -305,9 +198,6 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
                                 colors=_gather(self._beam_rgba, rig.beams.owner))
         self.beams.setVisible(self._beams_visible)
         self._update_selection()
-        if first:
-            self.fit_to_stage()
-        log.debug("scene: %d fixtures built in %.1f ms", len(rig), (time.perf_counter() - t0) * 1000)
 
     def _update_config(self, config: ShowConfig) -> bool:
         """Apply ``config`` by rewriting only the fixtures that changed, if ``update_rig`` can.
@@ -335,6 +225,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             self.bodies.update_vertices(change.bodies, new.bodies.positions, new.bodies.normals)
             self.lenses.update_vertices(change.lenses, new.lenses.positions)
             self.beams.update_vertices(change.beams, new.beams.positions)
+            self._build_aims()
         elif config.stage != old.stage:
             self._extent = self._scene_extent()
         if change.recoloured:
@@ -342,23 +233,48 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         self._update_selection()
         return True
 
-    def _carry_colors(self, old: Rig | None, new: Rig) -> None:
-        """Keep the emitted colour of fixtures that survive a configuration change."""
+    def _carry_colors(self, old: Rig | None, new: Rig, old_config: ShowConfig | None) -> None:
+        """Keep the emitted colour of fixtures that survive a configuration change (same name, k-th of it)."""
         n = len(new)
         lens = np.empty((n, 4), np.uint8)
         lens[:] = palette.LENS_IDLE
         beam = np.zeros((n, 4), np.uint8)
         if old is not None and len(old) and n:
-            new_idx, old_idx = [], []
-            for name, i in new.index.items():
-                j = old.index.get(name)
-                if j is not None:
+            before: dict[tuple[str, int], int] = {}
+            seen: dict[str, int] = {}
+            for j, name in enumerate(old.names):
+                k = seen.get(name, 0)
+                seen[name] = k + 1
+                before[(name, k)] = j
+            seen.clear()
+            new_idx: list[int] = []
+            old_idx: list[int] = []
+            for i, name in enumerate(new.names):
+                k = seen.get(name, 0)
+                seen[name] = k + 1
+                was = before.get((name, k))
+                if was is not None:
                     new_idx.append(i)
-                    old_idx.append(j)
+                    old_idx.append(was)
             if new_idx:
                 lens[new_idx] = self._lens_rgba[old_idx]
                 beam[new_idx] = self._beam_rgba[old_idx]
         self._lens_rgba, self._beam_rgba = lens, beam
+
+    def _build_aims(self) -> None:
+        """A short stub from each lens along its beam, so the aim reads without any light."""
+        rig = self._rig
+        assert rig is not None
+        n = len(rig)
+        if n == 0:
+            self.aims.set_geometry(np.zeros((0, 3), np.float32))
+            return
+        beam = rig.rotations[:, :, 2]
+        start = rig.positions + beam * (rig.sizes[:, 2:3] + 0.01)
+        length = np.clip(rig.radii * 1.6, 0.25, 0.9)[:, None]
+        ends = np.stack([start, start + beam * length], axis=1).reshape(-1, 3).astype(np.float32)
+        colors = np.tile(np.array([palette.AIM, palette.AIM_END], np.uint8), (n, 1))
+        self.aims.set_geometry(ends, colors=colors)
 
     def _build_stage(self, config: ShowConfig) -> None:
         w = max(float(config.stage.width), 0.1) if math.isfinite(config.stage.width) else 10.0
@@ -376,6 +292,8 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         edge_colors = np.tile(palette.EDGE, (8, 1))
         edge_colors[:2] = palette.FRONT_EDGE
         self.outline.set_geometry(edge, colors=edge_colors)
+        # The gizmo sits off the downstage stage-left corner (-x, -y): +x (stage right)
+        # runs along the audience edge, +y upstage, z up.
         length = float(np.clip(0.12 * min(w, d), 0.5, 3.0))
         o = np.array([-hx - 0.1 * length - 0.2, -hy - 0.1 * length - 0.2, 0.0], np.float32)
         ex, ey, ez = np.eye(3, dtype=np.float32) * length
@@ -387,34 +305,46 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             x, y, z = (float(v) for v in axes[k] + 0.08 * axis)
             return x, y, z
 
+        side = QtGui.QColor(*palette.FRONT_TEXT[:3])
+        margin = 0.35 + 0.1 * length
         self._axis_labels = [
-            Label(tip(1, ex), "x", QtGui.QColor(*palette.AXIS_X[:3]), True, always=True),
-            Label(tip(3, ey), "y", QtGui.QColor(*palette.AXIS_Y[:3]), True, always=True),
-            Label(tip(5, ez), "z", QtGui.QColor(*palette.AXIS_Z[:3]), True, always=True),
-            Label((0.0, -hy - 0.35 - 0.1 * length, 0.0), "FRONT · audience", QtGui.QColor(*palette.FRONT_TEXT)),
+            Label(tip(1, ex), "+x stage right", QtGui.QColor(*palette.AXIS_X[:3]), True, always=True),
+            Label(tip(3, ey), "+y upstage", QtGui.QColor(*palette.AXIS_Y[:3]), True, always=True),
+            Label(tip(5, ez), "z up", QtGui.QColor(*palette.AXIS_Z[:3]), True, always=True),
+            Label((0.0, -hy - margin, 0.0), f"DOWNSTAGE · audience · stage {_metres(w)} × {_metres(d)}",
+                  QtGui.QColor(*palette.FRONT_TEXT[:3]), always=True),
+            Label((0.0, hy + margin, 0.0), "UPSTAGE", side),
+            # on the deck by the downstage corners (the gizmo is outside the stage-left one)
+            Label((hx - min(1.0, hx / 3), -hy + min(0.4, hy / 3), 0.0), "STAGE RIGHT", side),
+            Label((-hx + min(1.0, hx / 3), -hy + min(0.4, hy / 3), 0.0), "STAGE LEFT", side),
         ]
+        self._gizmo = axes[[0, 1, 3, 5]].astype(np.float64)
 
     # ------------------------------------------------------------------ colours
 
     def set_fixture_colors(
-        self, colors: npt.ArrayLike | Mapping[str, ColorLike]
+        self, colors: npt.ArrayLike | Mapping[str | int, ColorLike]
     ) -> None:
         """Emitted colour per fixture: lenses and beams show it, bodies keep their group colour.
 
         ``colors`` is an (N, 3) or (N, 4) array in configuration order, floats in
-        0..1 (or uint8 0..255), or a mapping of fixture name to RGB(A) floats or
-        QColor for a partial update (unknown names are ignored).  Alpha scales the
-        beam's opacity.  Cheap enough to call every frame: two fancy-index gathers
-        and two colour-buffer uploads.
+        0..1 (or uint8 0..255), or a mapping of fixture index (or name: every
+        fixture of that name) to RGB(A) floats or QColor for a partial update
+        (unknown keys are ignored).  Alpha scales the beam's opacity.  Cheap
+        enough to call every frame: two fancy-index gathers and two colour-buffer
+        uploads.
         """
         self._check_thread()
         rig = self._rig
         if rig is None:
             return
         if isinstance(colors, Mapping):
-            for name, c in colors.items():
-                i = rig.index.get(name)
-                if i is not None:
+            for key, c in colors.items():
+                if isinstance(key, str):
+                    rows = [i for i, name in enumerate(rig.names) if name == key]
+                else:
+                    rows = [int(key)] if 0 <= int(key) < len(rig) else []
+                for i in rows:
                     self._lens_rgba[i] = self._beam_rgba[i] = _rgba8(c)
         else:
             arr = np.asarray(colors)
@@ -443,24 +373,26 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         assert rig is not None
         rgb = rig.base_rgb.astype(np.float32)
         if self._selected is not None:
-            i = rig.index[self._selected]
+            i = self._selected
             rgb[i] = rgb[i] + (255.0 - rgb[i]) * palette.SELECTED_LIFT
         rgba = np.concatenate([rgb, np.full((len(rgb), 1), 255.0, np.float32)], axis=1).astype(np.uint8)
         return _gather(rgba, rig.bodies.owner)
 
     # ------------------------------------------------------------------ selection and labels
 
-    def selected_fixture(self) -> str | None:
+    def selected_fixture(self) -> int | None:
+        """The selected fixture's index, or None."""
         return self._selected
 
-    def select_fixture(self, name: str | None) -> None:
-        """Highlight ``name`` (brighter body, outline box, ring, drop line), or nothing."""
+    def select_fixture(self, index: int | None) -> None:
+        """Highlight fixture ``index`` (brighter body, outline box, ring, drop line), or nothing."""
         self._check_thread()
-        if name is not None and (self._rig is None or name not in self._rig.index):
-            name = None
-        if name == self._selected:
+        if index is not None and (self._rig is None or not 0 <= int(index) < len(self._rig)):
+            index = None
+        index = None if index is None else int(index)
+        if index == self._selected:
             return
-        self._selected = name
+        self._selected = index
         if self._rig is not None:
             self.bodies.set_colors(self._body_colors())
         self._update_selection()
@@ -471,7 +403,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             self.highlight.set_geometry(np.zeros((0, 3), np.float32))
             self.marker.set_geometry(np.zeros((0, 3), np.float32))
         else:
-            i = rig.index[self._selected]
+            i = self._selected
             box = rig.outline_box(i)
             c = rig.centers[i]
             drop = np.array([c, [c[0], c[1], 0.0]], np.float32)
@@ -486,9 +418,30 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         return self._labels_visible
 
     def set_labels_visible(self, visible: bool) -> None:
-        """Name labels: all fixtures up to ``LABEL_LIMIT``, else only the selected one."""
+        """Fixture labels: all fixtures up to ``LABEL_LIMIT``, else only the selected one."""
         self._labels_visible = bool(visible)
         self._update_labels()
+
+    def label_mode(self) -> str:
+        return self._label_mode
+
+    def set_label_mode(self, mode: str) -> None:
+        """What labels say: ``name``, ``patch`` (universe.address) or ``number`` (1-based position)."""
+        if mode not in self.LABEL_MODES:
+            raise ValueError(f"label mode {mode!r} is not one of {', '.join(self.LABEL_MODES)}")
+        self._label_mode = mode
+        self._update_labels()
+
+    def label_text(self, i: int) -> str:
+        config = self._config
+        if config is None:
+            return ""
+        f = config.fixtures[i]
+        if self._label_mode == "patch":
+            return f"{f.universe}.{f.address}"
+        if self._label_mode == "number":
+            return f"#{i + 1}"
+        return f.name
 
     def _update_labels(self) -> None:
         labels = list(self._axis_labels)
@@ -497,35 +450,42 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             if len(rig) <= self.LABEL_LIMIT:
                 chosen = range(len(rig))
             elif self._selected is not None:
-                chosen = range(rig.index[self._selected], rig.index[self._selected] + 1)
+                chosen = range(self._selected, self._selected + 1)
             else:
                 chosen = range(0)
             text = QtGui.QColor(*palette.LABEL)
             bright = QtGui.QColor(*palette.HIGHLIGHT[:3])
             for i in chosen:
-                name = rig.names[i]
-                sel = name == self._selected
+                sel = i == self._selected
                 x, y, z = (float(v) for v in rig.tops[i])
-                labels.append(Label((x, y, z), name, bright if sel else text, sel, always=sel))
+                labels.append(Label((x, y, z), self.label_text(i), bright if sel else text, sel, always=sel))
         self.labels.set_labels(labels)
 
     # ------------------------------------------------------------------ camera
 
     def set_camera_preset(self, name: str) -> None:
-        """Look from the front (-y), the top, the side (+x) or in perspective, and frame the stage."""
+        """Look from the front (audience), the top (plan), the side (stage right) or in perspective; frame the stage.
+
+        Front, top and side are orthographic plans.
+        """
         preset = camera.PRESETS.get(name.lower())
         if preset is None:
             raise ValueError(f"camera preset {name!r} is not one of {', '.join(camera.PRESETS)}")
         self.opts["azimuth"] = preset.azimuth
         self.opts["elevation"] = preset.elevation
         self.opts["fov"] = preset.fov
+        self.set_orthographic(preset.orthographic)
         self.fit_to_stage()
 
     def _frame_points(self) -> npt.NDArray[np.float64]:
+        """The stage corners and the plausible rig's bounds (mm-as-m outliers left out)."""
         pts: list[npt.NDArray[np.float64]] = []
         if self._config is not None:
-            hx, hy = self._config.stage.width / 2, self._config.stage.height / 2
-            pts.append(np.array([[-hx, -hy, 0], [hx, -hy, 0], [hx, hy, 0], [-hx, hy, 0]], np.float64))
+            w, d = self._config.stage.width, self._config.stage.height
+            if math.isfinite(w) and math.isfinite(d) and max(w, d) <= camera.PLAUSIBLE_STAGE:
+                hx, hy = w / 2, d / 2
+                pts.append(np.array([[-hx, -hy, 0], [hx, -hy, 0], [hx, hy, 0], [-hx, hy, 0]], np.float64))
+                pts.append(self._gizmo)
         if self._rig is not None and len(self._rig):
             lo, hi = self._rig.bounds
             pts.append(np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
@@ -535,15 +495,34 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         out: npt.NDArray[np.float64] = np.nan_to_num(np.concatenate(pts))
         return out
 
+    def _fits_view(self, margin: float = 0.0) -> bool:
+        """Whether the stage and the plausible rig are all inside the picture now."""
+        pts = self._frame_points()
+        if len(pts) == 0:
+            return True
+        xy, front = camera.project(pts, self.view_projection(), self.width(), self.height())
+        w, h = self.width(), self.height()
+        return bool(front.all() and (xy[:, 0] >= -margin).all() and (xy[:, 0] <= w + margin).all()
+                    and (xy[:, 1] >= -margin).all() and (xy[:, 1] <= h + margin).all())
+
+    def _reframe(self) -> None:
+        """Re-frame from the current direction now, or when the drag going on ends."""
+        if self.dragging or self._press is not None:
+            self._reframe_pending = True
+        else:
+            self.fit_to_stage()
+
     def fit_to_stage(self) -> None:
-        """Frame the stage floor and every fixture for the current viewing direction."""
+        """Frame the stage floor and every plausible fixture for the current viewing direction."""
+        self._reframe_pending = False
         pts = self._frame_points()
         if len(pts) == 0:
             self.setCameraPosition(pos=QtGui.QVector3D(0, 0, 0), distance=15.0)
             return
         aspect = max(self.width(), 1) / max(self.height(), 1)
-        center, dist = camera.fit(pts, float(self.opts["azimuth"]), float(self.opts["elevation"]),
-                                  float(self.opts["fov"]), aspect)
+        fit = camera.fit_orthographic if self.is_orthographic() else camera.fit
+        center, dist = fit(pts, float(self.opts["azimuth"]), float(self.opts["elevation"]),
+                           float(self.opts["fov"]), aspect)
         self.setCameraPosition(pos=QtGui.QVector3D(*map(float, center)), distance=dist)
         self._auto_framed = True
 
@@ -573,7 +552,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
         key = ev.key()
         keys = QtCore.Qt.Key
         presets: dict[int, str] = {
-            keys.Key_1: "front", keys.Key_2: "top", keys.Key_3: "side", keys.Key_4: "perspective",
+            keys.Key_1 + i: name for i, name in enumerate(camera.PRESETS)
         }
         if key in (keys.Key_Home, keys.Key_R):
             self.set_camera_preset("perspective")
@@ -588,39 +567,44 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ picking
 
-    def view_projection(self) -> npt.NDArray[np.float64]:
-        """projection · view, row-major, for widget-pixel projection of world points."""
-        vp = (0, 0, max(self.width(), 1), max(self.height(), 1))
-        return camera.qmatrix_to_numpy(self.projectionMatrix(vp, vp) * self.viewMatrix())
-
-    def fixture_screen_position(self, name: str) -> QtCore.QPointF | None:
-        """Widget coordinates of the fixture's body centre; None if unknown or behind the camera."""
+    def _resolve(self, key: int | str) -> int | None:
         rig = self._rig
-        if rig is None or name not in rig.index:
+        if rig is None:
             return None
-        xy, front = camera.project(rig.centers[rig.index[name]], self.view_projection(),
-                                   self.width(), self.height())
+        if isinstance(key, str):
+            return rig.first_index(key)
+        return int(key) if 0 <= int(key) < len(rig) else None
+
+    def fixture_screen_position(self, key: int | str) -> QtCore.QPointF | None:
+        """Widget coordinates of a fixture's body centre (by index, or the first of a name).
+
+        None if unknown or behind the camera.
+        """
+        i = self._resolve(key)
+        if i is None or self._rig is None:
+            return None
+        xy, front = camera.project(self._rig.centers[i], self.view_projection(), self.width(), self.height())
         if not front[0]:
             return None
         return QtCore.QPointF(float(xy[0, 0]), float(xy[0, 1]))
 
-    def fixture_at(self, pos: QtCore.QPointF) -> str | None:
-        """The fixture nearest to ``pos`` on screen, within its body or ``PICK_RADIUS``."""
+    def fixture_at(self, pos: QtCore.QPointF) -> int | None:
+        """The index of the fixture nearest to ``pos`` on screen, within its body or ``PICK_RADIUS``."""
         rig = self._rig
         if rig is None or not len(rig):
             return None
         mvp = self.view_projection()
         xy, front = camera.project(rig.centers, mvp, self.width(), self.height())
         depth = (np.concatenate([rig.centers, np.ones((len(rig), 1), np.float32)], axis=1) @ mvp.T)[:, 3]
-        focal = (self.width() / 2) / math.tan(math.radians(float(self.opts["fov"])) / 2)
-        reach = np.maximum(self.PICK_RADIUS, rig.radii * focal / np.maximum(depth, 1e-6))
+        reach = np.maximum(self.PICK_RADIUS, rig.radii * self.pixels_per_metre(depth))
         dist = np.hypot(xy[:, 0] - pos.x(), xy[:, 1] - pos.y())
         score = np.where(front & (dist <= reach), dist / reach, np.inf)
         if not np.isfinite(score).any():
             return None
         best = np.flatnonzero(score <= score.min() + 1e-9)
-        i = int(best[np.argmin(depth[best])])
-        return rig.names[i]
+        # nearest to the camera first (orthographic: w is 1 for all, so by clip z)
+        clip_z = (np.concatenate([rig.centers[best], np.ones((len(best), 1), np.float32)], axis=1) @ mvp.T)[:, 2]
+        return int(best[np.argmin(clip_z)])
 
     def mousePressEvent(self, ev: QtGui.QMouseEvent | None) -> None:
         if ev is not None and ev.button() == QtCore.Qt.MouseButton.LeftButton:
@@ -633,6 +617,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             d = ev.position() - self._press
             if abs(d.x()) + abs(d.y()) > self.CLICK_SLOP:
                 self._dragged = True
+                self.dragging = True
         super().mouseMoveEvent(ev)
 
     def mouseReleaseEvent(self, ev: QtGui.QMouseEvent | None) -> None:
@@ -641,10 +626,12 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
             clicked = not self._dragged and abs(d.x()) + abs(d.y()) <= self.CLICK_SLOP
             self._press = None
             if clicked:
-                name = self.fixture_at(ev.position())
-                self.select_fixture(name)
-                self.fixture_clicked.emit(name)
+                index = self.fixture_at(ev.position())
+                self.select_fixture(index)
+                self.fixture_clicked.emit(index)
         super().mouseReleaseEvent(ev)
+        if self._reframe_pending:
+            self.fit_to_stage()
 
     # ------------------------------------------------------------------ output
 
@@ -656,3 +643,7 @@ class StageScene(gl.GLViewWidget):  # type: ignore[misc]
     def _check_thread(self) -> None:
         if QtCore.QThread.currentThread() is not self.thread():
             raise RuntimeError("StageScene must be updated from the GUI thread")
+
+
+def _metres(v: float) -> str:
+    return f"{v:g} m" if abs(v - round(v, 1)) < 1e-9 else f"{v:.2f} m"

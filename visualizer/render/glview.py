@@ -1,0 +1,298 @@
+"""``GLView``: the one adapter over pyqtgraph's ``GLViewWidget`` internals.
+
+Everything the scene needs from pyqtgraph beyond its public camera API lives
+here, so a pyqtgraph upgrade is checked in one file.  What it relies on (as of
+pyqtgraph 0.14): ``opts`` (``center``, ``distance``, ``azimuth``, ``elevation``,
+``fov``, ``bgcolor``), ``setProjection(region, viewport)``, ``setModelview()``,
+``viewMatrix()``, ``drawItemTree()``, ``items`` and ``default_vao`` (only when
+present), and items' ``mvpMatrix()``/``modelViewMatrix()`` reading the view's
+current projection and model-view.
+
+What it adds:
+
+* **A mirrored picture.**  Stage coordinates are Show Creator's: +x is stage
+  right, the *audience's left*, -y downstage, +z up.  That frame is
+  left-handed, so drawn as is by a right-handed camera every rig came out
+  mirrored.  The projection flips screen x (``MIRROR_X``), which makes the
+  picture a true view of the stage from wherever the camera is: from the
+  audience, x = -5 is on the right.  The flip reverses the screen winding of
+  every triangle (items cull with ``front_face()``), not lighting (normals are
+  lit in eye space, before the projection) and not picking (it projects with
+  the same matrix).  Mouse orbit and pan undo the flip so that the stage
+  follows the pointer.
+* **Orthographic plans** (``set_orthographic``): the visible width at the
+  centre is ``2 · distance · tan(fov / 2)`` in both modes, so zoom and framing
+  work the same.
+* **The camera never goes under the floor**: elevation stays in 0..90.
+* **A frame cache** for the static layers (see ``_paint_cached``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyqtgraph.opengl as gl
+from OpenGL import GL
+from PyQt6 import QtCore, QtGui, QtOpenGL, QtWidgets
+
+from visualizer.render import camera
+from visualizer.render.glitems import GLResources, build_program, program_uniforms
+
+log = logging.getLogger(__name__)
+
+
+class GLView(gl.GLViewWidget):  # type: ignore[misc]
+    """A ``GLViewWidget`` with a mirrored (stage-correct) picture, plans, and a frame cache."""
+
+    #: Flip screen x: stage +x (stage right) is drawn on the audience's left.
+    MIRROR_X = True
+    #: Lowest camera elevation, degrees (0: level with the floor, never below it).
+    MIN_ELEVATION = 0.0
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._gl_generation = 0
+        self._frames = 0
+        self._ortho = False
+        #: Keep the static layers in an FBO while only the rest changes (see _paint_cached).
+        self.frame_cache = True
+        self._cache_fbo: QtOpenGL.QOpenGLFramebufferObject | None = None
+        self._cache_key: tuple[Any, ...] | None = None
+        self._pending_key: tuple[Any, ...] | None = None
+        self._failed_items: set[int] = set()
+        self._gl = GLResources()
+        #: How far (metres) the far clipping plane reaches beyond the camera distance.
+        self._extent = 100.0
+        #: A mouse button is down and the pointer moved: the user is dragging the camera.
+        self.dragging = False
+
+    # ------------------------------------------------------------------ for subclasses
+
+    def static_items(self) -> Sequence[Any]:
+        """Items drawn into the frame cache: they change rarely (floor, bodies)."""
+        return ()
+
+    def front_face(self) -> int:
+        """Winding of front faces on screen: the mirror turns counter-clockwise into clockwise."""
+        return int(GL.GL_CW if self.MIRROR_X else GL.GL_CCW)
+
+    # ------------------------------------------------------------------ projection
+
+    def is_orthographic(self) -> bool:
+        return self._ortho
+
+    def set_orthographic(self, ortho: bool) -> None:
+        if ortho != self._ortho:
+            self._ortho = ortho
+            self.update()
+
+    def half_width_at_centre(self) -> float:
+        """Half the visible width (metres) in the plane through the camera centre."""
+        return float(self.opts["distance"]) * math.tan(0.5 * math.radians(float(self.opts["fov"])))
+
+    def projectionMatrix(self, region: Any, viewport: Any) -> QtGui.QMatrix4x4:
+        # pyqtgraph clips at distance/1000 .. distance*1000, which leaves too little
+        # depth precision for lenses a few millimetres in front of their bodies.
+        x0, y0, w, h = viewport
+        dist = float(self.opts["distance"])
+        far = dist * 20.0 + self._extent
+        tr = QtGui.QMatrix4x4()
+        if self._ortho:
+            r = self.half_width_at_centre()
+            near = -self._extent  # an orthographic camera sees what is behind its eye point, too
+        else:
+            near = max(dist * 0.01, 1e-3)
+            r = near * math.tan(0.5 * math.radians(float(self.opts["fov"])))
+        t = r * h / w
+        left = r * ((region[0] - x0) * (2.0 / w) - 1)
+        right = r * ((region[0] + region[2] - x0) * (2.0 / w) - 1)
+        bottom = t * ((region[1] - y0) * (2.0 / h) - 1)
+        top = t * ((region[1] + region[3] - y0) * (2.0 / h) - 1)
+        if self._ortho:
+            tr.ortho(left, right, bottom, top, near, far)
+        else:
+            tr.frustum(left, right, bottom, top, near, far)
+        if self.MIRROR_X:
+            mirror = QtGui.QMatrix4x4()
+            mirror.scale(-1.0, 1.0, 1.0)
+            tr = mirror * tr
+        return tr
+
+    def view_projection(self) -> npt.NDArray[np.float64]:
+        """projection · view, row-major, for widget-pixel projection of world points."""
+        vp = (0, 0, max(self.width(), 1), max(self.height(), 1))
+        return camera.qmatrix_to_numpy(self.projectionMatrix(vp, vp) * self.viewMatrix())
+
+    def pixels_per_metre(self, depth: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Screen scale of a length at clip depth ``depth`` (w), pixels per metre."""
+        tan_h = math.tan(0.5 * math.radians(float(self.opts["fov"])))
+        if self._ortho:
+            return np.full(np.shape(depth), (self.width() / 2) / max(self.half_width_at_centre(), 1e-9))
+        out: npt.NDArray[np.float64] = (self.width() / 2) / tan_h / np.maximum(depth, 1e-6)
+        return out
+
+    # ------------------------------------------------------------------ camera moves
+
+    def orbit(self, azim: float, elev: float) -> None:
+        # Turning a plan makes it a perspective view again; never below the floor.
+        self._ortho = False
+        self.opts["azimuth"] += azim
+        self.opts["elevation"] = float(np.clip(self.opts["elevation"] + elev, self.MIN_ELEVATION, 90.0))
+        self.update()
+
+    def mousePressEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        if ev is not None:
+            self.mousePos = ev.position()
+            self.dragging = False
+        super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        """Orbit (left), pan (Ctrl+left, middle), with the mirror undone so the stage follows the pointer."""
+        if ev is None:
+            return
+        pos = ev.position()
+        last = getattr(self, "mousePos", pos)
+        diff = pos - last
+        self.mousePos = pos
+        sx = -1.0 if self.MIRROR_X else 1.0
+        buttons, mods = ev.buttons(), ev.modifiers()
+        if buttons != QtCore.Qt.MouseButton.NoButton and (diff.x() or diff.y()):
+            self.dragging = True
+        ctrl = bool(mods & QtCore.Qt.KeyboardModifier.ControlModifier)
+        if buttons == QtCore.Qt.MouseButton.LeftButton:
+            if ctrl:
+                self.pan(sx * diff.x(), diff.y(), 0, relative="view")
+            else:
+                self.orbit(-sx * diff.x(), diff.y())
+        elif buttons == QtCore.Qt.MouseButton.MiddleButton:
+            if ctrl:
+                self.pan(sx * diff.x(), 0, diff.y(), relative="view-upright")
+            else:
+                self.pan(sx * diff.x(), diff.y(), 0, relative="view-upright")
+
+    def mouseReleaseEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        self.dragging = False
+        super().mouseReleaseEvent(ev)
+
+    # ------------------------------------------------------------------ GL plumbing
+
+    def initializeGL(self) -> None:
+        # A (new) context: every item re-creates its buffers, the program is rebuilt.
+        self._gl_generation += 1
+        self._cache_fbo = None
+        self._cache_key = self._pending_key = None
+        super().initializeGL()
+
+    def gl_resources(self) -> GLResources:
+        """The programs for the current context (items call this while painting)."""
+        if self._gl.generation != self._gl_generation or not self._gl.program:
+            program, ring = build_program(), build_program(ring=True)
+            self._gl = GLResources(self._gl_generation, program, program_uniforms(program),
+                                   ring, program_uniforms(ring))
+        return self._gl
+
+    @property
+    def gl_generation(self) -> int:
+        return self._gl_generation
+
+    @property
+    def frames_rendered(self) -> int:
+        """How many times the scene has been drawn (benchmarks and tests wait on it)."""
+        return self._frames
+
+    def paintGL(self) -> None:
+        self._frames += 1
+        if not self.frame_cache:
+            super().paintGL()
+            return
+        try:
+            self._paint_cached()
+        except Exception:  # an exception escaping paintGL aborts a PyQt6 app
+            # e.g. a driver that cannot blit depth between these framebuffers
+            log.exception("scene: frame cache off; drawing everything every frame from now on")
+            self.frame_cache = False
+            self._cache_fbo = None
+            self._cache_key = self._pending_key = None
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.defaultFramebufferObject())
+            GL.glViewport(0, 0, self.deviceWidth(), self.deviceHeight())
+            super().paintGL()
+
+    def _static_key(self) -> tuple[Any, ...]:
+        c = self.opts["center"]
+        camera_key = (c.x(), c.y(), c.z(), self.opts["distance"], self.opts["fov"],
+                      self.opts.get("elevation"), self.opts.get("azimuth"), str(self.opts.get("rotation")),
+                      self._ortho)
+        versions = tuple((item.version, item.visible()) for item in self.static_items())
+        return (self.deviceWidth(), self.deviceHeight(), self._gl_generation, self.opts["bgcolor"],
+                camera_key, versions)
+
+    def _paint_cached(self) -> None:
+        """Draw the static layers from a cached frame when only the rest changed.
+
+        Live DMX changes lens and beam colours every frame while the camera and the
+        rig stay put, so the static layers are drawn once into an FBO (colour and
+        depth) and blitted back each frame; the rest is drawn on top,
+        depth-tested against the cached bodies.  While the camera moves (the key
+        changes frame after frame) everything is drawn directly: the cache is only
+        (re)built when a key is seen twice in a row.
+        """
+        region = self.getViewport()
+        self.setProjection(region, region)
+        self.setModelview()
+        key = self._static_key()
+        target = self.defaultFramebufferObject()
+        w, h = self.deviceWidth(), self.deviceHeight()
+        static_items = list(self.static_items())
+        if key != self._cache_key and key != self._pending_key:
+            self._pending_key = key
+            self._draw_items(None, clear=True)
+            return
+        if key != self._cache_key:
+            fbo = self._cache_fbo
+            if fbo is None or fbo.width() != w or fbo.height() != h:
+                fbo = QtOpenGL.QOpenGLFramebufferObject(
+                    w, h, QtOpenGL.QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
+                self._cache_fbo = fbo
+            fbo.bind()
+            GL.glViewport(0, 0, w, h)
+            self._draw_items(static_items, clear=True)
+            self._cache_key = key
+        assert self._cache_fbo is not None
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._cache_fbo.handle())
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, target)
+        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT,
+                             GL.GL_NEAREST)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+        GL.glViewport(0, 0, w, h)
+        static = set(map(id, static_items))
+        self._draw_items([i for i in self.items if id(i) not in static], clear=False)
+
+    def _draw_items(self, items: Sequence[Any] | None, clear: bool) -> None:
+        """Like GLViewWidget.paint, for a subset of the (flat) top-level items."""
+        if clear:
+            GL.glClearColor(*self.opts["bgcolor"])
+            GL.glDepthMask(GL.GL_TRUE)
+            GL.glClear(GL.GL_DEPTH_BUFFER_BIT | GL.GL_COLOR_BUFFER_BIT)
+        if items is None:
+            self.drawItemTree()
+            return
+        vao = getattr(self, "default_vao", None)
+        for item in sorted(items, key=lambda i: i.depthValue()):
+            if not item.visible():
+                continue
+            if item.childItems():
+                self.drawItemTree(item)
+                continue
+            if vao is not None and vao.isCreated():
+                vao.bind()
+            try:
+                item.paint()
+            except Exception:  # one broken item must not take the frame down
+                if id(item) not in self._failed_items:
+                    self._failed_items.add(id(item))
+                    log.exception("scene: drawing %r failed", item)
