@@ -41,7 +41,7 @@ from OpenGL import GL
 from PyQt6 import QtCore, QtGui, QtOpenGL, QtWidgets
 
 from visualizer.render import camera
-from visualizer.render.glitems import GLResources, build_program, program_uniforms
+from visualizer.render.glitems import GLResources, build_posed_program, build_program, program_uniforms
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         self._pending_key: tuple[Any, ...] | None = None
         self._failed_items: set[int] = set()
         self._gl = GLResources()
+        self._posed: tuple[int, int, dict[str, int]] | None = None
         #: How far (metres) the far clipping plane reaches beyond the camera distance.
         self._extent = 100.0
         #: A mouse button is down and the pointer moved: the user is dragging the camera.
@@ -195,6 +196,13 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             self._gl = GLResources(self._gl_generation, program, program_uniforms(program),
                                    ring, program_uniforms(ring))
         return self._gl
+
+    def posed_program(self) -> tuple[int, dict[str, int]]:
+        """The program of posed items (``glitems.PosedItem``) for the current context."""
+        if self._posed is None or self._posed[0] != self._gl_generation:
+            program, uniforms = build_posed_program()
+            self._posed = (self._gl_generation, program, uniforms)
+        return self._posed[1], self._posed[2]
 
     @property
     def gl_generation(self) -> int:

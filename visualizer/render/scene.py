@@ -14,9 +14,28 @@ from OpenGL import GL
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from shared.show.model import ShowConfig
-from visualizer.render import camera, palette
-from visualizer.render.geometry import Rig, build_rig, grid_lines, rigging_lines, update_rig
-from visualizer.render.glitems import BatchItem, Label, LabelsItem
+from visualizer.render import camera, motion, palette
+from visualizer.render.geometry import (
+    DEFAULT_BEAM_ANGLE,
+    Rig,
+    build_rig,
+    grid_lines,
+    rigging_lines,
+    shape_of,
+    update_rig,
+)
+from visualizer.render.glitems import (
+    PART_BEAM,
+    PART_HEAD,
+    PART_POOL,
+    PART_STATIC,
+    PART_YOKE,
+    BatchItem,
+    Label,
+    LabelsItem,
+    PosedItem,
+    PoseTextures,
+)
 from visualizer.render.glview import GLView
 
 log = logging.getLogger(__name__)
@@ -81,6 +100,13 @@ class StageScene(GLView):
     CLICK_SLOP = 4
     #: What fixture labels can show.
     LABEL_MODES = ("name", "patch", "number")
+    #: Beams: ``auto`` quality is ``full`` up to this many fixtures, else ``simple``.
+    FULL_BEAMS_LIMIT = 1500
+    FULL_CONE_SIDES = 16
+    SIMPLE_CONE_SIDES = 8
+    #: Opacity of a beam at the lens (it fades to nothing at its end) and of a floor pool's centre.
+    BEAM_ALPHA = 0.3
+    POOL_ALPHA = 0.45
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +127,26 @@ class StageScene(GLView):
         self._dragged = False
         self._reframe_pending = False
         self._gizmo = np.zeros((0, 3))
+        self._beam_quality = "auto"
+        self._statics: motion.Statics | None = None
+        self._shapes: list[str] = []
+        self._pan = np.zeros(0, np.float32)  # degrees, as drawn
+        self._tilt = np.zeros(0, np.float32)
+        self._pan_target = np.zeros(0, np.float32)
+        self._tilt_target = np.zeros(0, np.float32)
+        self._beam_deg = np.zeros(0, np.float32)
+        self._motion = np.zeros((0, 4), np.float32)
+        self._lens_cell_slot = np.zeros(0, np.int64)
+        self._cell_key: tuple[int, bytes] | None = None
+        self._lens_index = np.zeros(0, np.int64)
+        self._cell_rgba = np.zeros((0, 4), np.uint8)
+        self._realistic = False
+        self._beam_owner = np.zeros(0, np.int32)
+        self._pool_owner = np.zeros(0, np.int32)
+        self._move_clock = QtCore.QElapsedTimer()
+        self._move_timer = QtCore.QTimer(self)
+        self._move_timer.setInterval(16)
+        self._move_timer.timeout.connect(self._step_movement)
 
         self.floor = BatchItem(GL.GL_TRIANGLES, depth_value=-30)
         self.grid_minor = BatchItem(GL.GL_LINES, depth_test=False, depth_value=-29)
@@ -108,11 +154,15 @@ class StageScene(GLView):
         self.outline = BatchItem(GL.GL_LINES, depth_test=False, line_width=2.0, depth_value=-27)
         self.axes = BatchItem(GL.GL_LINES, line_width=3.0, depth_value=-26)
         self.rigging = BatchItem(GL.GL_LINES, line_width=3.0, depth_value=-25)
-        self.bodies = BatchItem(GL.GL_TRIANGLES, lit=True, cull=True, depth_value=0)
-        self.aims = BatchItem(GL.GL_LINES, blend="alpha", line_width=2.0, depth_value=0.5)
-        self.lenses = BatchItem(GL.GL_TRIANGLES, polygon_offset=(-1.0, -2.0), cull=True, depth_value=1)
-        self.beams = BatchItem(GL.GL_TRIANGLES, depth_write=False, blend="additive", cull=True,
-                               depth_value=10)
+        self._pose = PoseTextures()
+        self.bodies = PosedItem(GL.GL_TRIANGLES, self._pose, mode="body", lit=True, cull=True, depth_value=0)
+        self.aims = PosedItem(GL.GL_LINES, self._pose, blend="alpha", line_width=2.0, depth_value=0.5)
+        self.lenses = PosedItem(GL.GL_TRIANGLES, self._pose, polygon_offset=(-1.0, -2.0), cull=True,
+                                depth_value=1)
+        self.pools = PosedItem(GL.GL_TRIANGLES, self._pose, mode="pool", depth_write=False, blend="additive",
+                               depth_value=9)
+        self.beams = PosedItem(GL.GL_TRIANGLES, self._pose, mode="beam", depth_write=False, blend="additive",
+                               cull=True, depth_value=10)
         self.highlight = BatchItem(GL.GL_LINES, depth_test=False, blend="alpha", line_width=2.0,
                                    depth_value=20)
         self.marker = BatchItem(GL.GL_POINTS, depth_test=False, blend="alpha", point_size=34.0, ring=True,
@@ -120,7 +170,8 @@ class StageScene(GLView):
         self.labels = LabelsItem(depth_value=100)
         self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
                                                 self.axes, self.rigging, self.bodies, self.aims]
-        for item in (*self._static_items, self.lenses, self.beams, self.highlight, self.marker, self.labels):
+        for item in (*self._static_items, self.lenses, self.pools, self.beams, self.highlight, self.marker,
+                     self.labels):
             self.addItem(item)
         self.set_camera_preset("perspective")
 
@@ -179,6 +230,7 @@ class StageScene(GLView):
         self._config = config
         self._rig = rig
         self._carry_colors(old_rig, rig, old_config)
+
         if self._selected is not None and (self._selected >= len(rig) or old_rig is None
                                            or old_rig.names[self._selected:self._selected + 1]
                                            != rig.names[self._selected:self._selected + 1]):
@@ -189,14 +241,17 @@ class StageScene(GLView):
         self.rigging.set_geometry(pipes, colors=np.tile(palette.RIGGING, (len(pipes), 1)))
         self.bodies.set_geometry(rig.bodies.positions, rig.bodies.indices, normals=rig.bodies.normals,
                                  colors=self._body_colors())
+        self._shapes = [shape_of(f.fixture_type) for f in config.fixtures]
+        self._carry_motion(old_rig, rig)
+        self._build_statics(config)
+        self.bodies.set_pose(self._vertex_pose(rig.bodies.owner, body=True))
         self._build_aims()
-        self.lenses.set_geometry(rig.lenses.positions, rig.lenses.indices,
-                                 colors=_gather(self._lens_rgba, rig.lenses.owner))
-        self.beams.primitive = GL.GL_LINES if rig.beam_rays else GL.GL_TRIANGLES
-        self.beams.cull = not rig.beam_rays
-        self.beams.set_geometry(rig.beams.positions, rig.beams.indices, alpha=rig.beams.alpha,
-                                colors=_gather(self._beam_rgba, rig.beams.owner))
-        self.beams.setVisible(self._beams_visible)
+        self.lenses.set_geometry(rig.lenses.positions, rig.lenses.indices)
+        self.lenses.set_pose(self._vertex_pose(rig.lenses.owner, body=False))
+        self._lens_cell_slot = self._cell_slots()
+        self._cell_key = None
+        self._build_beams()
+        self._upload_emission()
         self._update_selection()
 
     def _update_config(self, config: ShowConfig) -> bool:
@@ -224,7 +279,7 @@ class StageScene(GLView):
                 self.rigging.set_geometry(pipes, colors=np.tile(palette.RIGGING, (len(pipes), 1)))
             self.bodies.update_vertices(change.bodies, new.bodies.positions, new.bodies.normals)
             self.lenses.update_vertices(change.lenses, new.lenses.positions)
-            self.beams.update_vertices(change.beams, new.beams.positions)
+            self._build_statics(config)
             self._build_aims()
         elif config.stage != old.stage:
             self._extent = self._scene_extent()
@@ -275,6 +330,132 @@ class StageScene(GLView):
         ends = np.stack([start, start + beam * length], axis=1).reshape(-1, 3).astype(np.float32)
         colors = np.tile(np.array([palette.AIM, palette.AIM_END], np.uint8), (n, 1))
         self.aims.set_geometry(ends, colors=colors)
+        self.aims.set_pose(self._vertex_pose(np.repeat(np.arange(n, dtype=np.int32), 2), body=False))
+
+    # ------------------------------------------------------------------ pose and beams
+
+    def _heads(self) -> npt.NDArray[np.bool_]:
+        return np.array([s == "head" for s in self._shapes], bool).reshape(len(self._shapes))
+
+    def _vertex_pose(self, owner: npt.NDArray[np.int32], body: bool) -> npt.NDArray[np.float32]:
+        """(fixture, part) of every vertex: a head's yoke pans, its head (and lens, aim) pans and tilts."""
+        rig = self._rig
+        assert rig is not None
+        pose = np.zeros((len(owner), 2), np.float32)
+        pose[:, 0] = owner
+        heads = self._heads()
+        if not len(owner) or not heads.any():
+            return pose
+        on_head = heads[owner]
+        if not body:
+            pose[on_head, 1] = PART_HEAD
+            return pose
+        if rig.detail != "full":
+            return pose  # a lite head is one block: its beam and lens move, the block stays
+        first = np.zeros(len(rig), np.int64)
+        starts = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))
+        first[owner[starts]] = starts
+        local = np.arange(len(owner)) - first[owner]
+        part = np.where(local < 24, PART_STATIC, np.where(local < 72, PART_YOKE, PART_HEAD))  # base, yoke, head
+        pose[on_head, 1] = part[on_head]
+        return pose
+
+    def _build_statics(self, config: ShowConfig) -> None:
+        rig = self._rig
+        assert rig is not None
+
+        def ranges(attr: str, default: float) -> npt.NDArray[np.float32]:
+            vals = [getattr(f, attr) for f in config.fixtures]
+            out = np.array([v if v is not None and math.isfinite(v) and v > 0 else default for v in vals],
+                           np.float32)
+            return out.reshape(len(vals))
+
+        self._statics = motion.statics(rig, self._shapes, ranges("pan_max", motion.DEFAULT_PAN_RANGE),
+                                       ranges("tilt_max", motion.DEFAULT_TILT_RANGE))
+        self._pose.set_static(self._statics.texels())
+        self.bodies.version += 1
+
+    def _carry_motion(self, old: Rig | None, new: Rig) -> None:
+        n = len(new)
+        cfg = self._config
+        beam = np.full(n, DEFAULT_BEAM_ANGLE, np.float32)
+        if cfg is not None:
+            for i, f in enumerate(cfg.fixtures):
+                if f.beam_angle is not None and math.isfinite(f.beam_angle) and f.beam_angle > 0:
+                    beam[i] = f.beam_angle
+        keep = old is not None and len(old) == n and old.names == new.names
+        if not keep:
+            self._pan = np.zeros(n, np.float32)
+            self._tilt = np.zeros(n, np.float32)
+            self._pan_target = np.zeros(n, np.float32)
+            self._tilt_target = np.zeros(n, np.float32)
+        self._beam_deg = beam
+        self._motion = np.zeros((n, 4), np.float32)
+
+    def beam_quality(self) -> str:
+        """``off``, ``simple`` (plain cones) or ``full`` (soft cones and floor pools)."""
+        return self._effective_quality()
+
+    def _effective_quality(self) -> str:
+        if self._beam_quality != "auto":
+            return self._beam_quality
+        n = 0 if self._rig is None else len(self._rig)
+        return "full" if n <= self.FULL_BEAMS_LIMIT else "simple"
+
+    def set_beam_quality(self, quality: str) -> None:
+        """Beams ``off``, ``simple`` or ``full`` (``auto``: full up to ``FULL_BEAMS_LIMIT`` fixtures)."""
+        if quality not in ("off", "simple", "full", "auto"):
+            raise ValueError(f"beam quality {quality!r} is not off, simple, full or auto")
+        self._beam_quality = quality
+        if self._rig is not None:
+            self._build_beams()
+            self._upload_emission()
+        self._show_beams()
+
+    def _show_beams(self) -> None:
+        q = self._effective_quality()
+        self.beams.setVisible(self._beams_visible and q != "off")
+        self.pools.setVisible(self._beams_visible and q == "full")
+        self.beams.soft = q == "full"
+
+    def _build_beams(self) -> None:
+        """Cones (and floor pools) for every fixture with a beam: template geometry the shader poses."""
+        rig = self._rig
+        assert rig is not None
+        q = self._effective_quality()
+        k = self.FULL_CONE_SIDES if q == "full" else self.SIMPLE_CONE_SIDES
+        has = np.flatnonzero(np.array([s != "bar" for s in self._shapes], bool).reshape(len(rig)))
+        m = len(has)
+        a = (np.arange(k) + 0.5) * (2 * math.pi / k)
+        ring = np.stack([np.cos(a), np.sin(a)], axis=1).astype(np.float32)
+        one = np.zeros((2 * k, 3), np.float32)
+        one[:k, :2] = ring
+        one[k:, :2] = ring
+        one[k:, 2] = 1.0
+        pos = np.tile(one, (m, 1))
+        i = np.arange(k)
+        j = (i + 1) % k
+        tri = np.concatenate([np.stack([i, j, k + j], 1), np.stack([i, k + j, k + i], 1)]).reshape(1, -1)
+        idx = (tri + (np.arange(m) * 2 * k)[:, None]).reshape(-1).astype(np.uint32)
+        owner = np.repeat(has.astype(np.int32), 2 * k)
+        alpha = np.tile(np.concatenate([np.full(k, self.BEAM_ALPHA), np.zeros(k)]).astype(np.float32), m)
+        pose = np.zeros((len(owner), 2), np.float32)
+        pose[:, 0] = owner
+        pose[:, 1] = PART_BEAM
+        self._beam_owner = owner
+        self.beams.set_geometry(pos, idx, alpha=alpha)
+        self.beams.set_pose(pose)
+        corners = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], np.float32)
+        pool_owner = np.repeat(has.astype(np.int32), 4)
+        pool_pose = np.zeros((len(pool_owner), 2), np.float32)
+        pool_pose[:, 0] = pool_owner
+        pool_pose[:, 1] = PART_POOL
+        self._pool_owner = pool_owner
+        quad = (np.array([0, 1, 2, 0, 2, 3])[None, :] + 4 * np.arange(m)[:, None]).reshape(-1).astype(np.uint32)
+        self.pools.set_geometry(np.tile(corners, (m, 1)), quad,
+                                alpha=np.full(len(pool_owner), self.POOL_ALPHA, np.float32))
+        self.pools.set_pose(pool_pose)
+        self._show_beams()
 
     def _build_stage(self, config: ShowConfig) -> None:
         w = max(float(config.stage.width), 0.1) if math.isfinite(config.stage.width) else 10.0
@@ -353,20 +534,146 @@ class StageScene(GLView):
             u8 = _rgba8_rows(arr)
             self._lens_rgba = u8
             self._beam_rgba = u8
-        self.lenses.set_colors(_gather(self._lens_rgba, rig.lenses.owner))
+        self._upload_emission()
+
+    def set_look(self, look: Any) -> None:
+        """Live state of every fixture (a ``visualizer.light.look.Look``): colours, pan/tilt, beams, cells.
+
+        ``look.color`` is the emitted colour already × intensity (dark: no beam);
+        ``live`` fixtures light their lenses, others keep idle glass and no beam;
+        ``pan_deg``/``tilt_deg`` turn moving heads (signed, 0 = centre) on the GPU;
+        ``beam_deg`` opens each cone; ``cell_color``/``cell_owner`` light pixel-bar
+        cells one by one.  Per frame this costs a few vectorised gathers and three
+        small uploads; no geometry is rebuilt.
+        """
+        self._check_thread()
+        rig = self._rig
+        if rig is None:
+            return
+        n = len(rig)
+        color = np.asarray(look.color, np.float32)
+        if color.shape != (n, 3):
+            raise ValueError(f"look.color must be ({n}, 3) for this rig, got {color.shape}")
+        live = np.asarray(look.live, bool).reshape(n)
+        rgba = _rgba8_rows(color)
+        rgba[~live] = (0, 0, 0, 0)
+        lens = rgba.copy()
+        lens[~live] = palette.LENS_IDLE
+        self._lens_rgba, self._beam_rgba = lens, rgba
+        self._pan_target = np.asarray(look.pan_deg, np.float32).reshape(n).copy()
+        self._tilt_target = np.asarray(look.tilt_deg, np.float32).reshape(n).copy()
+        beam = np.asarray(look.beam_deg, np.float32).reshape(n)
+        self._beam_deg = np.where(np.isfinite(beam) & (beam > 0), beam, self._beam_deg).astype(np.float32)
+        cells = np.asarray(look.cell_color, np.float32).reshape(-1, 3)
+        owner = np.asarray(look.cell_owner, np.int32).reshape(-1)
+        self._set_cells(cells, owner, live)
+        if self._realistic:
+            if not self._move_timer.isActive():
+                self._move_clock.start()
+                self._move_timer.start()
+        else:
+            self._pan, self._tilt = self._pan_target, self._tilt_target
+        self._upload_emission()
+
+    def _set_cells(self, cells: npt.NDArray[np.float32], owner: npt.NDArray[np.int32],
+                   live: npt.NDArray[np.bool_]) -> None:
+        rig = self._rig
+        assert rig is not None
+        n = len(rig)
+        key = (n, owner.tobytes())
+        if key != self._cell_key:
+            counts = np.bincount(owner[(owner >= 0) & (owner < n)], minlength=n)
+            start = np.cumsum(counts) - counts
+            vowner = rig.lenses.owner
+            slot = self._lens_cell_slot
+            ok = (slot >= 0) & (slot < counts[vowner])
+            self._lens_index = np.where(ok, n + start[vowner] + slot, vowner).astype(np.int64)
+            self._cell_key = key
+        u8 = _rgba8_rows(cells) if len(cells) else np.zeros((0, 4), np.uint8)
+        if len(u8) and len(owner) == len(u8):
+            dark = ~live[np.clip(owner, 0, max(n - 1, 0))]
+            u8[dark] = palette.LENS_IDLE
+        self._cell_rgba = u8
+
+    def _cell_slots(self) -> npt.NDArray[np.int64]:
+        """Which cell of its fixture each lens vertex belongs to (bars: 4 vertices a cell), -1 elsewhere."""
+        rig = self._rig
+        assert rig is not None
+        owner = rig.lenses.owner
+        if not len(owner):
+            return np.zeros(0, np.int64)
+        first = np.zeros(len(rig), np.int64)
+        starts = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))
+        first[owner[starts]] = starts
+        local = (np.arange(len(owner)) - first[owner]) // 4
+        bars = np.array([s == "bar" for s in self._shapes], bool).reshape(len(rig))
+        out: npt.NDArray[np.int64] = np.where(bars[owner], local, -1)
+        return out
+
+    def set_realistic_movement(self, on: bool) -> None:
+        """Heads take about ``motion.FULL_TRAVEL_SECONDS`` for their full travel (on in the window;
+        off for screenshots and tests, which then see the target position at once)."""
+        self._realistic = bool(on)
+        if not on:
+            self._move_timer.stop()
+            self._pan, self._tilt = self._pan_target, self._tilt_target
+            if self._rig is not None:
+                self._upload_emission()
+
+    def _step_movement(self) -> None:
+        s = self._statics
+        if s is None or len(self._pan) != len(self._pan_target):
+            self._move_timer.stop()
+            return
+        dt = min(self._move_clock.restart() / 1000.0, 0.1)
+        step_pan = s.pan_range / motion.FULL_TRAVEL_SECONDS * dt
+        step_tilt = s.tilt_range / motion.FULL_TRAVEL_SECONDS * dt
+        self._pan = (self._pan + np.clip(self._pan_target - self._pan, -step_pan, step_pan)).astype(np.float32)
+        self._tilt = (self._tilt + np.clip(self._tilt_target - self._tilt, -step_tilt, step_tilt)).astype(
+            np.float32)
+        if np.array_equal(self._pan, self._pan_target) and np.array_equal(self._tilt, self._tilt_target):
+            self._move_timer.stop()
+        self._upload_emission()
+
+    def _upload_emission(self) -> None:
+        """Lens, beam and pool colours and the motion texture from the current state."""
+        rig = self._rig
+        if rig is None:
+            return
+        n = len(rig)
+        if len(self._cell_rgba) and len(self._lens_index) == len(rig.lenses.owner):
+            words = np.concatenate([self._lens_rgba, self._cell_rgba]).view(np.uint32).reshape(-1)
+            self.lenses.set_colors(np.take(words, self._lens_index).view(np.uint8).reshape(-1, 4))
+        else:
+            self.lenses.set_colors(_gather(self._lens_rgba, rig.lenses.owner))
+        on = (self._beam_rgba[:, :3].max(axis=1) > 0) & (self._beam_rgba[:, 3] > 0)
+        moved = not (np.array_equal(self._motion[:, 0:2], np.radians(np.stack([self._pan, self._tilt], 1)))
+                     if len(self._motion) == n and len(self._pan) == n else False)
+        if len(self._pan) != n:
+            self._pan = self._pan_target = np.zeros(n, np.float32)
+            self._tilt = self._tilt_target = np.zeros(n, np.float32)
+        if len(self._beam_deg) != n:
+            self._beam_deg = np.full(n, DEFAULT_BEAM_ANGLE, np.float32)
+        old = self._motion[:, :2].copy() if len(self._motion) == n else None
+        self._motion = motion.motion_texels(self._pan, self._tilt, self._beam_deg, on)
+        self._pose.set_motion(self._motion)
+        if moved or old is None or not np.array_equal(old, self._motion[:, :2]):
+            self.bodies.version += 1  # moving heads: the cached frame of bodies is stale
+            self.aims.version += 1
         if self._beams_visible:
-            self.beams.set_colors(_gather(self._beam_rgba, rig.beams.owner))
+            self.beams.set_colors(_gather(self._beam_rgba, self._beam_owner))
+            self.pools.set_colors(_gather(self._beam_rgba, self._pool_owner))
             self._beams_stale = False
         else:
             self._beams_stale = True
+        self.update()
 
     def set_beams_visible(self, visible: bool) -> None:
-        """Show or hide the short beam cones in front of each lens."""
+        """Show or hide beams and floor pools (at the current quality)."""
         self._beams_visible = bool(visible)
         if visible and self._beams_stale and self._rig is not None:
-            self.beams.set_colors(_gather(self._beam_rgba, self._rig.beams.owner))
-            self._beams_stale = False
-        self.beams.setVisible(self._beams_visible)
+            self._upload_emission()
+        self._show_beams()
 
     def _body_colors(self) -> npt.NDArray[np.uint8]:
         rig = self._rig
