@@ -712,6 +712,8 @@ class PosedItem(BatchItem):
         self.textures = textures
         self.mode = mode
         self.soft = True
+        #: Beams and pools: drawn at the view's ``light_scale`` resolution (see ``GLView``).
+        self.low_res = mode in ("beam", "pool")
         self._arrays["pose"] = None
 
     def set_pose(self, pose: npt.NDArray[np.float32]) -> None:
@@ -776,3 +778,44 @@ class PosedItem(BatchItem):
             if self.mode == "beam":
                 GL.glDisable(GL.GL_CLIP_DISTANCE0)
             GL.glUseProgram(0)
+
+
+_COMPOSITE_VERTEX = """
+in vec2 a_position;
+out vec2 v_uv;
+void main() {
+    v_uv = a_position * 0.5 + 0.5;
+    gl_Position = vec4(a_position, 0.0, 1.0);
+}
+"""
+
+_COMPOSITE_FRAGMENT = """
+uniform sampler2D u_image;
+in vec2 v_uv;
+out vec4 frag_color;
+void main() {
+    frag_color = texture(u_image, v_uv);
+}
+"""
+
+
+def build_composite_program() -> int:
+    """Draws a texture over the whole viewport (the low-resolution light layer)."""
+    ctx = QtGui.QOpenGLContext.currentContext()
+    core = ctx is not None and ctx.format().profile() == QtGui.QSurfaceFormat.OpenGLContextProfile.CoreProfile
+    header = "#version 150\n" if core else "#version 130\n"
+    prog = int(GL.glCreateProgram())
+    shaders = [_compile(GL.GL_VERTEX_SHADER, header + _COMPOSITE_VERTEX),
+               _compile(GL.GL_FRAGMENT_SHADER, header + _COMPOSITE_FRAGMENT)]
+    for sh in shaders:
+        GL.glAttachShader(prog, sh)
+    GL.glBindAttribLocation(prog, 0, "a_position")
+    if not core:
+        GL.glBindFragDataLocation(prog, 0, "frag_color")
+    GL.glLinkProgram(prog)
+    for sh in shaders:
+        GL.glDetachShader(prog, sh)
+        GL.glDeleteShader(sh)
+    if not GL.glGetProgramiv(prog, GL.GL_LINK_STATUS):
+        raise RuntimeError(f"shader link failed: {GL.glGetProgramInfoLog(prog)!r}")
+    return prog

@@ -41,7 +41,13 @@ from OpenGL import GL
 from PyQt6 import QtCore, QtGui, QtOpenGL, QtWidgets
 
 from visualizer.render import camera
-from visualizer.render.glitems import GLResources, build_posed_program, build_program, program_uniforms
+from visualizer.render.glitems import (
+    GLResources,
+    build_composite_program,
+    build_posed_program,
+    build_program,
+    program_uniforms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +73,11 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         self._failed_items: set[int] = set()
         self._gl = GLResources()
         self._posed: tuple[int, int, dict[str, int]] | None = None
+        #: Items with ``low_res`` set (beams, pools) are drawn at this fraction of the
+        #: resolution and added over the picture: soft light, a quarter of the fill.
+        self.light_scale = 0.5
+        self._light_fbo: QtOpenGL.QOpenGLFramebufferObject | None = None
+        self._composite: tuple[int, int, int] | None = None  # generation, program, quad buffer
         #: How far (metres) the far clipping plane reaches beyond the camera distance.
         self._extent = 100.0
         #: A mouse button is down and the pointer moved: the user is dragging the camera.
@@ -186,6 +197,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         # A (new) context: every item re-creates its buffers, the program is rebuilt.
         self._gl_generation += 1
         self._cache_fbo = None
+        self._light_fbo = None
         self._cache_key = self._pending_key = None
         super().initializeGL()
 
@@ -216,7 +228,10 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
     def paintGL(self) -> None:
         self._frames += 1
         if not self.frame_cache:
-            super().paintGL()
+            region = self.getViewport()
+            self.setProjection(region, region)
+            self.setModelview()
+            self._draw_items(None, clear=True)
             return
         try:
             self._paint_cached()
@@ -228,7 +243,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             self._cache_key = self._pending_key = None
             GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.defaultFramebufferObject())
             GL.glViewport(0, 0, self.deviceWidth(), self.deviceHeight())
-            super().paintGL()
+            self._draw_items(None, clear=True)
 
     def _static_key(self) -> tuple[Any, ...]:
         c = self.opts["center"]
@@ -281,26 +296,105 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         self._draw_items([i for i in self.items if id(i) not in static], clear=False)
 
     def _draw_items(self, items: Sequence[Any] | None, clear: bool) -> None:
-        """Like GLViewWidget.paint, for a subset of the (flat) top-level items."""
+        """Like GLViewWidget.paint, for a subset of the (flat) top-level items (None: all).
+
+        Items marked ``low_res`` are drawn together, at their place in the depth
+        order, into a reduced framebuffer and added over the picture.
+        """
         if clear:
             GL.glClearColor(*self.opts["bgcolor"])
             GL.glDepthMask(GL.GL_TRUE)
             GL.glClear(GL.GL_DEPTH_BUFFER_BIT | GL.GL_COLOR_BUFFER_BIT)
         if items is None:
-            self.drawItemTree()
-            return
+            items = list(self.items)
         vao = getattr(self, "default_vao", None)
-        for item in sorted(items, key=lambda i: i.depthValue()):
+        ordered = sorted(items, key=lambda i: i.depthValue())
+        low = [i for i in ordered if getattr(i, "low_res", False) and i.visible()]
+        light_done = not low
+        for item in ordered:
             if not item.visible():
+                continue
+            if getattr(item, "low_res", False):
+                if not light_done:
+                    self._draw_light(low)
+                    light_done = True
                 continue
             if item.childItems():
                 self.drawItemTree(item)
                 continue
             if vao is not None and vao.isCreated():
                 vao.bind()
-            try:
-                item.paint()
-            except Exception:  # one broken item must not take the frame down
-                if id(item) not in self._failed_items:
-                    self._failed_items.add(id(item))
-                    log.exception("scene: drawing %r failed", item)
+            self._paint_item(item)
+
+    def _paint_item(self, item: Any) -> None:
+        try:
+            item.paint()
+        except Exception:  # one broken item must not take the frame down
+            if id(item) not in self._failed_items:
+                self._failed_items.add(id(item))
+                log.exception("scene: drawing %r failed", item)
+
+    def _draw_light(self, items: Sequence[Any]) -> None:
+        """Additive light (beams, pools) at ``light_scale`` resolution, depth-tested, added on top."""
+        target = GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING)
+        w, h = self.deviceWidth(), self.deviceHeight()
+        scale = self.light_scale
+        if scale >= 1.0:
+            for item in items:
+                self._paint_item(item)
+            return
+        lw, lh = max(1, round(w * scale)), max(1, round(h * scale))
+        fbo = self._light_fbo
+        if fbo is None or fbo.width() != lw or fbo.height() != lh:
+            fbo = QtOpenGL.QOpenGLFramebufferObject(
+                lw, lh, QtOpenGL.QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
+            self._light_fbo = fbo
+        fbo.bind()
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, int(target))
+        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, lw, lh, GL.GL_DEPTH_BUFFER_BIT, GL.GL_NEAREST)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo.handle())
+        GL.glViewport(0, 0, lw, lh)
+        GL.glClearColor(0.0, 0.0, 0.0, 0.0)
+        GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+        for item in items:
+            self._paint_item(item)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, int(target))
+        GL.glViewport(0, 0, w, h)
+        self._composite_texture(fbo.texture())
+
+    def _composite_texture(self, texture: int) -> None:
+        if self._composite is None or self._composite[0] != self._gl_generation:
+            program = build_composite_program()
+            quad = np.array([[-1, -1], [1, -1], [1, 1], [-1, -1], [1, 1], [-1, 1]], np.float32)
+            buf = int(GL.glGenBuffers(1))
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf)
+            GL.glBufferData(GL.GL_ARRAY_BUFFER, quad.nbytes, quad, GL.GL_STATIC_DRAW)
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+            self._composite = (self._gl_generation, program, buf)
+        _, program, buf = self._composite
+        vao = getattr(self, "default_vao", None)
+        if vao is not None and vao.isCreated():
+            vao.bind()
+        GL.glUseProgram(program)
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
+        for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_LINEAR)
+        GL.glUniform1i(GL.glGetUniformLocation(program, "u_image"), 0)
+        GL.glDisable(GL.GL_DEPTH_TEST)
+        GL.glDepthMask(GL.GL_FALSE)
+        GL.glEnable(GL.GL_BLEND)
+        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf)
+        GL.glVertexAttribPointer(0, 2, GL.GL_FLOAT, GL.GL_FALSE, 0, None)
+        GL.glEnableVertexAttribArray(0)
+        try:
+            GL.glDrawArrays(GL.GL_TRIANGLES, 0, 6)
+        finally:
+            GL.glDisableVertexAttribArray(0)
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+            GL.glUseProgram(0)
+            GL.glDisable(GL.GL_BLEND)
+            GL.glDepthMask(GL.GL_TRUE)
+            GL.glEnable(GL.GL_DEPTH_TEST)

@@ -159,10 +159,12 @@ class StageScene(GLView):
         self.aims = PosedItem(GL.GL_LINES, self._pose, blend="alpha", line_width=2.0, depth_value=0.5)
         self.lenses = PosedItem(GL.GL_TRIANGLES, self._pose, polygon_offset=(-1.0, -2.0), cull=True,
                                 depth_value=1)
+        # Offsets: light is drawn at reduced resolution against a nearest-sampled depth
+        # copy; a slope-scaled offset keeps the floor from biting into its pools.
         self.pools = PosedItem(GL.GL_TRIANGLES, self._pose, mode="pool", depth_write=False, blend="additive",
-                               depth_value=9)
+                               polygon_offset=(-4.0, -8.0), depth_value=9)
         self.beams = PosedItem(GL.GL_TRIANGLES, self._pose, mode="beam", depth_write=False, blend="additive",
-                               cull=True, depth_value=10)
+                               cull=True, polygon_offset=(-4.0, -8.0), depth_value=10)
         self.highlight = BatchItem(GL.GL_LINES, depth_test=False, blend="alpha", line_width=2.0,
                                    depth_value=20)
         self.marker = BatchItem(GL.GL_POINTS, depth_test=False, blend="alpha", point_size=34.0, ring=True,
