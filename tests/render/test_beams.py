@@ -225,3 +225,18 @@ def test_beam_quality_switch(scene: StageScene, grab: Grab) -> None:
     assert lit["simple"] > lit["off"] + 300 and lit["full"] > lit["off"] + 300  # the lens alone is green when off
     with pytest.raises(ValueError, match="beam quality"):
         scene.set_beam_quality("ultra")
+
+
+def test_plans_carry_dimension_lines_at_the_plan_scale(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(config(fixture("a", 0, 0, 4.0, mounting="hanging"), width=12, depth=8))
+    for preset, wanted in (("top", {"width 12 m", "depth 8 m"}), ("front", {"width 12 m", "height 4 m"})):
+        scene.set_camera_preset(preset)
+        texts = {lb.text for lb in scene.labels.labels}
+        assert wanted <= texts, (preset, texts)
+        ppm = (scene.width() / 2) / scene.half_width_at_centre()
+        a, b = scene._rulers[0]
+        xy, _ = camera.project(np.array([a, b]), scene.view_projection(), scene.width(), scene.height())
+        assert abs(np.hypot(*(xy[0] - xy[1])) - 12 * ppm) < 1.0
+        assert (xy >= 0).all() and (xy[:, 0] <= scene.width()).all() and (xy[:, 1] <= scene.height()).all()
+    scene.set_camera_preset("perspective")
+    assert not scene.dimensions.visible() and "width 12 m" not in {lb.text for lb in scene.labels.labels}

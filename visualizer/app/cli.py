@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", action=argparse.BooleanOptionalAction, default=True,
                    help="fixture name labels in the 3D view (default on; L toggles)")
     p.add_argument("--select", metavar="NAME", help="select this fixture once the show arrives")
+    p.add_argument("--beams", choices=("off", "simple", "full", "auto"), default="auto",
+                   help="light beams: off (cheapest), simple cones, full soft cones with floor pools "
+                        "(most GPU); auto: full up to 1,500 fixtures (default)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
     return p
 
@@ -104,6 +107,7 @@ class Options:
     labels: bool
     select: str | None
     verbose: int
+    beams: str = "auto"
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -116,7 +120,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     except (AddressError, UsageError) as exc:
         parser.exit(2, f"{PROG}: {exc}\n")
     return Options(host, port, ns.screenshot, ns.screenshot_after, ns.timeout, size, ns.camera, ns.labels,
-                   ns.select, ns.verbose)
+                   ns.select, ns.verbose, beams=ns.beams)
 
 
 def configure_logging(verbose: int, screenshot: bool = False) -> None:

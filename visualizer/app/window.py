@@ -32,6 +32,7 @@ from shared.cli import format_address
 from shared.show import ShowConfig
 from visualizer.app.details import FixtureDetails
 from visualizer.app.fixture_tree import FixtureTree, groups_of
+from visualizer.app.render_menu import RenderMenus
 from visualizer.app.status import ConnectionIndicator, TransientMessage
 from visualizer.render import StageScene
 from visualizer.render.presets import PRESETS
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
 
         self.scene = StageScene(self)
         self.scene.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.scene.set_realistic_movement(True)  # heads travel at fixture speed (off for screenshots)
         # Until the first show arrives the 3D view is empty: say why, over it.
         self.waiting = QLabel(self)
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -223,6 +225,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.fit_action)
         view_menu.addSeparator()
         view_menu.addAction(self.labels_action)
+        self.render_menus = RenderMenus(self, self.scene, view_menu)
         view_menu.addAction(self.panel_action)
         view_menu.addSeparator()
         view_menu.addAction(self.search_action)
@@ -319,6 +322,10 @@ class MainWindow(QMainWindow):
 
     def set_camera_preset(self, preset: str) -> None:
         self.scene.set_camera_preset(preset)
+
+    def set_beam_quality(self, quality: str) -> None:
+        """``off``, ``simple``, ``full`` or ``auto`` (the View > Beams menu)."""
+        self.render_menus.set_beam_quality(quality)
 
     def set_labels_visible(self, visible: bool) -> None:
         self.labels_action.setChecked(visible)

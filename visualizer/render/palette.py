@@ -35,3 +35,6 @@ HIGHLIGHT = (255, 255, 255, 255)
 HIGHLIGHT_DROP = (255, 255, 255, 110)
 #: How far the selected body's colour moves towards white (0..1).
 SELECTED_LIFT = 0.45
+
+#: Dimension lines and their lengths on the plans.
+DIMENSION = (150, 160, 178, 255)

@@ -154,6 +154,8 @@ class StageScene(GLView):
         self.outline = BatchItem(GL.GL_LINES, depth_test=False, line_width=2.0, depth_value=-27)
         self.axes = BatchItem(GL.GL_LINES, line_width=3.0, depth_value=-26)
         self.rigging = BatchItem(GL.GL_LINES, line_width=3.0, depth_value=-25)
+        #: Dimension lines with metre ticks (stage width, depth, rig height), on the plans.
+        self.dimensions = BatchItem(GL.GL_LINES, depth_test=False, line_width=1.0, depth_value=-24)
         self._pose = PoseTextures()
         self.bodies = PosedItem(GL.GL_TRIANGLES, self._pose, mode="body", lit=True, cull=True, depth_value=0)
         self.aims = PosedItem(GL.GL_LINES, self._pose, blend="alpha", line_width=2.0, depth_value=0.5)
@@ -171,7 +173,9 @@ class StageScene(GLView):
                                 depth_value=21)
         self.labels = LabelsItem(depth_value=100)
         self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
-                                                self.axes, self.rigging, self.bodies, self.aims]
+                                                self.axes, self.rigging, self.dimensions, self.bodies, self.aims]
+        self._dimension_labels: list[Label] = []
+        self._rulers: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
         for item in (*self._static_items, self.lenses, self.pools, self.beams, self.highlight, self.marker,
                      self.labels):
             self.addItem(item)
@@ -419,6 +423,7 @@ class StageScene(GLView):
         self.beams.setVisible(self._beams_visible and q != "off")
         self.pools.setVisible(self._beams_visible and q == "full")
         self.beams.soft = q == "full"
+        self.light_scale = 0.5 if q == "full" else 0.25
 
     def _build_beams(self) -> None:
         """Cones (and floor pools) for every fixture with a beam: template geometry the shader poses."""
@@ -502,6 +507,61 @@ class StageScene(GLView):
             Label((-hx + min(1.0, hx / 3), -hy + min(0.4, hy / 3), 0.0), "STAGE LEFT", side),
         ]
         self._gizmo = axes[[0, 1, 3, 5]].astype(np.float64)
+        self._build_dimensions(w, d)
+
+    def _build_dimensions(self, w: float, d: float) -> None:
+        """Dimension lines for the plans: stage width (downstage), depth (stage left side), rig height.
+
+        World-space lines with a tick every metre (every 5 or 10 on big stages), so
+        they keep the plan's scale; labelled with their lengths.
+        """
+        hx, hy = w / 2, d / 2
+        off = 0.25 + 0.04 * max(w, d)
+        top = 0.0
+        if self._rig is not None and len(self._rig):
+            top = float(max(self._rig.bounds[1][2], 0.0))
+        height = max(math.ceil(top), 1)
+        step = 1.0 if max(w, d, height) <= 40 else 5.0 if max(w, d, height) <= 200 else 10.0
+        tick = 0.12 + 0.01 * max(w, d)
+        lines: list[list[float]] = []
+        labels: list[Label] = []
+        ends: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
+        colour = QtGui.QColor(*palette.DIMENSION[:3])
+
+        def ruler(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], across: npt.NDArray[np.float64],
+                  text: str) -> None:
+            length = float(np.linalg.norm(b - a))
+            axis = (b - a) / max(length, 1e-9)
+            lines.extend([list(a), list(b)])
+            k = 0.0
+            while k <= length + 1e-6:
+                p = a + axis * k
+                big = abs(k / step / 5 - round(k / step / 5)) < 1e-6
+                lines.extend([list(p - across * tick * (1.5 if big else 1.0)), list(p + across * tick * 0.4)])
+                k += step
+            lines.extend([list(b - across * tick * 1.5), list(b + across * tick * 0.4)])
+            mid = (a + b) / 2 - across * tick * 3
+            labels.append(Label((float(mid[0]), float(mid[1]), float(mid[2])), text, colour, always=True))
+            ends.append((a, b))
+
+        # Each ruler is set off the stage in two directions, so that it stands clear
+        # of the stage in both plans it can be read in (below the floor in elevations).
+        e = np.eye(3)
+        ruler(np.array([hx, -hy - off, -off]), np.array([-hx, -hy - off, -off]), (e[1] + e[2]) / math.sqrt(2),
+              f"width {_metres(w)}")
+        ruler(np.array([-hx - off, -hy, -off]), np.array([-hx - off, hy, -off]), (e[2] - e[0]) / math.sqrt(2),
+              f"depth {_metres(d)}")
+        ruler(np.array([hx + off, -hy - off, 0.0]), np.array([hx + off, -hy - off, float(height)]),
+              (e[0] + e[1]) / math.sqrt(2), f"height {_metres(float(height))}")
+        self._rulers = ends
+        pts = np.array(lines, np.float32).reshape(-1, 3)
+        self.dimensions.set_geometry(pts, colors=np.tile(palette.DIMENSION, (len(pts), 1)))
+        self._dimension_labels = labels
+        self._show_dimensions()
+
+    def _show_dimensions(self) -> None:
+        self.dimensions.setVisible(self.is_orthographic())
+        self._update_labels()
 
     # ------------------------------------------------------------------ colours
 
@@ -754,6 +814,12 @@ class StageScene(GLView):
 
     def _update_labels(self) -> None:
         labels = list(self._axis_labels)
+        if self.is_orthographic() and self._rulers:
+            # only rulers that are not seen end-on
+            ends = np.array([p for pair in self._rulers for p in pair])
+            xy, _ = camera.project(ends, self.view_projection(), self.width(), self.height())
+            lengths = np.hypot(*(xy[0::2] - xy[1::2]).T)
+            labels += [lb for lb, px in zip(self._dimension_labels, lengths, strict=True) if px > 30]
         rig = self._rig
         if self._labels_visible and rig is not None:
             if len(rig) <= self.LABEL_LIMIT:
@@ -784,6 +850,7 @@ class StageScene(GLView):
         self.opts["elevation"] = preset.elevation
         self.opts["fov"] = preset.fov
         self.set_orthographic(preset.orthographic)
+        self._show_dimensions()
         self.fit_to_stage()
 
     def _frame_points(self) -> npt.NDArray[np.float64]:
@@ -795,6 +862,8 @@ class StageScene(GLView):
                 hx, hy = w / 2, d / 2
                 pts.append(np.array([[-hx, -hy, 0], [hx, -hy, 0], [hx, hy, 0], [-hx, hy, 0]], np.float64))
                 pts.append(self._gizmo)
+                if self.is_orthographic() and self._rulers:
+                    pts.append(np.array([p for pair in self._rulers for p in pair]))
         if self._rig is not None and len(self._rig):
             lo, hi = self._rig.bounds
             pts.append(np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
@@ -840,7 +909,10 @@ class StageScene(GLView):
 
     def orbit(self, azim: float, elev: float) -> None:
         self._auto_framed = False
+        was = self.is_orthographic()
         super().orbit(azim, elev)
+        if was:
+            self._show_dimensions()
 
     def pan(self, dx: float, dy: float, dz: float, relative: str = "global") -> None:
         self._auto_framed = False
