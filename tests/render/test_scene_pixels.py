@@ -75,6 +75,7 @@ def test_top_view_is_a_plan_with_the_audience_below_and_front_view_looks_from_th
     pos = {n: scene.fixture_screen_position(n) for n in ("stage_left", "stage_right", "back", "high")}
     assert pos["high"].y() < pos["stage_left"].y()  # type: ignore[union-attr]
     # x = -3 (stage left) is in the right half of the picture, in its colour, and x = 3 in the left half
+    scene.set_legend_visible(False)  # its swatches are in the top-left corner
     img = grab()
     w = img.shape[1]
     assert count_color(img[:, w // 2:], RED) > 50 and count_color(img[:, :w // 2], RED) == 0

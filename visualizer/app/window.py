@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         client.connection_error.connect(self.show_error)
         self.tree.fixture_selected.connect(self._on_tree_selection)
         self.scene.fixture_clicked.connect(self._on_scene_click)
+        self.tree.search.textChanged.connect(self._highlight_search)
 
         self.set_connection_state(client.state)
         if client.config is not None:
@@ -251,6 +252,7 @@ class MainWindow(QMainWindow):
             self.tree.select_fixture(selected)
             self._show_details(selected)
         self._update_counts()
+        self._highlight_search(self.tree.search.text())
         self.config_applied.emit(config)
 
     def _on_config(self, config: ShowConfig) -> None:
@@ -299,6 +301,15 @@ class MainWindow(QMainWindow):
 
     def _on_tree_selection(self, name: str) -> None:
         self.select_fixture(name or None)
+
+    def _highlight_search(self, text: str) -> None:
+        """Search hits get a ring in the 3D view too."""
+        config = self.state.config
+        if not text.strip() or config is None:
+            self.scene.set_highlighted(())
+            return
+        names = set(self.tree.visible_fixtures())
+        self.scene.set_highlighted([i for i, f in enumerate(config.fixtures) if f.name in names])
 
     def _scene_index(self, name: str | None) -> int | None:
         return None if name is None else self.scene.index_of(name)

@@ -400,6 +400,8 @@ class Label:
     color: QtGui.QColor
     bold: bool = False
     always: bool = False
+    #: A fixture's label (counted when thinned), not the stage's.
+    fixture: bool = False
 
 
 class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
@@ -426,6 +428,12 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         self._metrics = {False: QtGui.QFontMetricsF(self.font), True: QtGui.QFontMetricsF(self.bold_font)}
         #: Texts drawn by the last paint (tests and debugging).
         self.drawn: list[str] = []
+        #: Fixture labels left out by the last paint because they overlapped others.
+        self.hidden = 0
+        #: Legend entries (text, colour swatch) drawn in the top-left corner.
+        self.legend: list[tuple[str, QtGui.QColor]] = []
+        #: What to say when labels were thinned (``{hidden}`` and ``{total}`` are filled in).
+        self.thinned_note = "{hidden} of {total} labels hidden where they overlap: point at a fixture to name it"
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         self._labels = list(labels)
@@ -439,9 +447,16 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
 
     def paint(self) -> None:
         self.drawn = []
-        if not self._labels:
-            return
+        self.hidden = 0
         view = self.view()
+        if not self._labels:
+            if self.legend:
+                painter = QtGui.QPainter(view)
+                try:
+                    self._paint_legend(painter)
+                finally:
+                    painter.end()
+            return
         w, h = view.width(), view.height()
         mvp = np.array(self.mvpMatrix().data(), dtype=np.float64).reshape(4, 4).T
         pts = np.concatenate([self._points, np.ones((len(self._points), 1), np.float32)], axis=1)
@@ -468,6 +483,8 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
                          for cx in range(int(x - 2) // cell, int(x + self._widths[i] + 2) // cell + 1)
                          for cy in range(int(y - line) // cell, int(y + 2) // cell + 1)}
                 if not lb.always and not taken.isdisjoint(cells):
+                    if lb.fixture:
+                        self.hidden += 1
                     continue
                 taken |= cells
                 painter.setFont(self.bold_font if lb.bold else self.font)
@@ -476,8 +493,37 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
                 painter.setPen(lb.color)
                 painter.drawText(QtCore.QPointF(x, y), lb.text)
                 self.drawn.append(lb.text)
+            if self.hidden:
+                total = sum(lb.fixture for lb in self._labels)
+                note = self.thinned_note.format(hidden=self.hidden, total=total)
+                painter.setFont(self.font)
+                painter.setPen(shadow)
+                painter.drawText(QtCore.QPointF(11, h - 9), note)
+                painter.setPen(QtGui.QColor(200, 204, 212))
+                painter.drawText(QtCore.QPointF(10, h - 10), note)
+            self._paint_legend(painter)
         finally:
             painter.end()
+
+    def _paint_legend(self, painter: QtGui.QPainter) -> None:
+        """Group colours, top left, on a translucent panel."""
+        if not self.legend:
+            return
+        metrics = self._metrics[False]
+        line = metrics.height() + 3
+        width = max(metrics.horizontalAdvance(t) for t, _ in self.legend) + 30
+        panel = QtCore.QRectF(8, 8, width, line * len(self.legend) + 8)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.setBrush(QtGui.QColor(20, 22, 26, 190))
+        painter.drawRoundedRect(panel, 4, 4)
+        painter.setFont(self.font)
+        for k, (text, colour) in enumerate(self.legend):
+            y = 12 + k * line
+            painter.setPen(QtCore.Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRect(QtCore.QRectF(14, y + 2, 11, line - 7))
+            painter.setPen(QtGui.QColor(206, 210, 218))
+            painter.drawText(QtCore.QPointF(31, y + metrics.ascent()), text)
 
 
 # --------------------------------------------------------------------------- posed items

@@ -38,3 +38,8 @@ SELECTED_LIFT = 0.45
 
 #: Dimension lines and their lengths on the plans.
 DIMENSION = (150, 160, 178, 255)
+#: Search hits in the 3D view.
+SEARCH_HIT = (255, 193, 7, 235)
+#: Bodies without a group (the legend's swatch).
+UNGROUPED = (140, 144, 150, 255)
+BACKGROUND_RGB = (20, 22, 26)

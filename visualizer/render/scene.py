@@ -89,6 +89,8 @@ class StageScene(GLView):
     #: of the fixture under the pointer, or None for empty space.  The click also
     #: selects that fixture (or clears the selection).
     fixture_clicked = QtCore.pyqtSignal(object)
+    #: Emitted when the user changes a multi-selection (Ctrl/Shift-click): the selected indices (tuple).
+    fixtures_selected = QtCore.pyqtSignal(object)
 
     #: Name labels are drawn for every fixture only up to this many fixtures;
     #: bigger rigs label the selected fixture alone.
@@ -100,6 +102,10 @@ class StageScene(GLView):
     CLICK_SLOP = 4
     #: What fixture labels can show.
     LABEL_MODES = ("name", "patch", "number")
+    #: Outline boxes drawn for a multi-selection (the most recently picked).
+    OUTLINE_LIMIT = 500
+    #: Groups listed in the legend.
+    LEGEND_LIMIT = 16
     #: Beams: ``auto`` quality is ``full`` up to this many fixtures, else ``simple``.
     FULL_BEAMS_LIMIT = 1500
     FULL_CONE_SIDES = 16
@@ -115,6 +121,10 @@ class StageScene(GLView):
         self._config: ShowConfig | None = None
         self._rig: Rig | None = None
         self._selected: int | None = None
+        self._selection: tuple[int, ...] = ()
+        self._hover: int | None = None
+        self._hits = np.zeros(0, np.int64)
+        self._legend_visible = True
         self._labels_visible = False
         self._label_mode = "name"
         self._beams_visible = True
@@ -171,13 +181,17 @@ class StageScene(GLView):
                                    depth_value=20)
         self.marker = BatchItem(GL.GL_POINTS, depth_test=False, blend="alpha", point_size=34.0, ring=True,
                                 depth_value=21)
+        #: Search hits: an amber ring on each.
+        self.hits = BatchItem(GL.GL_POINTS, depth_test=False, blend="alpha", point_size=26.0, ring=True,
+                              depth_value=22)
         self.labels = LabelsItem(depth_value=100)
         self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
                                                 self.axes, self.rigging, self.dimensions, self.bodies, self.aims]
         self._dimension_labels: list[Label] = []
         self._rulers: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
+        self.setMouseTracking(True)  # hover names a fixture whose label was thinned
         for item in (*self._static_items, self.lenses, self.pools, self.beams, self.highlight, self.marker,
-                     self.labels):
+                     self.hits, self.labels):
             self.addItem(item)
         self.set_camera_preset("perspective")
 
@@ -237,10 +251,15 @@ class StageScene(GLView):
         self._rig = rig
         self._carry_colors(old_rig, rig, old_config)
 
-        if self._selected is not None and (self._selected >= len(rig) or old_rig is None
-                                           or old_rig.names[self._selected:self._selected + 1]
-                                           != rig.names[self._selected:self._selected + 1]):
-            self._selected = None
+        same = old_rig is not None and old_rig.names == rig.names
+        if not same:
+            self._selection = tuple(i for i in self._selection if i < len(rig) and old_rig is not None
+                                    and i < len(old_rig) and old_rig.names[i] == rig.names[i])
+            if self._selected not in self._selection:
+                self._selected = None
+            self._hits = np.zeros(0, np.int64)
+            self._hover = None
+        self._update_legend(config)
         self._build_stage(config)
         self._extent = self._scene_extent()
         pipes = rigging_lines(rig.positions, rig.hanging)
@@ -287,10 +306,13 @@ class StageScene(GLView):
             self.lenses.update_vertices(change.lenses, new.lenses.positions)
             self._build_statics(config)
             self._build_aims()
+            self._update_hits()
         elif config.stage != old.stage:
             self._extent = self._scene_extent()
         if change.recoloured:
             self.bodies.set_colors(self._body_colors())
+        if config.groups != old.groups:
+            self._update_legend(config)
         self._update_selection()
         return True
 
@@ -741,47 +763,99 @@ class StageScene(GLView):
         rig = self._rig
         assert rig is not None
         rgb = rig.base_rgb.astype(np.float32)
-        if self._selected is not None:
-            i = self._selected
-            rgb[i] = rgb[i] + (255.0 - rgb[i]) * palette.SELECTED_LIFT
+        sel = np.asarray(self._selection, np.int64)
+        if len(sel):
+            rgb[sel] = rgb[sel] + (255.0 - rgb[sel]) * palette.SELECTED_LIFT
         rgba = np.concatenate([rgb, np.full((len(rgb), 1), 255.0, np.float32)], axis=1).astype(np.uint8)
         return _gather(rgba, rig.bodies.owner)
 
     # ------------------------------------------------------------------ selection and labels
 
     def selected_fixture(self) -> int | None:
-        """The selected fixture's index, or None."""
+        """The selected fixture's index (the last one picked of a multi-selection), or None."""
         return self._selected
 
+    def selected_fixtures(self) -> tuple[int, ...]:
+        """Every selected fixture's index, in the order they were picked."""
+        return self._selection
+
     def select_fixture(self, index: int | None) -> None:
-        """Highlight fixture ``index`` (brighter body, outline box, ring, drop line), or nothing."""
+        """Select just fixture ``index`` (brighter body, outline box, ring, drop line), or nothing."""
+        self.select_fixtures(() if index is None else (index,))
+
+    def select_fixtures(self, indices: Sequence[int]) -> None:
+        """Select these fixtures (a group, a Ctrl-click set); the last one is the primary selection."""
         self._check_thread()
-        if index is not None and (self._rig is None or not 0 <= int(index) < len(self._rig)):
-            index = None
-        index = None if index is None else int(index)
-        if index == self._selected:
+        n = 0 if self._rig is None else len(self._rig)
+        chosen = tuple(dict.fromkeys(int(i) for i in indices if 0 <= int(i) < n))
+        if chosen == self._selection:
             return
-        self._selected = index
+        self._selection = chosen
+        self._selected = chosen[-1] if chosen else None
         if self._rig is not None:
             self.bodies.set_colors(self._body_colors())
         self._update_selection()
 
+    def set_highlighted(self, indices: Sequence[int] | npt.NDArray[np.int64]) -> None:
+        """Mark search hits in the 3D view (an amber ring on each); empty clears."""
+        n = 0 if self._rig is None else len(self._rig)
+        idx = np.asarray(indices, np.int64).reshape(-1)
+        self._hits = idx[(idx >= 0) & (idx < n)]
+        self._update_hits()
+
+    def highlighted(self) -> tuple[int, ...]:
+        return tuple(int(i) for i in self._hits)
+
+    def _update_hits(self) -> None:
+        rig = self._rig
+        if rig is None or not len(self._hits):
+            self.hits.set_geometry(np.zeros((0, 3), np.float32))
+            return
+        pts = rig.centers[self._hits].astype(np.float32)
+        self.hits.set_geometry(pts, colors=np.tile(palette.SEARCH_HIT, (len(pts), 1)))
+
     def _update_selection(self) -> None:
         rig = self._rig
-        if rig is None or self._selected is None:
+        if rig is None or not self._selection:
             self.highlight.set_geometry(np.zeros((0, 3), np.float32))
             self.marker.set_geometry(np.zeros((0, 3), np.float32))
         else:
-            i = self._selected
-            box = rig.outline_box(i)
-            c = rig.centers[i]
+            boxes = [rig.outline_box(i) for i in self._selection[-self.OUTLINE_LIMIT:]]
+            c = rig.centers[self._selection[-1]]
             drop = np.array([c, [c[0], c[1], 0.0]], np.float32)
-            lines = np.concatenate([box, drop])
+            lines = np.concatenate([*boxes, drop])
             colors = np.tile(palette.HIGHLIGHT, (len(lines), 1))
             colors[-2:] = palette.HIGHLIGHT_DROP
             self.highlight.set_geometry(lines, colors=colors)
             self.marker.set_geometry(c.reshape(1, 3), colors=np.array([palette.HIGHLIGHT], np.uint8))
+        self._update_hits()
         self._update_labels()
+
+    def legend_visible(self) -> bool:
+        return self._legend_visible
+
+    def set_legend_visible(self, visible: bool) -> None:
+        """The group-colour legend in the top-left corner of the 3D view."""
+        self._legend_visible = bool(visible)
+        if self._config is not None:
+            self._update_legend(self._config)
+
+    def _update_legend(self, config: ShowConfig) -> None:
+        rig = self._rig
+        entries: list[tuple[str, QtGui.QColor]] = []
+        if self._legend_visible and rig is not None:
+            used = set(int(g) for g in np.unique(rig.group)) if len(rig.group) else set()
+            for g, group in enumerate(config.groups):
+                if g in used:
+                    r, gg, b = (int(v) for v in rig.base_rgb[int(np.flatnonzero(rig.group == g)[0])])
+                    entries.append((group.name, QtGui.QColor(r, gg, b)))
+            if -1 in used:
+                entries.append(("no group", QtGui.QColor(*palette.UNGROUPED[:3])))
+        self.labels.legend = entries[: self.LEGEND_LIMIT]
+        if len(entries) > self.LEGEND_LIMIT:
+            self.labels.legend.append((f"… {len(entries) - self.LEGEND_LIMIT} more groups",
+                                       QtGui.QColor(*palette.BACKGROUND_RGB)))
+        self.labels.update()
 
     def labels_visible(self) -> bool:
         return self._labels_visible
@@ -822,18 +896,15 @@ class StageScene(GLView):
             labels += [lb for lb, px in zip(self._dimension_labels, lengths, strict=True) if px > 30]
         rig = self._rig
         if self._labels_visible and rig is not None:
-            if len(rig) <= self.LABEL_LIMIT:
-                chosen = range(len(rig))
-            elif self._selected is not None:
-                chosen = range(self._selected, self._selected + 1)
-            else:
-                chosen = range(0)
+            forced = {i for i in (self._selected, self._hover) if i is not None and i < len(rig)}
+            chosen: list[int] = list(range(len(rig))) if len(rig) <= self.LABEL_LIMIT else sorted(forced)
             text = QtGui.QColor(*palette.LABEL)
             bright = QtGui.QColor(*palette.HIGHLIGHT[:3])
             for i in chosen:
                 sel = i == self._selected
                 x, y, z = (float(v) for v in rig.tops[i])
-                labels.append(Label((x, y, z), self.label_text(i), bright if sel else text, sel, always=sel))
+                labels.append(Label((x, y, z), self.label_text(i), bright if sel else text, sel,
+                                    always=i in forced, fixture=True))
         self.labels.set_labels(labels)
 
     # ------------------------------------------------------------------ camera
@@ -994,6 +1065,11 @@ class StageScene(GLView):
         super().mousePressEvent(ev)
 
     def mouseMoveEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        if ev is not None and ev.buttons() == QtCore.Qt.MouseButton.NoButton and self._labels_visible:
+            hover = self.fixture_at(ev.position())
+            if hover != self._hover:
+                self._hover = hover
+                self._update_labels()
         if ev is not None and self._press is not None:
             d = ev.position() - self._press
             if abs(d.x()) + abs(d.y()) > self.CLICK_SLOP:
@@ -1008,8 +1084,20 @@ class StageScene(GLView):
             self._press = None
             if clicked:
                 index = self.fixture_at(ev.position())
-                self.select_fixture(index)
-                self.fixture_clicked.emit(index)
+                mods = ev.modifiers()
+                keys = QtCore.Qt.KeyboardModifier
+                if mods & (keys.ControlModifier | keys.ShiftModifier | keys.MetaModifier):
+                    if index is not None:  # Ctrl/Shift-click adds a fixture, or takes it out again
+                        now = list(self._selection)
+                        if index in now and not mods & keys.ShiftModifier:
+                            now.remove(index)
+                        else:
+                            now = [i for i in now if i != index] + [index]
+                        self.select_fixtures(now)
+                        self.fixtures_selected.emit(self._selection)
+                else:
+                    self.select_fixture(index)
+                    self.fixture_clicked.emit(index)
         super().mouseReleaseEvent(ev)
         if self._reframe_pending:
             self.fit_to_stage()
