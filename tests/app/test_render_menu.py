@@ -23,3 +23,22 @@ def test_beam_menu_is_labelled_by_cost_and_drives_the_scene(window: MainWindow) 
     window.render_menus.label_actions["patch"].trigger()
     assert window.scene.label_mode() == "patch"
     assert window.scene._realistic  # heads move at fixture speed in the window
+
+
+def test_a_group_row_selects_its_fixtures_and_search_hits_ring_in_the_scene(qtbot, window: MainWindow) -> None:
+    from PyQt6.QtCore import Qt
+
+    config = window.state.config
+    assert config is not None
+    spots = tuple(i for i, f in enumerate(config.fixtures) if f.name.startswith("Spot"))
+    item = window.tree._groups["Moving Heads"]
+    index = window.tree.proxy.mapFromSource(window.tree.model.indexFromItem(item))
+    rect = window.tree.view.visualRect(index)
+    viewport = window.tree.view.viewport()
+    assert viewport is not None and rect.isValid()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+    assert set(window.scene.selected_fixtures()) == set(spots)
+    window.tree.search.setText("spot")
+    assert set(window.scene.highlighted()) == set(spots)
+    window.tree.search.setText("")
+    assert window.scene.highlighted() == ()

@@ -31,10 +31,11 @@ from PyQt6.QtWidgets import (
 from shared.cli import format_address
 from shared.show import ShowConfig
 from visualizer.app.details import FixtureDetails
-from visualizer.app.fixture_tree import FixtureTree, groups_of
+from visualizer.app.fixture_tree import GROUP, KIND_ROLE, NAME_ROLE, FixtureTree, groups_of
 from visualizer.app.render_menu import RenderMenus
 from visualizer.app.status import ConnectionIndicator, TransientMessage
 from visualizer.render import StageScene
+from visualizer.render.geometry import group_members
 from visualizer.render.presets import PRESETS
 from visualizer.tcp import ShowState
 from visualizer.tcp.qt import QtVisualizerClient
@@ -99,6 +100,9 @@ class MainWindow(QMainWindow):
         self.tree.fixture_selected.connect(self._on_tree_selection)
         self.scene.fixture_clicked.connect(self._on_scene_click)
         self.tree.search.textChanged.connect(self._highlight_search)
+        tree_selection = self.tree.view.selectionModel()
+        assert tree_selection is not None
+        tree_selection.selectionChanged.connect(self._select_group_in_scene)
 
         self.set_connection_state(client.state)
         if client.config is not None:
@@ -310,6 +314,18 @@ class MainWindow(QMainWindow):
             return
         names = set(self.tree.visible_fixtures())
         self.scene.set_highlighted([i for i, f in enumerate(config.fixtures) if f.name in names])
+
+    def _select_group_in_scene(self) -> None:
+        """A group row picked in the tree selects all its fixtures in the 3D view."""
+        sel = self.tree.view.selectionModel()
+        config = self.state.config
+        rows = [] if sel is None else sel.selectedRows()
+        if not rows or config is None or rows[0].data(KIND_ROLE) != GROUP:
+            return
+        names = [g.name for g in config.groups]
+        name = rows[0].data(NAME_ROLE)
+        if name in names:
+            self.scene.select_fixtures(group_members(config, names.index(name)))
 
     def _scene_index(self, name: str | None) -> int | None:
         return None if name is None else self.scene.index_of(name)

@@ -503,6 +503,26 @@ def fixture_group_index(config: ShowConfig) -> tuple[int | None, ...]:
     return tuple(out)
 
 
+def group_members(config: ShowConfig, group_index: int) -> tuple[int, ...]:
+    """Fixture indices of a group (``ShowConfig.group_members`` when it exists), by the same rule."""
+    given = getattr(config, "group_members", None)
+    if callable(given):
+        return tuple(given(group_index))
+    by_name: dict[str, list[int]] = {}
+    for i, f in enumerate(config.fixtures):
+        by_name.setdefault(f.name, []).append(i)
+    seen: dict[str, int] = {}
+    out: list[int] = []
+    for g, group in enumerate(config.groups):
+        for member in group.fixtures:
+            same = by_name.get(member)
+            k = seen.get(member, 0)
+            seen[member] = k + 1
+            if g == group_index and same:
+                out.append(same[k % len(same)])
+    return tuple(dict.fromkeys(out))
+
+
 def _group_rgb(config: ShowConfig) -> tuple[U8, I32]:
     """Body colour and group index (-1: none) of every fixture."""
     n = len(config.fixtures)
