@@ -167,7 +167,11 @@ class StageScene(GLView):
         #: Dimension lines with metre ticks (stage width, depth, rig height), on the plans.
         self.dimensions = BatchItem(GL.GL_LINES, depth_test=False, line_width=1.0, depth_value=-24)
         self._pose = PoseTextures()
+        # Bodies of fixtures that never move stay in the frame cache; moving heads'
+        # bodies (and every aim stub, a few lines) are drawn each frame.
         self.bodies = PosedItem(GL.GL_TRIANGLES, self._pose, mode="body", lit=True, cull=True, depth_value=0)
+        self.head_bodies = PosedItem(GL.GL_TRIANGLES, self._pose, mode="body", lit=True, cull=True,
+                                     depth_value=0.1)
         self.aims = PosedItem(GL.GL_LINES, self._pose, blend="alpha", line_width=2.0, depth_value=0.5)
         self.lenses = PosedItem(GL.GL_TRIANGLES, self._pose, polygon_offset=(-1.0, -2.0), cull=True,
                                 depth_value=1)
@@ -186,12 +190,12 @@ class StageScene(GLView):
                               depth_value=22)
         self.labels = LabelsItem(depth_value=100)
         self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
-                                                self.axes, self.rigging, self.dimensions, self.bodies, self.aims]
+                                                self.axes, self.rigging, self.dimensions, self.bodies]
         self._dimension_labels: list[Label] = []
         self._rulers: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
         self.setMouseTracking(True)  # hover names a fixture whose label was thinned
-        for item in (*self._static_items, self.lenses, self.pools, self.beams, self.highlight, self.marker,
-                     self.hits, self.labels):
+        for item in (*self._static_items, self.head_bodies, self.aims, self.lenses, self.pools, self.beams,
+                     self.highlight, self.marker, self.hits, self.labels):
             self.addItem(item)
         self.set_camera_preset("perspective")
 
@@ -264,12 +268,20 @@ class StageScene(GLView):
         self._extent = self._scene_extent()
         pipes = rigging_lines(rig.positions, rig.hanging)
         self.rigging.set_geometry(pipes, colors=np.tile(palette.RIGGING, (len(pipes), 1)))
-        self.bodies.set_geometry(rig.bodies.positions, rig.bodies.indices, normals=rig.bodies.normals,
-                                 colors=self._body_colors())
         self._shapes = [shape_of(f.fixture_type) for f in config.fixtures]
+        heads = self._heads()
+        tri = rig.bodies.indices.reshape(-1, 3)
+        moving = heads[rig.bodies.owner[tri[:, 0]]] if len(tri) else np.zeros(0, bool)
+        colors = self._body_colors()
+        self.bodies.set_geometry(rig.bodies.positions, tri[~moving].reshape(-1), normals=rig.bodies.normals,
+                                 colors=colors)
+        self.head_bodies.set_geometry(rig.bodies.positions, tri[moving].reshape(-1), normals=rig.bodies.normals,
+                                      colors=colors)
         self._carry_motion(old_rig, rig)
         self._build_statics(config)
-        self.bodies.set_pose(self._vertex_pose(rig.bodies.owner, body=True))
+        pose = self._vertex_pose(rig.bodies.owner, body=True)
+        self.bodies.set_pose(pose)
+        self.head_bodies.set_pose(pose)
         self._build_aims()
         self.lenses.set_geometry(rig.lenses.positions, rig.lenses.indices)
         self.lenses.set_pose(self._vertex_pose(rig.lenses.owner, body=False))
@@ -303,6 +315,7 @@ class StageScene(GLView):
                 pipes = rigging_lines(new.positions, new.hanging)
                 self.rigging.set_geometry(pipes, colors=np.tile(palette.RIGGING, (len(pipes), 1)))
             self.bodies.update_vertices(change.bodies, new.bodies.positions, new.bodies.normals)
+            self.head_bodies.update_vertices(change.bodies, new.bodies.positions, new.bodies.normals)
             self.lenses.update_vertices(change.lenses, new.lenses.positions)
             self._build_statics(config)
             self._build_aims()
@@ -310,7 +323,7 @@ class StageScene(GLView):
         elif config.stage != old.stage:
             self._extent = self._scene_extent()
         if change.recoloured:
-            self.bodies.set_colors(self._body_colors())
+            self._set_body_colors()
         if config.groups != old.groups:
             self._update_legend(config)
         self._update_selection()
@@ -742,8 +755,7 @@ class StageScene(GLView):
         self._motion = motion.motion_texels(self._pan, self._tilt, self._beam_deg, on)
         self._pose.set_motion(self._motion)
         if moved or old is None or not np.array_equal(old, self._motion[:, :2]):
-            self.bodies.version += 1  # moving heads: the cached frame of bodies is stale
-            self.aims.version += 1
+            self.head_bodies.version += 1
         if self._beams_visible:
             self.beams.set_colors(_gather(self._beam_rgba, self._beam_owner))
             self.pools.set_colors(_gather(self._beam_rgba, self._pool_owner))
@@ -758,6 +770,11 @@ class StageScene(GLView):
         if visible and self._beams_stale and self._rig is not None:
             self._upload_emission()
         self._show_beams()
+
+    def _set_body_colors(self) -> None:
+        colors = self._body_colors()
+        self.bodies.set_colors(colors)
+        self.head_bodies.set_colors(colors)
 
     def _body_colors(self) -> npt.NDArray[np.uint8]:
         rig = self._rig
@@ -793,7 +810,7 @@ class StageScene(GLView):
         self._selection = chosen
         self._selected = chosen[-1] if chosen else None
         if self._rig is not None:
-            self.bodies.set_colors(self._body_colors())
+            self._set_body_colors()
         self._update_selection()
 
     def set_highlighted(self, indices: Sequence[int] | npt.NDArray[np.int64]) -> None:
