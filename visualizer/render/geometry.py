@@ -466,8 +466,9 @@ def _read_poses(fixtures: Sequence[Fixture]) -> _Poses:
         size[i] = _size_of(f, shape)
         height = float(f.position[2])
         ang[i] = orientation.resolved_angles(f.orientation, height)
-        # on a pipe: rigged up high and not standing on something up there
-        hanging[i] = height > orientation.HANG_HEIGHT and orientation.mounting_of(f.orientation, height) != "standing"
+        # on a pipe: rigged up high, hanging (not standing on something, not on a wall or a tower)
+        hanging[i] = height > orientation.HANG_HEIGHT and orientation.mounting_of(f.orientation, height) in (
+            "hanging", "custom")
         if f.beam_angle is not None and math.isfinite(f.beam_angle) and f.beam_angle > 0:
             beam[i] = f.beam_angle
         keys.append((shape, _layout_of(f) if shape == "bar" else None))
