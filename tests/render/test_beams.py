@@ -240,3 +240,20 @@ def test_plans_carry_dimension_lines_at_the_plan_scale(scene: StageScene, grab: 
         assert (xy >= 0).all() and (xy[:, 0] <= scene.width()).all() and (xy[:, 1] <= scene.height()).all()
     scene.set_camera_preset("perspective")
     assert not scene.dimensions.visible() and "width 12 m" not in {lb.text for lb in scene.labels.labels}
+
+
+@pytest.mark.parametrize("pattern", ["rainbow", "white", "sweep", "chase"])
+def test_reference_festival_rig_looks_lit_under_each_pattern(scene: StageScene, grab: Grab, pattern: str) -> None:
+    from visualizer.render.reference import festival_show, pattern_look
+
+    show = festival_show()
+    assert 50 <= len(show.fixtures) <= 70
+    scene.set_config(show)
+    dark = grab()
+    scene.set_look(pattern_look(show, pattern, t=1.0))
+    img = grab().astype(int)
+    brighter = (img.sum(axis=2) - dark.astype(int).sum(axis=2)) > 60
+    assert brighter.mean() > 0.12, f"{pattern}: only {brighter.mean():.0%} of the picture is lit"
+    if pattern != "white":
+        saturated = (img.max(axis=2) - img.min(axis=2)) > 90
+        assert saturated.mean() > 0.02
