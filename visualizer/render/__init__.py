@@ -28,8 +28,24 @@ Conventions (quote these in user docs):
   wall_left to +x, wall_right to -x, wall_back at the audience, wall_front
   upstage).  A pale **aim stub** out of every lens shows where each fixture
   points without any DMX.
-* **Emitted colour** (``set_fixture_colors``) shows on each lens and in a short
-  additive beam cone; before any arrives lenses are dark glass and beams off.
+* **Emitted colour and live light**: ``set_fixture_colors`` (colours only) or
+  ``set_look(look)`` (``visualizer.light.look.Look``: colour × intensity,
+  live, pan/tilt, beam angle, pixel cells).  Lenses show the colour; beams are
+  additive cones (opening = beam angle, soft edges, fading along their
+  length, cut by the floor at z = 0) with soft floor pools where the beam axis
+  meets the floor; dark or not-live fixtures have no beam.  Bars have no cone:
+  their cells light one by one.  Beams and pools are drawn into a
+  half-resolution light layer (``GLView.light_scale``) added over the picture.
+  Quality: ``set_beam_quality("off"|"simple"|"full"|"auto")``.
+* **Movement on the GPU** (``motion``, ``glitems.PosedItem``): every vertex
+  carries (fixture, part); a static texture holds each fixture's position,
+  body rotation, head pivot, lens and beam length, a per-frame texture its
+  (pan, tilt, tan(beam/2), on).  Moving one frame uploads 16 bytes per
+  fixture; no geometry is rebuilt.  Head maths: ``beam = R · Rz(-pan) ·
+  Rx(-tilt) · z`` (``shared.show.orientation.head_rotations``); the yoke pans
+  about the base normal, the head tilts about a pivot at 0.6 × its height.
+  ``set_realistic_movement(True)`` moves heads at fixture speed (full travel in
+  about 4 s).
 * **Level of detail by rig size**: beams are drawn as rays (one line each)
   above ``geometry.CONE_LIMIT`` fixtures, and bodies get fewer triangles
   above ``geometry.DETAIL_LIMIT`` (5-sided cylinders, the moving head one
@@ -48,6 +64,10 @@ Conventions (quote these in user docs):
   millimetres) does not shrink the rig to a dot.
 * **Selection**: the selected body turns brighter and gets a white outline box,
   a white ring and a drop line to the floor; its label always shows.
+  ``select_fixtures(indices)`` (Ctrl/Shift-click) selects several, each with
+  its box; ``set_highlighted(indices)`` rings search hits in amber.  A legend
+  of group colours sits top left; thinned labels are counted on screen and the
+  fixture under the pointer is always named.
 * **Mouse and keys**: left-drag orbits, Ctrl+left-drag or middle-drag pans, the
   wheel zooms (GLViewWidget defaults); a click picks the nearest fixture.  Home or
   R resets to the perspective view framed on the stage, F frames the stage from
