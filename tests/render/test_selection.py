@@ -61,7 +61,9 @@ def test_search_hits_are_ringed_in_amber(scene: StageScene, grab: Grab) -> None:
         assert amber(at, img) > 15 and amber(at, before) == 0
     assert amber(scene.fixture_screen_position(0), img) == 0
     scene.set_highlighted([])
-    assert (grab() == before).all()
+    after = grab()
+    assert (after != before).any(axis=2).sum() <= after.shape[0] * after.shape[1] // 10_000
+    assert all(amber(scene.fixture_screen_position(i), after) == 0 for i in range(4))
 
 
 def test_group_legend_lists_the_colours_in_use(scene: StageScene, grab: Grab) -> None:
@@ -86,3 +88,29 @@ def test_thinned_labels_say_so_and_hover_names_a_hidden_one(scene: StageScene, q
     qtbot.waitUntil(lambda: scene._hover is not None, timeout=2000)
     grab()
     assert scene.label_text(scene._hover) in scene.labels.drawn  # type: ignore[arg-type]
+
+
+def test_the_camera_never_goes_under_the_floor(scene: StageScene, qtbot: QtBot) -> None:
+    scene.set_config(demo_show())
+    scene.set_camera_preset("front")
+    start = QPoint(400, 300)
+    qtbot.mousePress(scene, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 12):
+        qtbot.mouseMove(scene, start + QPoint(0, -25 * step))  # drag up: tip the camera down and under
+    qtbot.mouseRelease(scene, Qt.MouseButton.LeftButton, pos=start + QPoint(0, -275))
+    assert scene.opts["elevation"] >= 0.0
+    scene.orbit(0.0, -200.0)
+    assert scene.opts["elevation"] == 0.0
+    scene.pan(0.0, 0.0, -500.0, relative="view-upright")
+    assert scene.camera_height() >= 0.0
+
+
+def test_a_look_for_another_rig_size_is_skipped(scene: StageScene) -> None:
+    from visualizer.light.look import Look
+
+    scene.set_config(config(fixture("a", 0, 0, 0)))
+    n = 3
+    scene.set_look(Look(np.ones((n, 3), np.float32), np.ones(n, np.float32), np.ones(n, bool),
+                        np.zeros(n, np.float32), np.zeros(n, np.float32), np.full(n, 20, np.float32),
+                        np.zeros((0, 3), np.float32), np.zeros(0, np.int32)))
+    assert scene._lens_rgba.shape == (1, 4)

@@ -157,6 +157,17 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         self.opts["elevation"] = float(np.clip(self.opts["elevation"] + elev, self.MIN_ELEVATION, 90.0))
         self.update()
 
+    def pan(self, dx: float, dy: float, dz: float, relative: str = "global") -> None:
+        super().pan(dx, dy, dz, relative)
+        c = self.opts["center"]
+        if c.z() < 0.0:  # the eye sits above the centre: keeping the centre on or above the floor keeps it there
+            c.setZ(0.0)
+
+    def camera_height(self) -> float:
+        """The eye's height above the floor (metres)."""
+        c = self.opts["center"]
+        return float(c.z()) + float(self.opts["distance"]) * math.sin(math.radians(float(self.opts["elevation"])))
+
     def mousePressEvent(self, ev: QtGui.QMouseEvent | None) -> None:
         if ev is not None:
             self.mousePos = ev.position()

@@ -650,7 +650,9 @@ class StageScene(GLView):
         n = len(rig)
         color = np.asarray(look.color, np.float32)
         if color.shape != (n, 3):
-            raise ValueError(f"look.color must be ({n}, 3) for this rig, got {color.shape}")
+            # a look for the previous configuration, still on its way: skip it
+            log.debug("scene: look for %d fixtures ignored, the rig has %d", len(color), n)
+            return
         live = np.asarray(look.live, bool).reshape(n)
         rgba = _rgba8_rows(color)
         rgba[~live] = (0, 0, 0, 0)
