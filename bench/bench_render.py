@@ -276,7 +276,7 @@ def _naive_build(config: ShowConfig) -> None:
     """The geometry of ``build_rig``, but instanced one fixture at a time in a Python loop."""
     from visualizer.render import geometry as g
 
-    detail = "full" if len(config.fixtures) <= g.DETAIL_LIMIT else "lite"
+    detail: g.Detail = "full" if len(config.fixtures) <= g.DETAIL_LIMIT else "lite"
     bodies, lenses, beams = [], [], []
     for i, f in enumerate(config.fixtures):
         shape = g.shape_of(f.fixture_type)

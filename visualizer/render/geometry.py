@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -81,7 +82,22 @@ _DEFAULT_SIZE: dict[str, tuple[float, float, float]] = {
 }
 
 
-def shape_of(fixture_type: str | None) -> str:
+#: Body shapes and levels of detail.
+Shape = Literal["cylinder", "bar", "head", "box"]
+Detail = Literal["full", "lite"]
+
+
+class Part(NamedTuple):
+    """One layer's worth of some fixtures of one template (what ``_concat`` joins)."""
+
+    positions: F32  # (V, 3)
+    indices: U32  # (K,)
+    owner: I32  # (V,)
+    normals: F32 | None  # (V, 3)
+    alpha: F32 | None  # (V,)
+
+
+def shape_of(fixture_type: str | None) -> Shape:
     """The body shape drawn for a fixture type (case-insensitive)."""
     kind = (fixture_type or "").strip().upper().replace(" ", "").replace("-", "")
     if kind in CYLINDER_KINDS:
@@ -204,7 +220,7 @@ def cells_mesh(cols: int, rows: int, z: float, inset: float = 0.04) -> Mesh:
     return Mesh(pos, np.tile(np.array([0, 0, 1], np.float32), (4 * n, 1)), faces.astype(np.uint32))
 
 
-def body_template(shape: str, detail: str = "full") -> Mesh:
+def body_template(shape: Shape, detail: Detail = "full") -> Mesh:
     """The body of a fixture kind; ``lite`` (big rigs) keeps the silhouette with fewer triangles."""
     sides = CYLINDER_SIDES if detail == "full" else LITE_CYLINDER_SIDES
     if shape == "cylinder":
@@ -220,7 +236,7 @@ def body_template(shape: str, detail: str = "full") -> Mesh:
     return box_mesh(-0.5, 0.5, -0.5, 0.5, 0.0, 1.0)
 
 
-def lens_template(shape: str, layout: tuple[int, int] | None, detail: str = "full") -> Mesh:
+def lens_template(shape: Shape, layout: tuple[int, int] | None, detail: Detail = "full") -> Mesh:
     sides = CYLINDER_SIDES if detail == "full" else LITE_CYLINDER_SIDES
     if shape == "cylinder":
         return disc_mesh(sides, 0.4, 0.4, 1.0)
@@ -303,7 +319,7 @@ class Rig:
     lenses: Layer
     beams: Layer
     bounds: tuple[F32, F32]  # min, max corner of all bodies (empty rig: zeros)
-    detail: str = "full"
+    detail: Detail = "full"
     #: Beams are line pairs (GL_LINES) rather than cone triangles.
     beam_rays: bool = False
     #: Group (index in ``config.groups``) whose colour each body has, -1 for none.
@@ -367,7 +383,7 @@ def _layout_of(f: Fixture) -> tuple[int, int] | None:
     return (min(max(cols, 1), 64), min(max(rows, 1), 16))
 
 
-def _concat(parts: Iterable[tuple[F32, U32, I32, F32 | None, F32 | None]],
+def _concat(parts: Iterable[Part],
             with_normals: bool, with_alpha: bool) -> Layer:
     pos, idx, own, nrm, alp = [], [], [], [], []
     offset = 0
@@ -392,18 +408,18 @@ def _concat(parts: Iterable[tuple[F32, U32, I32, F32 | None, F32 | None]],
 
 
 def _batch(template: Mesh, members: npt.NDArray[np.intp], scale: F32, shift: F32, rot: F32, pos: F32,
-           normals: bool) -> tuple[F32, U32, I32, F32 | None, F32 | None]:
+           normals: bool) -> Part:
     """One template instanced for its members: (positions, indices, owner, normals, None)."""
     nv = len(template.positions)
     p = instance_points(template.positions, scale, shift, rot, pos).reshape(-1, 3)
     n = instance_normals(template.normals, scale, rot).reshape(-1, 3) if normals else None
     faces = (template.faces.reshape(1, -1) + (np.arange(len(members), dtype=np.uint32) * nv)[:, None])
     owner = np.repeat(members.astype(np.int32), nv)
-    return p, faces.reshape(-1).astype(np.uint32), owner, n, None
+    return Part(p, faces.reshape(-1).astype(np.uint32), owner, n, None)
 
 
-def _cone_batch(shape: str, members: npt.NDArray[np.intp], size: F32, beam: F32, rot: F32,
-                pos: F32) -> tuple[F32, U32, I32, F32 | None, F32 | None]:
+def _cone_batch(shape: Shape, members: npt.NDArray[np.intp], size: F32, beam: F32, rot: F32,
+                pos: F32) -> Part:
     """Open frusta from the lens along the beam, fading out (drawn additively)."""
     k = CONE_SIDES
     n = len(members)
@@ -425,11 +441,11 @@ def _cone_batch(shape: str, members: npt.NDArray[np.intp], size: F32, beam: F32,
     tri = np.concatenate([np.stack([i, j, k + j], 1), np.stack([i, k + j, k + i], 1)]).reshape(1, -1)
     faces = tri + (np.arange(n) * 2 * k)[:, None]
     alpha = np.tile(np.concatenate([np.full(k, BEAM_ALPHA), np.zeros(k)]).astype(np.float32), n)
-    return p, faces.reshape(-1).astype(np.uint32), np.repeat(members.astype(np.int32), 2 * k), None, alpha
+    return Part(p, faces.reshape(-1).astype(np.uint32), np.repeat(members.astype(np.int32), 2 * k), None, alpha)
 
 
 def _ray_batch(members: npt.NDArray[np.intp], size: F32, rot: F32,
-               pos: F32) -> tuple[F32, U32, I32, F32 | None, F32 | None]:
+               pos: F32) -> Part:
     """One line per fixture from the lens along the beam, fading out (GL_LINES)."""
     n = len(members)
     local = np.zeros((n, 2, 3), np.float32)
@@ -437,7 +453,7 @@ def _ray_batch(members: npt.NDArray[np.intp], size: F32, rot: F32,
     local[:, 1, 2] = size[:, 2] + LENS_LIFT + BEAM_LENGTH
     p = (local @ rot.transpose(0, 2, 1) + pos[:, None, :]).astype(np.float32).reshape(-1, 3)
     alpha = np.tile(np.array([RAY_ALPHA, 0.0], np.float32), n)
-    return p, np.arange(2 * n, dtype=np.uint32), np.repeat(members.astype(np.int32), 2), None, alpha
+    return Part(p, np.arange(2 * n, dtype=np.uint32), np.repeat(members.astype(np.int32), 2), None, alpha)
 
 
 @dataclass(frozen=True)
@@ -449,7 +465,7 @@ class _Poses:
     rot: F32  # (M, 3, 3)
     hanging: npt.NDArray[np.bool_]  # (M,)
     beam: F32  # (M,)
-    keys: list[tuple[str, tuple[int, int] | None]]  # body template of each
+    keys: list[tuple[Shape, tuple[int, int] | None]]  # body template of each
 
 
 def _read_poses(fixtures: Sequence[Fixture]) -> _Poses:
@@ -537,9 +553,9 @@ def _group_rgb(config: ShowConfig) -> tuple[U8, I32]:
     return rgb, group
 
 
-def _instance(shape: str, layout: tuple[int, int] | None, detail: str, beam_rays: bool,
+def _instance(shape: Shape, layout: tuple[int, int] | None, detail: Detail, beam_rays: bool,
               m: npt.NDArray[np.intp], p: _Poses, sel: npt.NDArray[np.intp]) -> tuple[
-                  tuple[F32, U32, I32, F32 | None, F32 | None], ...]:
+                  Part, ...]:
     """Body, lens and beam parts of fixtures ``m`` of one template, whose poses are ``p`` rows ``sel``."""
     k = len(m)
     zero = np.zeros((k, 3), np.float32)
@@ -577,7 +593,7 @@ def _plausible_bounds(bodies: Layer, positions: F32) -> tuple[F32, F32]:
     return _bounds(bodies.positions[near[bodies.owner]])
 
 
-def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | None = None) -> Rig:
+def build_rig(config: ShowConfig, detail: Detail | None = None, beam_rays: bool | None = None) -> Rig:
     """Every fixture of ``config`` as batched arrays (vectorised per body template).
 
     ``detail`` is ``full`` or ``lite``; by default ``full`` up to ``DETAIL_LIMIT``
@@ -591,7 +607,7 @@ def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | N
         beam_rays = n > CONE_LIMIT
     names = tuple(f.name for f in fixtures)
     p = _read_poses(fixtures)
-    keys: dict[tuple[str, tuple[int, int] | None], list[int]] = {}
+    keys: dict[tuple[Shape, tuple[int, int] | None], list[int]] = {}
     for i, key in enumerate(p.keys):
         keys.setdefault(key, []).append(i)
     bodies, lenses, beams = [], [], []
@@ -686,7 +702,7 @@ def update_rig(rig: Rig, old: ShowConfig, new: ShowConfig) -> tuple[Rig, RigUpda
     layers = {"bodies": rig.bodies, "lenses": rig.lenses, "beams": rig.beams}
     arrays: dict[str, F32] = {}
     rows: dict[str, list[npt.NDArray[np.intp]]] = {name: [] for name in layers}
-    groups: dict[tuple[str, tuple[int, int] | None], list[int]] = {}
+    groups: dict[tuple[Shape, tuple[int, int] | None], list[int]] = {}
     for j, key in enumerate(p.keys):
         groups.setdefault(key, []).append(j)
     if changed:
@@ -701,11 +717,11 @@ def update_rig(rig: Rig, old: ShowConfig, new: ShowConfig) -> tuple[Rig, RigUpda
             parts = _instance(shape, layout, rig.detail, rig.beam_rays, m, p, sel)
             for name, part in zip(layers, parts, strict=True):
                 r = _rows(*spans[name], m)
-                if len(r) != len(part[0]):  # not the vertex block this fixture had
+                if len(r) != len(part.positions):  # not the vertex block this fixture had
                     return None
-                arrays[name][r] = part[0]
-                if name == "bodies" and part[3] is not None:
-                    arrays["normals"][r] = part[3]
+                arrays[name][r] = part.positions
+                if name == "bodies" and part.normals is not None:
+                    arrays["normals"][r] = part.normals
                 rows[name].append(r)
     positions, sizes, rot = rig.positions.copy(), rig.sizes.copy(), rig.rotations.copy()
     hanging = rig.hanging.copy()
