@@ -43,3 +43,5 @@ SEARCH_HIT = (255, 193, 7, 235)
 #: Bodies without a group (the legend's swatch).
 UNGROUPED = (140, 144, 150, 255)
 BACKGROUND_RGB = (20, 22, 26)
+#: The lip of the stage deck (its front and sides, below the floor).
+DECK_LIP = (40, 44, 52, 255)

@@ -106,6 +106,8 @@ class StageScene(GLView):
     OUTLINE_LIMIT = 500
     #: Groups listed in the legend.
     LEGEND_LIMIT = 16
+    #: How far the stage deck's edge reaches below its top (metres), so it reads as a deck.
+    DECK_LIP = 0.3
     #: Beams: ``auto`` quality is ``full`` up to this many fixtures, else ``simple``.
     FULL_BEAMS_LIMIT = 1500
     FULL_CONE_SIDES = 16
@@ -503,9 +505,15 @@ class StageScene(GLView):
         w = max(float(config.stage.width), 0.1) if math.isfinite(config.stage.width) else 10.0
         d = max(float(config.stage.height), 0.1) if math.isfinite(config.stage.height) else 8.0
         hx, hy = w / 2, d / 2
-        floor = np.array([[-hx, -hy, 0], [hx, -hy, 0], [hx, hy, 0], [-hx, hy, 0]], np.float32)
-        self.floor.set_geometry(floor, np.array([0, 1, 2, 0, 2, 3], np.uint32),
-                                colors=np.tile(palette.FLOOR, (4, 1)))
+        # The deck: its top at z = 0 and a lip down its downstage edge and sides.
+        lip = -self.DECK_LIP
+        floor = np.array([[-hx, -hy, 0], [hx, -hy, 0], [hx, hy, 0], [-hx, hy, 0],
+                          [-hx, -hy, lip], [hx, -hy, lip], [hx, hy, lip], [-hx, hy, lip]], np.float32)
+        quads = [(0, 1, 2, 3), (4, 5, 1, 0), (5, 6, 2, 1), (7, 4, 0, 3)]
+        tri = np.array([[q[0], q[1], q[2], q[0], q[2], q[3]] for q in quads], np.uint32).reshape(-1)
+        colors = np.tile(palette.FLOOR, (8, 1))
+        colors[4:] = palette.DECK_LIP
+        self.floor.set_geometry(floor, tri, colors=colors)
         minor, major = grid_lines(w, d, float(config.stage.grid_size))
         self.grid_minor.set_geometry(minor, colors=np.tile(palette.GRID_MINOR, (len(minor), 1)))
         self.grid_major.set_geometry(major, colors=np.tile(palette.GRID_MAJOR, (len(major), 1)))
