@@ -257,3 +257,27 @@ def test_reference_festival_rig_looks_lit_under_each_pattern(scene: StageScene, 
     if pattern != "white":
         saturated = (img.max(axis=2) - img.min(axis=2)) > 90
         assert saturated.mean() > 0.02
+
+
+def test_light_is_added_only_where_beams_can_reach(scene: StageScene, grab: Grab) -> None:
+    scene.set_config(config(head("h", -4.0, 2.0, 6.0), fixture("p", 4.0, -3.0, 0.0), width=12, depth=10))
+    scene.set_camera_preset("top")
+    scene.set_look(make_look(2, color=[[0, 1, 0], [0, 0, 0]], tilt=20.0))
+    assert scene.light_active()
+    region = scene.light_region()
+    assert region is not None
+    x, y, w, h = region
+    s = scene._statics
+    assert s is not None
+    origin, d = motion.beams(s, [0.0, 0.0], [20.0, 0.0])
+    centre = motion.pool_centres(origin, d, s.length)[0]
+    dpr = scene.devicePixelRatioF()
+    for p in (origin[0], centre):
+        at = screen(scene, p)
+        px, py = at.x() * dpr, scene.deviceHeight() - at.y() * dpr
+        assert x <= px <= x + w and y <= py <= y + h
+    assert w < scene.deviceWidth() * 0.8  # not the whole picture
+    img = grab()
+    assert patch(img, screen(scene, centre), 2).mean(axis=0)[1] > 60
+    scene.set_look(make_look(2, color=(0.0, 0.0, 0.0)))
+    assert not scene.light_active()

@@ -320,7 +320,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             items = list(self.items)
         vao = getattr(self, "default_vao", None)
         ordered = sorted(items, key=lambda i: i.depthValue())
-        low = [i for i in ordered if getattr(i, "low_res", False) and i.visible()]
+        low = [i for i in ordered if getattr(i, "low_res", False) and i.visible()] if self.light_active() else []
         light_done = not low
         for item in ordered:
             if not item.visible():
@@ -344,6 +344,14 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             if id(item) not in self._failed_items:
                 self._failed_items.add(id(item))
                 log.exception("scene: drawing %r failed", item)
+
+    def light_active(self) -> bool:
+        """Whether any light (beam, pool) is on: the light layer costs a full-screen pass."""
+        return True
+
+    def light_region(self) -> tuple[int, int, int, int] | None:
+        """Device pixels (x, y from the bottom, w, h) the light can reach, or None for all of it."""
+        return None
 
     def _draw_light(self, items: Sequence[Any]) -> None:
         """Additive light (beams, pools) at ``light_scale`` resolution, depth-tested, added on top."""
@@ -371,7 +379,14 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             self._paint_item(item)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, int(target))
         GL.glViewport(0, 0, w, h)
-        self._composite_texture(fbo.texture())
+        region = self.light_region()
+        if region is not None:  # add the light only where it can be
+            GL.glEnable(GL.GL_SCISSOR_TEST)
+            GL.glScissor(*region)
+        try:
+            self._composite_texture(fbo.texture())
+        finally:
+            GL.glDisable(GL.GL_SCISSOR_TEST)
 
     def _composite_texture(self, texture: int) -> None:
         if self._composite is None or self._composite[0] != self._gl_generation:

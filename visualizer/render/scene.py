@@ -154,6 +154,7 @@ class StageScene(GLView):
         self._cell_rgba = np.zeros((0, 4), np.uint8)
         self._realistic = False
         self._beam_owner = np.zeros(0, np.int32)
+        self._light_on = np.zeros(0, bool)
         self._pool_owner = np.zeros(0, np.int32)
         self._move_clock = QtCore.QElapsedTimer()
         self._move_timer = QtCore.QTimer(self)
@@ -434,6 +435,40 @@ class StageScene(GLView):
             self._tilt_target = np.zeros(n, np.float32)
         self._beam_deg = beam
         self._motion = np.zeros((n, 4), np.float32)
+
+    def light_active(self) -> bool:
+        return bool(self._light_on.any()) if len(self._light_on) else False
+
+    def light_region(self) -> tuple[int, int, int, int] | None:
+        """The screen box of every lit beam (its lens, its end, its pool), from the shader's maths."""
+        s = self._statics
+        on = self._light_on
+        if s is None or len(on) != len(s.position) or not on.any():
+            return None
+        idx = np.flatnonzero(on)
+        sub = motion.Statics(*(getattr(s, f)[idx] for f in motion.Statics.__dataclass_fields__))
+        origin, d = motion.beams(sub, self._pan[idx], self._tilt[idx])
+        reach = sub.length.astype(np.float64)
+        # where each beam ends: its full length, or the floor if that comes first
+        t_floor = np.where(d[:, 2] < -1e-6, -origin[:, 2] / np.where(d[:, 2] < -1e-6, d[:, 2], -1.0), np.inf)
+        t = np.minimum(reach, np.maximum(t_floor, 0.0))
+        end = origin + d * t[:, None]
+        radius = (sub.lens_radius + t * np.tan(np.radians(np.clip(self._beam_deg[idx], 1, 120)) / 2)
+                  ) / np.maximum(np.abs(d[:, 2]), 0.05)  # the pool stretches along the floor
+        pts = np.concatenate([origin, end])
+        r = np.concatenate([sub.lens_radius.astype(np.float64), radius])
+        box = np.concatenate([pts + np.array([dx, dy, dz]) * r[:, None]
+                              for dx in (-1, 1) for dy in (-1, 1) for dz in (-1, 1)])
+        xy, front = camera.project(box, self.view_projection(), self.width(), self.height())
+        if not front.all():
+            return None  # something behind the eye: no safe box, add everywhere
+        dpr = self.devicePixelRatioF()
+        w, h = self.deviceWidth(), self.deviceHeight()
+        x0 = int(max(math.floor(xy[:, 0].min() * dpr) - 4, 0))
+        x1 = int(min(math.ceil(xy[:, 0].max() * dpr) + 4, w))
+        y0 = int(max(math.floor(h - xy[:, 1].max() * dpr) - 4, 0))
+        y1 = int(min(math.ceil(h - xy[:, 1].min() * dpr) + 4, h))
+        return (x0, y0, max(x1 - x0, 0), max(y1 - y0, 0))
 
     def beam_quality(self) -> str:
         """``off``, ``simple`` (plain cones) or ``full`` (soft cones and floor pools)."""
@@ -763,6 +798,7 @@ class StageScene(GLView):
             self._beam_deg = np.full(n, DEFAULT_BEAM_ANGLE, np.float32)
         old = self._motion[:, :2].copy() if len(self._motion) == n else None
         self._motion = motion.motion_texels(self._pan, self._tilt, self._beam_deg, on)
+        self._light_on = on
         self._pose.set_motion(self._motion)
         if moved or old is None or not np.array_equal(old, self._motion[:, :2]):
             self.head_bodies.version += 1
