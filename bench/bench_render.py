@@ -23,7 +23,13 @@ Baselines, same run, same rigs:
   that fixture's vertex rows are rebuilt and uploaded): the same scene given a
   configuration that renames one fixture instead, which rebuilds everything.
 
-Run: ``python -m bench.bench_render`` (needs a display: ``xvfb-run -a``).
+The colour and configuration rows run with beams off (what they measure is
+the batching); the "live" rows (issue 9) drive whole Looks — colours, pan and
+tilt of every head, beams at each quality — at 1600x1000, against the same
+scene with beams off and an empty ``GLViewWidget`` (the presentation floor).
+
+Run: ``python -m bench.bench_render`` (needs a display: ``xvfb-run -a``);
+``--live`` runs only the live rows.
 """
 
 from __future__ import annotations
@@ -136,6 +142,7 @@ def _scene_fps(config: ShowConfig, duration: float, orbit: bool = False) -> tupl
     assert app is not None
     scene = StageScene()
     _show(scene)
+    scene.set_beam_quality("off")  # these rows measure colour updates; the live rows measure beams
     t0 = time.perf_counter()
     scene.set_config(config)
     scene.update()
@@ -328,6 +335,7 @@ def _set_config_seconds(config: ShowConfig, repeat: int) -> tuple[float, float]:
     assert app is not None
     scene = StageScene()
     _show(scene)
+    scene.set_beam_quality("off")
     k = len(config.fixtures) // 2
     f = config.fixtures[k]
 

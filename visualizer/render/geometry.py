@@ -768,8 +768,12 @@ def rigging_lines(positions: F32, hanging: npt.NDArray[np.bool_], tol: float = 0
         if len(idx) < 2:
             break
         p = positions[idx].astype(np.float64)
-        keys = np.stack([np.round(p[:, across] / tol), np.round(p[:, 2] / tol)], axis=1)
-        _, inv, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+        a = np.round(p[:, across] / tol).astype(np.int64)
+        b = np.round(p[:, 2] / tol).astype(np.int64)
+        a -= a.min()
+        b -= b.min()
+        # one integer per (row, height): a 1-D unique is several times quicker than axis=0
+        _, inv, counts = np.unique(a * (int(b.max()) + 1) + b, return_inverse=True, return_counts=True)
         inv = inv.reshape(-1)
         lo = np.full(len(counts), np.inf)
         hi = np.full(len(counts), -np.inf)

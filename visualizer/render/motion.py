@@ -78,8 +78,11 @@ class Statics:
 
 def statics(rig: Rig, shapes: list[str], pan_range: F32, tilt_range: F32) -> Statics:
     n = len(rig)
-    heads = np.array([s == "head" for s in shapes], bool).reshape(n)
-    radii = np.array([lens_radii(s) for s in shapes], np.float32).reshape(n, 2)
+    kinds = np.asarray(shapes, dtype=object).reshape(n)
+    heads = kinds == "head"
+    radii = np.empty((n, 2), np.float32)
+    for shape in set(shapes):
+        radii[kinds == shape] = lens_radii(shape)
     lens_radius = ((rig.sizes[:, 0] * radii[:, 0] + rig.sizes[:, 1] * radii[:, 1]) / 2).astype(np.float32)
     return Statics(
         position=rig.positions.astype(np.float32),

@@ -320,7 +320,7 @@ class StageScene(GLView):
             self.bodies.update_vertices(change.bodies, new.bodies.positions, new.bodies.normals)
             self.head_bodies.update_vertices(change.bodies, new.bodies.positions, new.bodies.normals)
             self.lenses.update_vertices(change.lenses, new.lenses.positions)
-            self._build_statics(config)
+            self._build_statics(config, change.moved)
             self._build_aims()
             self._update_hits()
         elif config.stage != old.stage:
@@ -404,18 +404,27 @@ class StageScene(GLView):
         pose[on_head, 1] = part[on_head]
         return pose
 
-    def _build_statics(self, config: ShowConfig) -> None:
+    def _build_statics(self, config: ShowConfig, rows: npt.NDArray[np.intp] | None = None) -> None:
+        """The static pose texture; ``rows``: only these fixtures changed (their pan/tilt ranges too)."""
         rig = self._rig
         assert rig is not None
 
-        def ranges(attr: str, default: float) -> npt.NDArray[np.float32]:
-            vals = [getattr(f, attr) for f in config.fixtures]
+        def ranges(fixtures: Sequence[Any], attr: str, default: float) -> npt.NDArray[np.float32]:
+            vals = [getattr(f, attr) for f in fixtures]
             out = np.array([v if v is not None and math.isfinite(v) and v > 0 else default for v in vals],
                            np.float32)
             return out.reshape(len(vals))
 
-        self._statics = motion.statics(rig, self._shapes, ranges("pan_max", motion.DEFAULT_PAN_RANGE),
-                                       ranges("tilt_max", motion.DEFAULT_TILT_RANGE))
+        n = len(rig)
+        if rows is None or self._statics is None or len(self._statics.position) != n:
+            pan = ranges(config.fixtures, "pan_max", motion.DEFAULT_PAN_RANGE)
+            tilt = ranges(config.fixtures, "tilt_max", motion.DEFAULT_TILT_RANGE)
+        else:
+            pan, tilt = self._statics.pan_range.copy(), self._statics.tilt_range.copy()
+            changed = [config.fixtures[int(i)] for i in rows]
+            pan[rows] = ranges(changed, "pan_max", motion.DEFAULT_PAN_RANGE)
+            tilt[rows] = ranges(changed, "tilt_max", motion.DEFAULT_TILT_RANGE)
+        self._statics = motion.statics(rig, self._shapes, pan, tilt)
         self._pose.set_static(self._statics.texels())
         self.bodies.version += 1
 
