@@ -768,12 +768,13 @@ def rigging_lines(positions: F32, hanging: npt.NDArray[np.bool_], tol: float = 0
         if len(idx) < 2:
             break
         p = positions[idx].astype(np.float64)
-        a = np.round(p[:, across] / tol).astype(np.int64)
-        b = np.round(p[:, 2] / tol).astype(np.int64)
-        a -= a.min()
-        b -= b.min()
+        row_key = np.round(p[:, across] / tol).astype(np.int64)
+        height_key = np.round(p[:, 2] / tol).astype(np.int64)
+        row_key -= row_key.min()
+        height_key -= height_key.min()
         # one integer per (row, height): a 1-D unique is several times quicker than axis=0
-        _, inv, counts = np.unique(a * (int(b.max()) + 1) + b, return_inverse=True, return_counts=True)
+        _, inv, counts = np.unique(row_key * (int(height_key.max()) + 1) + height_key, return_inverse=True,
+                                   return_counts=True)
         inv = inv.reshape(-1)
         lo = np.full(len(counts), np.inf)
         hi = np.full(len(counts), -np.inf)

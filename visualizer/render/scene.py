@@ -155,6 +155,7 @@ class StageScene(GLView):
         self._realistic = False
         self._beam_owner = np.zeros(0, np.int32)
         self._light_on = np.zeros(0, bool)
+        self._moved_at = 0  # frame count when heads last moved
         self._pool_owner = np.zeros(0, np.int32)
         self._move_clock = QtCore.QElapsedTimer()
         self._move_timer = QtCore.QTimer(self)
@@ -203,6 +204,9 @@ class StageScene(GLView):
         self.set_camera_preset("perspective")
 
     def static_items(self) -> Sequence[Any]:
+        # Moving heads' bodies join the cached frame once they have been still for a few frames.
+        if self.frames_rendered - self._moved_at > 2:
+            return [*self._static_items, self.head_bodies, self.aims]
         return self._static_items
 
     def _scene_extent(self) -> float:
@@ -496,6 +500,7 @@ class StageScene(GLView):
         self._beam_quality = quality
         if self._rig is not None:
             self._build_beams()
+            self._beams_stale = True
             self._upload_emission()
         self._show_beams()
 
@@ -811,7 +816,8 @@ class StageScene(GLView):
         self._pose.set_motion(self._motion)
         if moved or old is None or not np.array_equal(old, self._motion[:, :2]):
             self.head_bodies.version += 1
-        if self._beams_visible:
+            self._moved_at = self.frames_rendered
+        if self._beams_visible and self._effective_quality() != "off":
             self.beams.set_colors(_gather(self._beam_rgba, self._beam_owner))
             self.pools.set_colors(_gather(self._beam_rgba, self._pool_owner))
             self._beams_stale = False
