@@ -38,7 +38,8 @@ MIN_BEAM, MAX_BEAM = 1.0, 120.0
 
 def beam_lengths(positions: F32) -> F32:
     """How far each beam is drawn (metres): far enough to reach the floor from its height."""
-    out: F32 = np.clip(2.2 * np.maximum(positions[:, 2], 0.0) + 4.0, 6.0, 40.0).astype(np.float32)
+    # to the floor up to ~55 degrees off vertical; beyond, the faded tail is not worth its fill
+    out: F32 = np.clip(1.8 * np.maximum(positions[:, 2], 0.0) + 3.0, 5.0, 30.0).astype(np.float32)
     return out
 
 
