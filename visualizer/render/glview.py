@@ -207,10 +207,28 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
     def initializeGL(self) -> None:
         # A (new) context: every item re-creates its buffers, the program is rebuilt.
         self._gl_generation += 1
-        self._cache_fbo = None
-        self._light_fbo = None
+        self._release_fbos()
         self._cache_key = self._pending_key = None
         super().initializeGL()
+        ctx = self.context()
+        if ctx is not None:  # free our framebuffers while their context still exists
+            ctx.aboutToBeDestroyed.connect(self._on_context_destroyed)
+
+    def _on_context_destroyed(self) -> None:
+        self.makeCurrent()
+        try:
+            self._release_fbos()
+        finally:
+            self.doneCurrent()
+
+    def _release_fbos(self) -> None:
+        """Drop the cached-frame and light framebuffers (with their context current, if any)."""
+        fbos = [f for f in (self._cache_fbo, self._light_fbo) if f is not None]
+        self._cache_fbo = None
+        self._light_fbo = None
+        for fbo in fbos:
+            fbo.release()
+            del fbo
 
     def gl_resources(self) -> GLResources:
         """The programs for the current context (items call this while painting)."""
