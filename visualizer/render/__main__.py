@@ -76,9 +76,19 @@ def main(argv: list[str] | None = None) -> int:
         from visualizer.render.reference import pattern_look
 
         scene.set_look(pattern_look(config, args.look, t=1.0))
-    if not scene.grab_image().save(args.out):
-        print(f"error: {args.out}: cannot write the PNG", file=sys.stderr)
-        return 1
+    try:
+        if not scene.grab_image().save(args.out):
+            print(f"error: {args.out}: cannot write the PNG", file=sys.stderr)
+            return 1
+    finally:
+        # Delete the view now, not whenever Python collects it: a GL widget
+        # destroyed in the middle of another one's paint or resize takes the
+        # current context with it.
+        from PyQt6 import QtCore
+
+        scene.close()
+        scene.deleteLater()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
     print(args.out)
     return 0
 

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 import pyqtgraph.opengl as gl
 from OpenGL import GL
-from PyQt6 import QtCore, QtGui, QtOpenGL, QtWidgets
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from visualizer.render import camera
 from visualizer.render.glitems import (
@@ -50,6 +50,48 @@ from visualizer.render.glitems import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class RawFramebuffer:
+    """An offscreen framebuffer (RGBA8 colour texture, depth-stencil) held as plain GL names.
+
+    Not a ``QOpenGLFramebufferObject``: that one frees itself in its destructor,
+    whenever Python collects it, in whatever context is current then (or none,
+    after its view is gone), which crashed later views.  GL names of a destroyed
+    context are simply gone with it; ``delete`` is only called with ours current.
+    """
+
+    def __init__(self, width: int, height: int, generation: int) -> None:
+        self.width, self.height, self.generation = width, height, generation
+        self.texture = int(GL.glGenTextures(1))
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
+        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, width, height, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, None)
+        for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_LINEAR)
+        for param in (GL.GL_TEXTURE_WRAP_S, GL.GL_TEXTURE_WRAP_T):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_CLAMP_TO_EDGE)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+        self.depth = int(GL.glGenRenderbuffers(1))
+        GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, self.depth)
+        GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, GL.GL_DEPTH24_STENCIL8, width, height)
+        GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, 0)
+        self.handle = int(GL.glGenFramebuffers(1))
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.handle)
+        GL.glFramebufferTexture2D(GL.GL_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, self.texture, 0)
+        GL.glFramebufferRenderbuffer(GL.GL_FRAMEBUFFER, GL.GL_DEPTH_STENCIL_ATTACHMENT, GL.GL_RENDERBUFFER,
+                                     self.depth)
+        status = GL.glCheckFramebufferStatus(GL.GL_FRAMEBUFFER)
+        if status != GL.GL_FRAMEBUFFER_COMPLETE:
+            raise RuntimeError(f"offscreen framebuffer incomplete (status {status:#x})")
+
+    def bind(self) -> None:
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.handle)
+
+    def delete(self) -> None:
+        """Free the GL names (our context must be current)."""
+        GL.glDeleteFramebuffers(1, [self.handle])
+        GL.glDeleteRenderbuffers(1, [self.depth])
+        GL.glDeleteTextures([self.texture])
 
 
 class GLView(gl.GLViewWidget):  # type: ignore[misc]
@@ -67,7 +109,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         self._ortho = False
         #: Keep the static layers in an FBO while only the rest changes (see _paint_cached).
         self.frame_cache = True
-        self._cache_fbo: QtOpenGL.QOpenGLFramebufferObject | None = None
+        self._cache_fbo: RawFramebuffer | None = None
         self._cache_key: tuple[Any, ...] | None = None
         self._pending_key: tuple[Any, ...] | None = None
         self._failed_items: set[int] = set()
@@ -76,7 +118,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         #: Items with ``low_res`` set (beams, pools) are drawn at this fraction of the
         #: resolution and added over the picture: soft light, a quarter of the fill.
         self.light_scale = 0.5
-        self._light_fbo: QtOpenGL.QOpenGLFramebufferObject | None = None
+        self._light_fbo: RawFramebuffer | None = None
         self._composite: tuple[int, int, int] | None = None  # generation, program, quad buffer
         #: How far (metres) the far clipping plane reaches beyond the camera distance.
         self._extent = 100.0
@@ -207,28 +249,18 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
     def initializeGL(self) -> None:
         # A (new) context: every item re-creates its buffers, the program is rebuilt.
         self._gl_generation += 1
-        self._release_fbos()
-        self._cache_key = self._pending_key = None
-        super().initializeGL()
-        ctx = self.context()
-        if ctx is not None:  # free our framebuffers while their context still exists
-            ctx.aboutToBeDestroyed.connect(self._on_context_destroyed)
-
-    def _on_context_destroyed(self) -> None:
-        self.makeCurrent()
-        try:
-            self._release_fbos()
-        finally:
-            self.doneCurrent()
-
-    def _release_fbos(self) -> None:
-        """Drop the cached-frame and light framebuffers (with their context current, if any)."""
-        fbos = [f for f in (self._cache_fbo, self._light_fbo) if f is not None]
+        # A new context: the old framebuffers' names belonged to the old one.
         self._cache_fbo = None
         self._light_fbo = None
-        for fbo in fbos:
-            fbo.release()
-            del fbo
+        self._cache_key = self._pending_key = None
+        super().initializeGL()
+
+    def _framebuffer(self, old: RawFramebuffer | None, width: int, height: int) -> RawFramebuffer:
+        if old is not None and (old.width, old.height, old.generation) == (width, height, self._gl_generation):
+            return old
+        if old is not None and old.generation == self._gl_generation:
+            old.delete()
+        return RawFramebuffer(width, height, self._gl_generation)
 
     def gl_resources(self) -> GLResources:
         """The programs for the current context (items call this while painting)."""
@@ -305,17 +337,13 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             self._draw_items(None, clear=True)
             return
         if key != self._cache_key:
-            fbo = self._cache_fbo
-            if fbo is None or fbo.width() != w or fbo.height() != h:
-                fbo = QtOpenGL.QOpenGLFramebufferObject(
-                    w, h, QtOpenGL.QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
-                self._cache_fbo = fbo
+            fbo = self._cache_fbo = self._framebuffer(self._cache_fbo, w, h)
             fbo.bind()
             GL.glViewport(0, 0, w, h)
             self._draw_items(static_items, clear=True)
             self._cache_key = key
         assert self._cache_fbo is not None
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._cache_fbo.handle())
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._cache_fbo.handle)
         GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, target)
         GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT,
                              GL.GL_NEAREST)
@@ -381,15 +409,11 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
                 self._paint_item(item)
             return
         lw, lh = max(1, round(w * scale)), max(1, round(h * scale))
-        fbo = self._light_fbo
-        if fbo is None or fbo.width() != lw or fbo.height() != lh:
-            fbo = QtOpenGL.QOpenGLFramebufferObject(
-                lw, lh, QtOpenGL.QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
-            self._light_fbo = fbo
+        fbo = self._light_fbo = self._framebuffer(self._light_fbo, lw, lh)
         fbo.bind()
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, int(target))
         GL.glBlitFramebuffer(0, 0, w, h, 0, 0, lw, lh, GL.GL_DEPTH_BUFFER_BIT, GL.GL_NEAREST)
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo.handle())
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo.handle)
         GL.glViewport(0, 0, lw, lh)
         GL.glClearColor(0.0, 0.0, 0.0, 0.0)
         GL.glClear(GL.GL_COLOR_BUFFER_BIT)
@@ -402,7 +426,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             GL.glEnable(GL.GL_SCISSOR_TEST)
             GL.glScissor(*region)
         try:
-            self._composite_texture(fbo.texture())
+            self._composite_texture(fbo.texture)
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
 
