@@ -23,7 +23,13 @@ Baselines, same run, same rigs:
   that fixture's vertex rows are rebuilt and uploaded): the same scene given a
   configuration that renames one fixture instead, which rebuilds everything.
 
-Run: ``python -m bench.bench_render`` (needs a display: ``xvfb-run -a``).
+The colour and configuration rows run with beams off (what they measure is
+the batching); the "live" rows (issue 9) drive whole Looks — colours, pan and
+tilt of every head, beams at each quality — at 1600x1000, against the same
+scene with beams off and an empty ``GLViewWidget`` (the presentation floor).
+
+Run: ``python -m bench.bench_render`` (needs a display: ``xvfb-run -a``);
+``--live`` runs only the live rows.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import numpy.typing as npt
 from bench.common import Row, format_table, row
 from bench.fixtures import make_config
 from shared.show.model import ShowConfig
+from shared.show.orientation import resolved_angles
 
 WIDTH, HEIGHT = 1280, 720
 TARGET_FPS = 30.0
@@ -135,6 +142,7 @@ def _scene_fps(config: ShowConfig, duration: float, orbit: bool = False) -> tupl
     assert app is not None
     scene = StageScene()
     _show(scene)
+    scene.set_beam_quality("off")  # these rows measure colour updates; the live rows measure beams
     t0 = time.perf_counter()
     scene.set_config(config)
     scene.update()
@@ -275,16 +283,14 @@ def _naive_build(config: ShowConfig) -> None:
     """The geometry of ``build_rig``, but instanced one fixture at a time in a Python loop."""
     from visualizer.render import geometry as g
 
-    detail = "full" if len(config.fixtures) <= g.DETAIL_LIMIT else "lite"
+    detail: g.Detail = "full" if len(config.fixtures) <= g.DETAIL_LIMIT else "lite"
     bodies, lenses, beams = [], [], []
     for i, f in enumerate(config.fixtures):
         shape = g.shape_of(f.fixture_type)
         size = np.array([g._size_of(f, shape)], np.float32)
         pos = np.array([tuple(f.position)], np.float32)
-        o = f.orientation
-        ang = np.array([[o.yaw, o.pitch, o.roll]] if o else [[0.0, 0.0, 0.0]], np.float32)
-        hanging = np.array([o is None or o.mounting != "standing"])
-        rot = g.rotations(ang[:, 0], ang[:, 1], ang[:, 2], hanging)
+        ang = np.array([resolved_angles(f.orientation, float(f.position[2]))], np.float32)
+        rot = g.rotations(ang[:, 0], ang[:, 1], ang[:, 2])
         m = np.array([i], np.intp)
         layout = g._layout_of(f) if shape == "bar" else None
         zero = np.zeros((1, 3), np.float32)
@@ -329,6 +335,7 @@ def _set_config_seconds(config: ShowConfig, repeat: int) -> tuple[float, float]:
     assert app is not None
     scene = StageScene()
     _show(scene)
+    scene.set_beam_quality("off")
     k = len(config.fixtures) // 2
     f = config.fixtures[k]
 
@@ -378,10 +385,175 @@ def _read_renderer(widget: object) -> None:
         widget.doneCurrent()  # type: ignore[attr-defined]
 
 
+LIVE_WIDTH, LIVE_HEIGHT = 1600, 1000
+
+
+def festival_config(n: int, heads: int) -> ShowConfig:
+    """``n`` fixtures on trusses 6 m up, ``heads`` of them moving heads, the rest pars, washes and bars.
+
+    Everything hangs with the preset orientation (beams down), so every beam
+    reaches the floor and draws its pool: the expensive case.
+    """
+    from shared.show.model import Dimensions, Fixture, Group, Layout, Orientation, Stage, Vec3
+
+    per_row = max(10, int(np.ceil(np.sqrt(n * 2))))
+    rows_n = int(np.ceil(n / per_row))
+    width, depth = per_row * 0.5 + 2, max(8.0, rows_n * 1.0 + 2)
+    kinds = ["MH"] * heads + [("PAR", "WASH", "BAR")[i % 3] for i in range(n - heads)]
+    order = np.random.default_rng(5).permutation(n)
+    fixtures = []
+    for i in range(n):
+        kind = kinds[order[i]]
+        c, r = i % per_row, i // per_row
+        fixtures.append(Fixture(
+            name=f"{kind} {i + 1}", manufacturer="Bench", model=kind, mode="m", universe=1 + i // 32,
+            address=1 + (i % 32) * 16, position=Vec3((c - (per_row - 1) / 2) * 0.5, (r - (rows_n - 1) / 2) * 1.0, 6.0),
+            orientation=Orientation("hanging", 0.0, 0.0, 0.0), fixture_type=kind,
+            physical=Dimensions(1.0, 0.09, 0.11) if kind == "BAR" else Dimensions(0.3, 0.4, 0.3),
+            layout=Layout(8, 1) if kind == "BAR" else None, beam_angle=18.0))
+    groups = tuple(Group(f"G{g}", ("#FF5722", "#2196F3", "#4CAF50", "#9C27B0")[g],
+                         tuple(f.name for f in fixtures[g::4])) for g in range(4))
+    return ShowConfig(Stage(width, depth, 0.5), tuple(fixtures), groups)
+
+
+def _looks(config: ShowConfig, count: int = 8) -> list[object]:
+    """Looks as the evaluator produces them: every fixture recoloured, every head at a new pan/tilt."""
+    from visualizer.light.look import Look
+
+    n = len(config.fixtures)
+    rng = np.random.default_rng(11)
+    out: list[object] = []
+    for k in range(count):
+        color = rng.random((n, 3), dtype=np.float32)
+        out.append(Look(color=color, intensity=color.max(axis=1), live=np.ones(n, bool),
+                        pan_deg=(rng.random(n, dtype=np.float32) - 0.5) * 120,
+                        tilt_deg=(rng.random(n, dtype=np.float32) - 0.5) * 60 + 10 * k,
+                        beam_deg=np.full(n, 18.0, np.float32),
+                        cell_color=np.zeros((0, 3), np.float32), cell_owner=np.zeros(0, np.int32)))
+    return out
+
+
+def _empty_view_fps(duration: float) -> float:
+    """The floor: an empty pyqtgraph GLViewWidget repainted and presented at 1600x1000."""
+    from PyQt6 import QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    view = _CountingView.create()
+    _show(view)
+    view.resize(LIVE_WIDTH, LIVE_HEIGHT)  # type: ignore[attr-defined]
+    fps = _fps(lambda i: _frame_view(view, app), duration)
+    view.close()  # type: ignore[attr-defined]
+    return fps
+
+
+def _live_fps(config: ShowConfig, quality: str, duration: float, heads_only: bool = False) -> float:
+    """Frames per second with a new Look (colours, pan, tilt) every frame, at 1600x1000."""
+    from PyQt6 import QtWidgets
+
+    from visualizer.render import StageScene
+
+    app = QtWidgets.QApplication.instance()
+    assert app is not None
+    scene = StageScene()
+    scene.resize(LIVE_WIDTH, LIVE_HEIGHT)
+    _show(scene)
+    scene.resize(LIVE_WIDTH, LIVE_HEIGHT)
+    scene.set_config(config)
+    scene.set_beam_quality(quality)
+    scene.set_camera_preset("perspective")
+    looks = _looks(config)
+    if heads_only:  # only the moving heads emit: the others' shutters are closed
+        heads = np.array([f.fixture_type == "MH" for f in config.fixtures])
+        for look in looks:
+            look.color[~heads] = 0.0  # type: ignore[attr-defined]
+
+    def step(i: int) -> None:
+        before = scene.frames_rendered
+        scene.set_look(looks[i % len(looks)])
+        scene.update()
+        app.processEvents()
+        _finish(scene)
+        if scene.frames_rendered == before:
+            raise RuntimeError("the scene did not repaint; is the window exposed?")
+
+    fps = _fps(step, duration)
+    scene.close()
+    scene.deleteLater()
+    app.processEvents()
+    return fps
+
+
+def _pan_tilt_cpu(heads: int, repeat: int) -> tuple[float, float]:
+    """(ours, baseline) seconds of CPU for one pan/tilt update of ``heads`` moving heads.
+
+    Ours: the motion texels (pan, tilt, opening, on) for the per-frame texture.
+    Baseline: re-posing the heads' vertices on the CPU (one vectorised batch of
+    the head template: what a geometry rebuild per frame would cost at best).
+    """
+    from shared.show.orientation import base_rotations, head_rotations
+    from visualizer.render import geometry as g
+    from visualizer.render import motion
+
+    rng = np.random.default_rng(3)
+    pan = rng.random(heads, dtype=np.float32) * 540 - 270
+    tilt = rng.random(heads, dtype=np.float32) * 270 - 135
+    beam = np.full(heads, 18.0, np.float32)
+    on = np.ones(heads, bool)
+    out = np.zeros((heads, 4), np.float32)
+    from visualizer.render.glitems import PoseTextures
+
+    tex = PoseTextures()
+
+    def ours() -> None:
+        tex.set_motion(motion.motion_texels(pan, tilt, beam, on, out))
+
+    template = g.body_template("head")
+    size = np.tile(np.array([0.3, 0.4, 0.3], np.float32), (heads, 1))
+    pos = np.zeros((heads, 3), np.float32)
+    base = base_rotations(np.zeros(heads), np.full(heads, 90.0), np.zeros(heads))
+
+    def baseline() -> None:
+        rot = (base @ head_rotations(pan, tilt)).astype(np.float32)
+        g.instance_points(template.positions, size, np.zeros((heads, 3), np.float32), rot, pos)
+
+    def cpu(fn: Callable[[], None]) -> float:
+        fn()
+        samples = []
+        for _ in range(repeat):
+            t0 = time.process_time()
+            for _ in range(20):
+                fn()
+            samples.append((time.process_time() - t0) / 20)
+        return float(statistics.median(samples))
+
+    return cpu(ours), cpu(baseline)
+
+
 def run(quick: bool = False) -> list[Row]:
     _app()
     duration = 0.7 if quick else 2.0
     rows: list[Row] = []
+    live = "--live" in sys.argv[1:]
+    fest_1k = festival_config(1_000, 300)
+    full = _live_fps(fest_1k, "full", duration)
+    simple = _live_fps(fest_1k, "simple", duration)
+    off = _live_fps(fest_1k, "off", duration)
+    heads_full = _live_fps(fest_1k, "full", duration, heads_only=True)
+    floor = _empty_view_fps(duration)
+    rows.append(row("live fps 1600x1000, 1k fixtures (300 heads) moving+recoloured, beams full [vs off]",
+                    full, "fps", off, f">= {TARGET_FPS:.0f} fps"))
+    rows.append(row("live fps, same, beams simple [vs off]", simple, "fps", off, f">= {TARGET_FPS:.0f} fps"))
+    rows.append(row("live fps, same, only the 300 heads emit, beams full [vs off]", heads_full, "fps", off,
+                    f">= {TARGET_FPS:.0f} fps"))
+    rows.append(row("live fps, same, beams off [vs empty GLViewWidget]", off, "fps", floor, "info"))
+    simple_5k = _live_fps(festival_config(5_000, 1_500), "simple", duration)
+    rows.append(row("live fps 1600x1000, 5k fixtures (1,500 heads), beams simple", simple_5k, "fps", None,
+                    "interactive (>= 15 fps)"))
+    ours_pt, cpu_pt = _pan_tilt_cpu(1_000, repeat=5 if quick else 15)
+    rows.append(row("pan/tilt update, 1k heads, CPU ms [vs re-posing vertices]", ours_pt * 1000, "ms",
+                    cpu_pt * 1000, "< 1 ms"))
+    if live:
+        return rows
     configs = {n: make_config(n) for n in (1_000, 5_000, 10_000)}
 
     fps_1k, _ = _scene_fps(configs[1_000], duration)

@@ -3,6 +3,9 @@
 It is what ``show-creator`` serves without ``--show`` and what ``make demo``
 renders, so it exercises every fixture body the viewer draws (bars, pars,
 washes, moving heads, pixel bars), both mountings, and several groups.
+Orientation angles are absolute (``shared.show.orientation``): the front pars
+hang at the audience side aiming upstage (yaw 180) and 50 degrees down; the side
+washes stand at x = -4.5 (stage left) and 4.5 aiming across and 30 degrees up.
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def demo_show_dict() -> dict[str, Any]:
                 "universe": 1,
                 "address": 193 + 8 * i,
                 "position": {"x": -3.75 + 1.5 * i, "y": -3.5, "z": 5.0},
-                "orientation": {"mounting": "hanging", "yaw": 0.0, "pitch": -40.0, "roll": 0.0},
+                "orientation": {"mounting": "hanging", "yaw": 180.0, "pitch": 50.0, "roll": 0.0},
                 "fixture_type": "PAR",
                 "physical": {"width": 0.25, "height": 0.3, "depth": 0.25},
                 "beam_angle": 40.0,
@@ -134,7 +137,7 @@ def demo_show_dict() -> dict[str, Any]:
                 "universe": 2,
                 "address": 57 + 8 * i,
                 "position": {"x": 4.5 * side, "y": -1.0, "z": 0.0},
-                "orientation": {"mounting": "standing", "yaw": -90.0 * side, "pitch": 30.0, "roll": 0.0},
+                "orientation": {"mounting": "standing", "yaw": 90.0 * side, "pitch": -30.0, "roll": 0.0},
                 "fixture_type": "WASH",
                 "physical": {"width": 0.35, "height": 0.45, "depth": 0.3},
                 "beam_angle": 30.0,

@@ -10,7 +10,7 @@ from tests.app.helpers import WAIT_MS, free_port, moved
 from tests.render.helpers import has_color, pixels
 from visualizer.app.fixture_tree import NAME_ROLE, UNGROUPED
 from visualizer.app.status import STATE_COLORS
-from visualizer.app.window import _SCENE_TAKES_NAMES, MainWindow
+from visualizer.app.window import MainWindow
 from visualizer.tcp.qt import QtVisualizerClient
 
 
@@ -32,7 +32,7 @@ def selected_name(window: MainWindow) -> str | None:
 
 def screen_pos(window: MainWindow, name: str):  # type: ignore[no-untyped-def]
     index = window.state.find(name)
-    return window.scene.fixture_screen_position(name if _SCENE_TAKES_NAMES else index)
+    return window.scene.fixture_screen_position(index)
 
 
 def tree_rows(window: MainWindow) -> dict[str, list[str]]:
@@ -97,7 +97,7 @@ def test_selecting_in_the_tree_highlights_in_the_scene_and_shows_details(qtbot, 
     assert d.text("Address") == "209–216 (8 ch)"
     assert d.text("Position") == "x −0.75  y −3.50  z 5.00 m"
     assert d.text("Type") == "PAR"
-    assert d.text("Orientation") == "hanging, yaw 0°, pitch −40°, roll 0°"
+    assert d.text("Orientation") == "hanging, yaw 180°, pitch 50°, roll 0°"
     assert d.text("Groups") == "Front Wash"
 
 

@@ -45,21 +45,22 @@ def test_standing_body_rises_from_its_position_and_hanging_hangs_below() -> None
     assert rig.bodies.positions[owner == down][:, 2].min() == pytest.approx(4.6, abs=1e-5)
 
 
-def test_orientation_convention_of_the_package_docstring() -> None:
-    rig = build_rig(config(
-        fixture("yaw90", 0, 0, 0, mounting="standing", yaw=90, pitch=30),
-        fixture("pitch_standing", 0, 0, 0, mounting="standing", pitch=30),
-        fixture("pitch_hanging", 0, 0, 5, mounting="hanging", pitch=30),
-        fixture("front_par", 0, -3.5, 5, mounting="hanging", pitch=-40),
-    ))
-    d = {name: beam_direction(rig.rotations[i]) for name, i in rig.index.items()}
-    # positive pitch tilts the beam towards the audience (-y) for both mountings
-    assert d["pitch_standing"][1] < -0.4 and d["pitch_standing"][2] > 0
-    assert d["pitch_hanging"][1] < -0.4 and d["pitch_hanging"][2] < 0
-    # yaw turns counter-clockwise seen from above: the -y tilt becomes +x
-    assert d["yaw90"] == pytest.approx([0.5, 0, np.sqrt(3) / 2], abs=1e-5)
-    # the demo's front pars hang on the audience side and point at the stage, downwards
-    assert d["front_par"][1] > 0.5 and d["front_par"][2] < -0.5
+@pytest.mark.parametrize(
+    ("mounting", "angles", "aim"),
+    [("hanging", (0, 0, 0), (0, 0, -1)), ("standing", (0, 0, 0), (0, 0, 1)),
+     ("wall_left", (0, 0, 0), (1, 0, 0)), ("wall_right", (0, 0, 0), (-1, 0, 0)),
+     ("wall_back", (0, 0, 0), (0, -1, 0)), ("wall_front", (0, 0, 0), (0, 1, 0)),
+     ("hanging", (0, 90, 0), (0, 0, -1)), ("custom", (-90, 0, 0), (1, 0, 0)),
+     ("hanging", (180, 50, 0), (0, np.cos(np.radians(50)), -np.sin(np.radians(50))))],
+)
+def test_body_points_where_the_orientation_table_says(mounting: str, angles: tuple[float, float, float],
+                                                       aim: tuple[float, float, float]) -> None:
+    yaw, pitch, roll = angles
+    rig = build_rig(config(fixture("f", 0, 0, 3, mounting=mounting, yaw=yaw, pitch=pitch, roll=roll)))
+    assert beam_direction(rig.rotations[0]) == pytest.approx(aim, abs=1e-5)
+    # the body lies behind its lens: every body vertex is on the rigging side of the beam
+    along = (rig.bodies.positions - rig.positions[0]) @ np.asarray(aim, np.float64)
+    assert along.min() >= -1e-5 and along.max() > 0.1
 
 
 def test_bar_is_sized_from_physical_with_one_lens_cell_per_segment() -> None:

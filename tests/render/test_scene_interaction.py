@@ -16,13 +16,15 @@ def point(at: QPointF | None) -> QPoint:
     return QPoint(round(at.x()), round(at.y()))
 
 
-def test_clicking_a_fixture_emits_its_name_and_selects_it(scene: StageScene, qtbot: QtBot) -> None:
-    scene.set_config(demo_show())
+def test_clicking_a_fixture_emits_its_index_and_selects_it(scene: StageScene, qtbot: QtBot) -> None:
+    show = demo_show()
+    scene.set_config(show)
     for name in ("Spot 3", "LED Bar 2", "Side Wash R", "Pixel Bar 1"):
+        index = [f.name for f in show.fixtures].index(name)
         with qtbot.waitSignal(scene.fixture_clicked, timeout=2000) as blocker:
-            qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=point(scene.fixture_screen_position(name)))
-        assert blocker.args == [name]
-        assert scene.selected_fixture() == name
+            qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=point(scene.fixture_screen_position(index)))
+        assert blocker.args == [index]
+        assert scene.selected_fixture() == index
 
 
 def test_clicking_near_a_fixture_picks_it_and_empty_space_emits_none(scene: StageScene, qtbot: QtBot) -> None:
@@ -30,7 +32,7 @@ def test_clicking_near_a_fixture_picks_it_and_empty_space_emits_none(scene: Stag
     at = point(scene.fixture_screen_position("b"))
     with qtbot.waitSignal(scene.fixture_clicked, timeout=2000) as blocker:
         qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=at + QPoint(6, -5))
-    assert blocker.args == ["b"]
+    assert blocker.args == [1]
     with qtbot.waitSignal(scene.fixture_clicked, timeout=2000) as blocker:
         qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     assert blocker.args == [None]

@@ -27,7 +27,7 @@ def test_ten_thousand_fixtures_build_and_draw_within_a_sanity_bound(scene: Stage
     assert len(scene.rig or ()) == 10_000
     assert count_color(img, (255, 87, 34)) > 500  # group G0 is on screen
     scene.set_fixture_colors(np.random.default_rng(0).random((10_000, 3)))
-    scene.select_fixture("F5000")
+    scene.select_fixture(5000)
     at = scene.fixture_screen_position("F5000")
     assert at is not None
     assert (grab()[int(at.y()) - 20:int(at.y()) + 21, int(at.x()) - 20:int(at.x()) + 21] >= 235).all(axis=2).any()
@@ -44,7 +44,7 @@ def test_fifty_config_replacements_leak_no_gl_items(scene: StageScene, grab: Gra
         n = 5 + (i * 7) % 40
         scene.set_config(config(*[fixture(f"F{k}", (k % 8) - 4.0, (k // 8) - 3.0, 0.0, kind=("PAR", "MH", "BAR")[k % 3])
                                   for k in range(n)]))
-        scene.select_fixture(f"F{i % n}")
+        scene.select_fixture(i % n)
         scene.set_fixture_colors(np.random.default_rng(i).random((n, 3)))
         grab()
     scene.set_config(demo_show())

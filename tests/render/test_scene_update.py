@@ -108,7 +108,7 @@ def test_a_moved_fixture_moves_in_the_image_and_a_group_colour_change_recolours(
     first = row_of_pars()
     scene.set_config(first)
     scene.set_camera_preset("top")
-    scene.select_fixture("P11")
+    scene.select_fixture(11)
     scene.set_fixture_colors({"P5": (0.0, 0.0, 1.0)})
     built = scene.rig
     assert built is not None
@@ -126,13 +126,13 @@ def test_a_moved_fixture_moves_in_the_image_and_a_group_colour_change_recolours(
     for name in ("P1", "P7", "P10"):
         at = scene.fixture_screen_position(name)
         assert at is not None and has_color(img, at, BLUE) and not has_color(img, at, GREEN)
-    assert scene.selected_fixture() == "P11"
+    assert scene.selected_fixture() == 11
     assert np.array_equal(scene._lens_rgba[5], [0, 0, 255, 255])  # emitted colours stay
 
     # Exactly the picture a scene that builds ``second`` from scratch draws.
     scene.set_config(config(fixture("other", 0, 0, 0)))
     scene.set_config(second)
     assert scene.rig is not None and scene.rig.bodies.indices is not rig.bodies.indices
-    scene.select_fixture("P11")
+    scene.select_fixture(11)
     scene.set_fixture_colors({"P5": (0.0, 0.0, 1.0)})
     assert np.array_equal(grab(), img)

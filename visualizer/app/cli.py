@@ -24,6 +24,7 @@ from typing import Any
 from shared.cli import OneLineParser, non_negative_seconds, positive_seconds
 from visualizer.app import dmx_options
 from visualizer.app.address import DEFAULT_HOST, DEFAULT_PORT, AddressError, parse_address
+from visualizer.render.presets import PRESETS
 from visualizer.tcp.options import (
     ConnectionOptionError,
     add_connection_arguments,
@@ -34,7 +35,7 @@ from visualizer.tcp.options import (
 log = logging.getLogger(__name__)
 
 PROG = "visualizer"
-CAMERA_PRESETS = ("front", "top", "side", "perspective")
+CAMERA_PRESETS = tuple(PRESETS)
 DEFAULT_SIZE = (1400, 900)
 MIN_SIZE = (320, 240)
 MAX_SIZE = 10000
@@ -102,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", action=argparse.BooleanOptionalAction, default=True,
                    help="fixture name labels in the 3D view (default on; L toggles)")
     p.add_argument("--select", metavar="NAME", help="select this fixture once the show arrives")
+    p.add_argument("--beams", choices=("off", "simple", "full", "auto"), default="auto",
+                   help="light beams: off (cheapest), simple cones, full soft cones with floor pools "
+                        "(most GPU); auto: full up to 1,500 fixtures (default)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
     dmx_options.add_arguments(p)
     add_connection_arguments(p)
@@ -124,6 +128,7 @@ class Options:
     #: VisualizerTCPClient keyword arguments (protocol, token, ssl_context).
     connection: dict[str, Any] = field(default_factory=dict)
     discover: bool = False
+    beams: str = "auto"
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -141,7 +146,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         parser.exit(2, f"{PROG}: {exc}\n")
     return Options(host, port, ns.screenshot, ns.screenshot_after, ns.timeout, size, ns.camera, ns.labels,
                    ns.select, ns.verbose, dmx_options.from_namespace(ns), connection=connection,
-                   discover=ns.discover)
+                   discover=ns.discover, beams=ns.beams)
 
 
 def configure_logging(verbose: int, screenshot: bool = False) -> None:

@@ -170,6 +170,7 @@ def run(opts: Options) -> int:
     window.resize(*opts.size)
     window.set_labels_visible(opts.labels)
     window.set_camera_preset(opts.camera)
+    window.set_beam_quality(opts.beams)
     if opts.select:
         name = opts.select
 
@@ -184,6 +185,7 @@ def run(opts: Options) -> int:
 
         DmxController(window, opts.dmx).start()
     if opts.screenshot is not None:
+        window.scene.set_realistic_movement(False)  # the picture shows where the heads are going
         ScreenshotJob(app, window, opts.screenshot, opts.screenshot_after, opts.timeout)
     # Ctrl+C (or a polite kill) closes the window like its close button would.
     # Python runs signal handlers only between bytecodes, hence the idle tick.

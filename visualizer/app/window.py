@@ -11,7 +11,6 @@ fixtures moved; the scene updates itself in place and keeps its camera.
 from __future__ import annotations
 
 import html
-import inspect
 import logging
 
 from PyQt6.QtCore import QPoint, QRect, Qt, pyqtSignal
@@ -33,23 +32,20 @@ from shared.cli import format_address
 from shared.show import ShowConfig
 from visualizer.app.connect_dialog import open_connect_dialog
 from visualizer.app.details import FixtureDetails
-from visualizer.app.fixture_tree import FixtureTree, groups_of
+from visualizer.app.fixture_tree import GROUP, KIND_ROLE, NAME_ROLE, FixtureTree, groups_of
 from visualizer.app.problems import ProblemsButton, ProblemsView
+from visualizer.app.render_menu import RenderMenus
 from visualizer.app.selection_link import SelectionLink
 from visualizer.app.status import ConnectionIndicator, TransientMessage
 from visualizer.render import StageScene
+from visualizer.render.presets import PRESETS
 from visualizer.tcp import ShowState
 from visualizer.tcp.qt import QtVisualizerClient
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "Stage Visualizer"
-CAMERA_PRESETS = ("front", "top", "side", "perspective")
-
-
-#: Until render's index API is merged, StageScene selects and reports fixtures by
-#: name.  Remove this (and ``_scene_select``'s name branch) after the merge.
-_SCENE_TAKES_NAMES = "str" in str(inspect.signature(StageScene.select_fixture).parameters.get("name", ""))
+CAMERA_PRESETS = tuple(PRESETS)
 
 
 def _plural(n: int, word: str) -> str:
@@ -77,6 +73,7 @@ class MainWindow(QMainWindow):
 
         self.scene = StageScene(self)
         self.scene.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.scene.set_realistic_movement(True)  # heads travel at fixture speed (off for screenshots)
         # Until the first show arrives the 3D view is empty: say why, over it.
         self.waiting = QLabel(self)
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -108,6 +105,10 @@ class MainWindow(QMainWindow):
         self.tree.fixture_selected.connect(self._on_tree_selection)
         self.scene.fixture_clicked.connect(self._on_scene_click)
         self.problems.fixture_activated.connect(self.select_fixture)
+        self.tree.search.textChanged.connect(self._highlight_search)
+        tree_selection = self.tree.view.selectionModel()
+        assert tree_selection is not None
+        tree_selection.selectionChanged.connect(self._select_group_in_scene)
 
         self.selection_link = SelectionLink(self)  # protocol 2: selection to and from Show Creator
         self.set_connection_state(client.state)
@@ -269,6 +270,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.fit_action)
         view_menu.addSeparator()
         view_menu.addAction(self.labels_action)
+        self.render_menus = RenderMenus(self, self.scene, view_menu)
         view_menu.addAction(self.panel_action)
         self.problems_action = QAction("Problems", self)
         self.problems_action.setCheckable(True)
@@ -303,12 +305,13 @@ class MainWindow(QMainWindow):
             # Re-assert: a rebuilt tree or scene must show the same fixture.
             changed = selected != self._selected
             self._selected = selected
-            self._scene_select(selected)
+            self.scene.select_fixture(selected)
             self.tree.select_fixture(selected)
             self._show_details(selected)
             if changed:
                 self.selection_changed.emit(selected)
         self._update_counts()
+        self._highlight_search(self.tree.search.text())
         self.config_applied.emit(config)
 
     def _on_config(self, config: ShowConfig) -> None:
@@ -366,7 +369,7 @@ class MainWindow(QMainWindow):
             index = None
         changed = index != self._selected
         self._selected = index
-        self._scene_select(index)
+        self.scene.select_fixture(index)
         self.tree.select_fixture(index)
         self._show_details(index)
         if changed:
@@ -378,20 +381,30 @@ class MainWindow(QMainWindow):
         self.select_fixture(index)
         return index
 
-    def _scene_select(self, index: int | None) -> None:
-        if _SCENE_TAKES_NAMES:  # compatibility until render's index API is merged
-            f = self.state.fixture(index)
-            self.scene.select_fixture(None if f is None else f.name)
-        else:
-            self.scene.select_fixture(index)  # type: ignore[arg-type]  # render's index API
+    def _highlight_search(self, text: str) -> None:
+        """Search hits get a ring in the 3D view too."""
+        if not text.strip() or self.state.config is None:
+            self.scene.set_highlighted(())
+            return
+        self.scene.set_highlighted(self.tree.visible_indices())
+
+    def _select_group_in_scene(self) -> None:
+        """A group row picked in the tree selects all its fixtures in the 3D view."""
+        sel = self.tree.view.selectionModel()
+        config = self.state.config
+        rows = [] if sel is None else sel.selectedRows()
+        if not rows or config is None or rows[0].data(KIND_ROLE) != GROUP:
+            return
+        names = [g.name for g in config.groups]
+        name = rows[0].data(NAME_ROLE)
+        if name in names:
+            self.scene.select_fixtures(config.group_members(names.index(name)))
 
     def _on_tree_selection(self, index: int) -> None:
         self.select_fixture(None if index < 0 else index)
 
     def _on_scene_click(self, value: object) -> None:
-        if isinstance(value, str):  # a scene that reports names (before render's index API)
-            self.select_fixture(self.state.find(value) if value else None)
-        elif isinstance(value, int) and value >= 0:
+        if isinstance(value, int) and value >= 0:
             self.select_fixture(value)
         else:
             self.select_fixture(None)
@@ -409,6 +422,10 @@ class MainWindow(QMainWindow):
 
     def set_camera_preset(self, preset: str) -> None:
         self.scene.set_camera_preset(preset)
+
+    def set_beam_quality(self, quality: str) -> None:
+        """``off``, ``simple``, ``full`` or ``auto`` (the View > Beams menu)."""
+        self.render_menus.set_beam_quality(quality)
 
     def set_labels_visible(self, visible: bool) -> None:
         self.labels_action.setChecked(visible)

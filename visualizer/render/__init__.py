@@ -2,31 +2,50 @@
 
 Conventions (quote these in user docs):
 
-* **Axes**: metres; x across the stage, y into its depth, z up.  The stage floor
-  (``Stage.width`` x ``Stage.height``, the latter being its depth along y) is
-  centred on the origin.  The axes gizmo off the front-left corner draws
-  **x red, y green, z blue**.
-* **Front**: the audience is on the -y side; its stage edge is drawn brighter
-  and labelled.  The "front" camera looks from -y towards +y; "top" is a plan
-  view with +y up the screen; "side" looks from +x; "perspective" from the
-  front right, above.
+* **Axes** (Show Creator's, see docs/PROTOCOL.md "Coordinates and orientation"):
+  metres; **+x stage right** (the audience's left), **-y downstage** (the
+  audience), z up; the stage floor (``Stage.width`` x ``Stage.height``, the
+  latter its depth along y) is centred on the origin.  That frame is
+  left-handed, so ``GLView`` mirrors the projection: the picture is the real
+  stage, stage left (x < 0) on the right as seen from the audience.  The axes
+  gizmo off the downstage stage-left corner draws +x (stage right) red, +y
+  (upstage) green, z blue; labels name DOWNSTAGE, UPSTAGE, STAGE LEFT/RIGHT and
+  the stage size.
+* **Views**: "front" is an orthographic elevation from the audience, "top" an
+  orthographic plan with the audience at the bottom (+x on the left), "side"
+  an orthographic elevation from stage right; "perspective" from the audience's
+  front left, above.  The camera never goes under the floor.
 * **Fixture bodies** by ``fixture_type`` (case-insensitive): PAR and WASH a
   short cylinder; BAR, PIXELBAR and SUNSTRIP a long thin box sized from
   ``physical`` with one lens cell per ``layout`` segment; MH a base, yoke and
   head; anything else a small box.  ``physical`` is width (x) x height (along the
-  beam) x depth (y); the body is coloured by its first group, grey without one.
-* **Orientation**: a fixture's body model has its base at the rigging point and
-  its beam leaving along +z.  Its pose is
-  ``Rz(yaw) · M · Rx(pitch) · Ry(roll)``: roll about the fixture's own y axis
-  first, then pitch about x, then the mounting ``M`` (identity when *standing*;
-  for *hanging* a half turn about y, so the body hangs upside-down below the
-  rigging point and the beam points down), then yaw about the vertical.
-  Right-handed, degrees: yaw turns the fixture counter-clockwise seen from above,
-  and at yaw 0 a positive pitch tilts the beam towards the audience (-y) for both
-  mountings, a negative one upstage.  A fixture without orientation counts as
-  hanging when it is higher than 1 m, else standing.
-* **Emitted colour** (``set_fixture_colors``) shows on each lens and in a short
-  additive beam cone; before any arrives lenses are dark glass and beams off.
+  beam) x depth; the body is coloured by its first group (by fixture index:
+  repeated names resolve in order of occurrence), grey without one.
+* **Orientation** (``shared.show.orientation``): a body has its base at the
+  rigging point and its beam leaving along its +z; its pose is
+  ``base_rotation(yaw, pitch, roll)`` of the *absolute* angles (a named
+  mounting with 0, 0, 0 is its preset: hanging points down, standing up,
+  wall_left to +x, wall_right to -x, wall_back at the audience, wall_front
+  upstage).  A pale **aim stub** out of every lens shows where each fixture
+  points without any DMX.
+* **Emitted colour and live light**: ``set_fixture_colors`` (colours only) or
+  ``set_look(look)`` (``visualizer.light.look.Look``: colour × intensity,
+  live, pan/tilt, beam angle, pixel cells).  Lenses show the colour; beams are
+  additive cones (opening = beam angle, soft edges, fading along their
+  length, cut by the floor at z = 0) with soft floor pools where the beam axis
+  meets the floor; dark or not-live fixtures have no beam.  Bars have no cone:
+  their cells light one by one.  Beams and pools are drawn into a
+  half-resolution light layer (``GLView.light_scale``) added over the picture.
+  Quality: ``set_beam_quality("off"|"simple"|"full"|"auto")``.
+* **Movement on the GPU** (``motion``, ``glitems.PosedItem``): every vertex
+  carries (fixture, part); a static texture holds each fixture's position,
+  body rotation, head pivot, lens and beam length, a per-frame texture its
+  (pan, tilt, tan(beam/2), on).  Moving one frame uploads 16 bytes per
+  fixture; no geometry is rebuilt.  Head maths: ``beam = R · Rz(-pan) ·
+  Rx(-tilt) · z`` (``shared.show.orientation.head_rotations``); the yoke pans
+  about the base normal, the head tilts about a pivot at 0.6 × its height.
+  ``set_realistic_movement(True)`` moves heads at fixture speed (full travel in
+  about 4 s).
 * **Level of detail by rig size**: beams are drawn as rays (one line each)
   above ``geometry.CONE_LIMIT`` fixtures, and bodies get fewer triangles
   above ``geometry.DETAIL_LIMIT`` (5-sided cylinders, the moving head one
@@ -36,8 +55,19 @@ Conventions (quote these in user docs):
   colours.  When only a few fixtures moved (same names, order and body kinds)
   or group colours changed, just those fixtures' vertices are rebuilt and
   uploaded (``geometry.update_rig``); anything else rebuilds the rig.
+* **Identity**: a fixture is its index in ``config.fixtures`` (names may
+  repeat): ``select_fixture(index)``, ``fixture_clicked(index | None)``.
+* **Framing**: the first configuration, a new stage size, or a rig that no
+  longer fits a view that used to fit it re-frames the camera from its current
+  direction (never during a drag).  Framing covers the stage and the fixtures
+  within 200 m of its centre: a fixture at (1500, 2000, 3000) "metres" (really
+  millimetres) does not shrink the rig to a dot.
 * **Selection**: the selected body turns brighter and gets a white outline box,
   a white ring and a drop line to the floor; its label always shows.
+  ``select_fixtures(indices)`` (Ctrl/Shift-click) selects several, each with
+  its box; ``set_highlighted(indices)`` rings search hits in amber.  A legend
+  of group colours sits top left; thinned labels are counted on screen and the
+  fixture under the pointer is always named.
 * **Mouse and keys**: left-drag orbits, Ctrl+left-drag or middle-drag pans, the
   wheel zooms (GLViewWidget defaults); a click picks the nearest fixture.  Home or
   R resets to the perspective view framed on the stage, F frames the stage from
@@ -47,7 +77,23 @@ Everything is batched: a handful of GL items for the whole rig, whatever its
 size (see ``geometry`` and ``glitems``).
 """
 
-from visualizer.render.geometry import Rig, build_rig, shape_of
-from visualizer.render.scene import StageScene
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from visualizer.render.geometry import Rig, build_rig, shape_of
+    from visualizer.render.scene import StageScene
 
 __all__ = ["Rig", "StageScene", "build_rig", "shape_of"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: ``visualizer.render.presets`` must be importable without Qt or OpenGL.
+    if name == "StageScene":
+        from visualizer.render.scene import StageScene
+
+        return StageScene
+    if name in ("Rig", "build_rig", "shape_of"):
+        from visualizer.render import geometry
+
+        return getattr(geometry, name)
+    raise AttributeError(f"module 'visualizer.render' has no attribute {name!r}")

@@ -24,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--select", metavar="NAME", help="highlight this fixture")
     parser.add_argument("--colors", action="store_true",
                         help="light every fixture in a made-up colour (what live DMX will look like)")
+    parser.add_argument("--festival", action="store_true",
+                        help="the ~60-fixture festival reference rig instead of the demo show")
+    parser.add_argument("--look", choices=("rainbow", "white", "sweep", "chase"),
+                        help="light the rig with this synthetic pattern (colours, pan/tilt, cells)")
+    parser.add_argument("--beams", choices=("off", "simple", "full", "auto"), default="auto",
+                        help="beam quality (default auto)")
     args = parser.parse_args(argv)
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
@@ -35,7 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     from shared.show import ShowFileError, demo_show, load_show
     from visualizer.render import StageScene
 
-    if args.show:
+    if args.festival:
+        from visualizer.render.reference import festival_show
+
+        config = festival_show()
+    elif args.show:
         try:
             config, _ = load_show(args.show)
         except ShowFileError as exc:
@@ -49,20 +59,36 @@ def main(argv: list[str] | None = None) -> int:
     scene.show()
     app.processEvents()
     scene.set_config(config)
+    scene.set_beam_quality(args.beams)
     scene.set_camera_preset(args.preset)
     scene.set_labels_visible(args.labels)
     if args.select:
-        if config.fixture(args.select) is None:
+        index = scene.index_of(args.select)
+        if index is None:
             print(f"error: --select {args.select!r}: no such fixture", file=sys.stderr)
             return 2
-        scene.select_fixture(args.select)
+        scene.select_fixture(index)
     if args.colors:
         hues = np.linspace(0.0, 1.0, len(config.fixtures), endpoint=False)
         rgb = np.clip(np.abs(((hues[:, None] * 6 + [0, 4, 2]) % 6) - 3) - 1, 0, 1)
         scene.set_fixture_colors(rgb)
-    if not scene.grab_image().save(args.out):
-        print(f"error: {args.out}: cannot write the PNG", file=sys.stderr)
-        return 1
+    if args.look:
+        from visualizer.render.reference import pattern_look
+
+        scene.set_look(pattern_look(config, args.look, t=1.0))
+    try:
+        if not scene.grab_image().save(args.out):
+            print(f"error: {args.out}: cannot write the PNG", file=sys.stderr)
+            return 1
+    finally:
+        # Delete the view now, not whenever Python collects it: a GL widget
+        # destroyed in the middle of another one's paint or resize takes the
+        # current context with it.
+        from PyQt6 import QtCore
+
+        scene.close()
+        scene.deleteLater()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
     print(args.out)
     return 0
 

@@ -10,33 +10,16 @@ the fixture is drawn at.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from PyQt6 import QtGui
 
+from visualizer.render.presets import PLAUSIBLE_STAGE as PLAUSIBLE_STAGE
+from visualizer.render.presets import PRESETS as PRESETS
+from visualizer.render.presets import Preset as Preset
+
 F64 = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class Preset:
-    azimuth: float
-    elevation: float
-    fov: float  # horizontal, degrees
-
-
-#: Front: from the audience (-y) towards +y, a little above eye level.
-#: Top: plan view, +y (upstage) up the screen. Side: from stage right (+x).
-#: The three drawing-like views use a narrow field of view from further away, so
-#: they are nearly orthographic: a plan where a fixture at 5 m still sits over
-#: its floor position, an elevation where heights line up.
-PRESETS: dict[str, Preset] = {
-    "front": Preset(azimuth=-90.0, elevation=6.0, fov=20.0),
-    "top": Preset(azimuth=-90.0, elevation=90.0, fov=20.0),
-    "side": Preset(azimuth=0.0, elevation=6.0, fov=20.0),
-    "perspective": Preset(azimuth=-62.0, elevation=24.0, fov=50.0),
-}
 
 
 def qmatrix_to_numpy(m: QtGui.QMatrix4x4) -> F64:
@@ -98,3 +81,25 @@ def fit(points: npt.ArrayLike, azimuth: float, elevation: float, fov: float, asp
     dist = float(max((q[:, 2] + np.abs(q[:, 0]) / tan_h).max(), (q[:, 2] + np.abs(q[:, 1]) / tan_v).max()))
     dist = max(dist, 0.5) * margin
     return center, dist
+
+
+def fit_orthographic(points: npt.ArrayLike, azimuth: float, elevation: float, fov: float, aspect: float,
+                     margin: float = 1.08) -> tuple[F64, float]:
+    """Centre and distance of an orthographic view showing every point.
+
+    The visible half width at any depth is ``distance · tan(fov / 2)``
+    (``GLView.projectionMatrix``), so the distance only sets the scale.
+    """
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    if len(p) == 0:
+        return np.zeros(3), 10.0
+    r = rotation(azimuth, elevation)
+    center = (p.min(axis=0) + p.max(axis=0)) / 2
+    q = (p - center) @ r.T
+    shift = np.array([(q[:, 0].max() + q[:, 0].min()) / 2, (q[:, 1].max() + q[:, 1].min()) / 2, 0.0])
+    center = center + r.T @ shift
+    q = (p - center) @ r.T
+    tan_h = math.tan(math.radians(fov) / 2)
+    half_w = max(float(np.abs(q[:, 0]).max()), float(np.abs(q[:, 1]).max()) * aspect, 0.25)
+    depth = float(np.abs(q[:, 2]).max())
+    return center, max(half_w * margin / tan_h, depth + 1.0)

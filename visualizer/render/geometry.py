@@ -10,15 +10,14 @@ into one vertex/index array per layer.  Each vertex remembers which fixture owns
 it (``owner``), so a per-fixture colour becomes a per-vertex colour with a single
 fancy index, which is all a colour update costs.
 
-Pose (see also the package docstring)::
+Pose (see ``shared.show.orientation`` and the package docstring)::
 
-    world = Rz(yaw) · M · Rx(pitch) · Ry(roll) · (template · size) + position
+    world = base_rotation(yaw, pitch, roll) · (template · size) + position
 
-``M`` is the identity for *standing* fixtures and a half turn about the y axis for
-*hanging* ones, so a hanging body sits below its rigging point, upside-down, with
-its beam pointing down.  Rotations are right-handed, angles in degrees.  At
-``yaw = 0`` a positive pitch tilts the beam towards the audience (-y) for both
-mountings; yaw turns the fixture counter-clockwise seen from above.
+with the resolved absolute angles (a named mounting with 0, 0, 0 is its preset).
+The template's +z (the beam) is the body's +z, so a hanging body (pitch 90) sits
+below its rigging point with its beam pointing down.  Positions stay in stage
+coordinates (+x stage right); the scene mirrors the picture, not the numbers.
 """
 
 from __future__ import annotations
@@ -26,10 +25,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
+from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from shared.show import orientation
 from shared.show.model import Fixture, ShowConfig
 
 F32 = npt.NDArray[np.float32]
@@ -63,6 +65,9 @@ DEFAULT_BEAM_ANGLE = 25.0
 #: Lens surfaces float this far (metres) above the body face they sit on.
 LENS_LIFT = 0.004
 MIN_SIZE = 0.02
+#: Fixtures further than this (metres) from the stage centre are almost certainly
+#: millimetres or centimetres typed as metres: framing leaves them out.
+PLAUSIBLE_RADIUS = 200.0
 
 BAR_KINDS = frozenset({"BAR", "PIXELBAR", "SUNSTRIP", "LEDBAR", "STRIP"})
 CYLINDER_KINDS = frozenset({"PAR", "WASH"})
@@ -77,7 +82,22 @@ _DEFAULT_SIZE: dict[str, tuple[float, float, float]] = {
 }
 
 
-def shape_of(fixture_type: str | None) -> str:
+#: Body shapes and levels of detail.
+Shape = Literal["cylinder", "bar", "head", "box"]
+Detail = Literal["full", "lite"]
+
+
+class Part(NamedTuple):
+    """One layer's worth of some fixtures of one template (what ``_concat`` joins)."""
+
+    positions: F32  # (V, 3)
+    indices: U32  # (K,)
+    owner: I32  # (V,)
+    normals: F32 | None  # (V, 3)
+    alpha: F32 | None  # (V,)
+
+
+def shape_of(fixture_type: str | None) -> Shape:
     """The body shape drawn for a fixture type (case-insensitive)."""
     kind = (fixture_type or "").strip().upper().replace(" ", "").replace("-", "")
     if kind in CYLINDER_KINDS:
@@ -200,7 +220,7 @@ def cells_mesh(cols: int, rows: int, z: float, inset: float = 0.04) -> Mesh:
     return Mesh(pos, np.tile(np.array([0, 0, 1], np.float32), (4 * n, 1)), faces.astype(np.uint32))
 
 
-def body_template(shape: str, detail: str = "full") -> Mesh:
+def body_template(shape: Shape, detail: Detail = "full") -> Mesh:
     """The body of a fixture kind; ``lite`` (big rigs) keeps the silhouette with fewer triangles."""
     sides = CYLINDER_SIDES if detail == "full" else LITE_CYLINDER_SIDES
     if shape == "cylinder":
@@ -216,7 +236,7 @@ def body_template(shape: str, detail: str = "full") -> Mesh:
     return box_mesh(-0.5, 0.5, -0.5, 0.5, 0.0, 1.0)
 
 
-def lens_template(shape: str, layout: tuple[int, int] | None, detail: str = "full") -> Mesh:
+def lens_template(shape: Shape, layout: tuple[int, int] | None, detail: Detail = "full") -> Mesh:
     sides = CYLINDER_SIDES if detail == "full" else LITE_CYLINDER_SIDES
     if shape == "cylinder":
         return disc_mesh(sides, 0.4, 0.4, 1.0)
@@ -238,26 +258,10 @@ def lens_radii(shape: str) -> tuple[float, float]:
 # --------------------------------------------------------------------------- pose
 
 
-def rotations(yaw: F32, pitch: F32, roll: F32, hanging: npt.NDArray[np.bool_]) -> F32:
-    """Rz(yaw) · M · Rx(pitch) · Ry(roll) for every fixture, (N, 3, 3)."""
-    n = len(yaw)
-
-    def rot(axis: int, deg: F32) -> npt.NDArray[np.float64]:
-        a = np.radians(deg.astype(np.float64))
-        c, s = np.cos(a), np.sin(a)
-        m = np.zeros((n, 3, 3))
-        i, j = [(1, 2), (2, 0), (0, 1)][axis]  # the plane the axis turns
-        m[:, axis, axis] = 1.0
-        m[:, i, i] = c
-        m[:, j, j] = c
-        m[:, i, j] = -s
-        m[:, j, i] = s
-        return m
-
-    mount = np.tile(np.eye(3), (n, 1, 1))
-    mount[hanging] = np.diag([-1.0, 1.0, -1.0])
-    r: F32 = (rot(2, yaw) @ mount @ rot(0, pitch) @ rot(1, roll)).astype(np.float32)
-    return r
+def rotations(yaw: F32, pitch: F32, roll: F32) -> F32:
+    """Body -> stage rotation of every fixture, (N, 3, 3), from absolute angles (``shared.show.orientation``)."""
+    out: F32 = orientation.base_rotations(yaw, pitch, roll).astype(np.float32)
+    return out
 
 
 def instance_points(template: F32, scale: F32, shift: F32, rot: F32, pos: F32) -> F32:
@@ -315,9 +319,21 @@ class Rig:
     lenses: Layer
     beams: Layer
     bounds: tuple[F32, F32]  # min, max corner of all bodies (empty rig: zeros)
-    detail: str = "full"
+    detail: Detail = "full"
     #: Beams are line pairs (GL_LINES) rather than cone triangles.
     beam_rays: bool = False
+    #: Group (index in ``config.groups``) whose colour each body has, -1 for none.
+    group: I32 = dataclass_field(default_factory=lambda: np.zeros(0, np.int32))
+
+    @property
+    def plausible(self) -> npt.NDArray[np.bool_]:
+        """Fixtures within ``PLAUSIBLE_RADIUS`` of the stage centre (the rest: likely a unit mistake)."""
+        out: npt.NDArray[np.bool_] = np.linalg.norm(self.positions.astype(np.float64), axis=1) <= PLAUSIBLE_RADIUS
+        return out
+
+    def first_index(self, name: str) -> int | None:
+        """The first fixture called ``name`` (names may repeat; the index is the identity)."""
+        return self.index.get(name)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -367,7 +383,7 @@ def _layout_of(f: Fixture) -> tuple[int, int] | None:
     return (min(max(cols, 1), 64), min(max(rows, 1), 16))
 
 
-def _concat(parts: Iterable[tuple[F32, U32, I32, F32 | None, F32 | None]],
+def _concat(parts: Iterable[Part],
             with_normals: bool, with_alpha: bool) -> Layer:
     pos, idx, own, nrm, alp = [], [], [], [], []
     offset = 0
@@ -392,18 +408,18 @@ def _concat(parts: Iterable[tuple[F32, U32, I32, F32 | None, F32 | None]],
 
 
 def _batch(template: Mesh, members: npt.NDArray[np.intp], scale: F32, shift: F32, rot: F32, pos: F32,
-           normals: bool) -> tuple[F32, U32, I32, F32 | None, F32 | None]:
+           normals: bool) -> Part:
     """One template instanced for its members: (positions, indices, owner, normals, None)."""
     nv = len(template.positions)
     p = instance_points(template.positions, scale, shift, rot, pos).reshape(-1, 3)
     n = instance_normals(template.normals, scale, rot).reshape(-1, 3) if normals else None
     faces = (template.faces.reshape(1, -1) + (np.arange(len(members), dtype=np.uint32) * nv)[:, None])
     owner = np.repeat(members.astype(np.int32), nv)
-    return p, faces.reshape(-1).astype(np.uint32), owner, n, None
+    return Part(p, faces.reshape(-1).astype(np.uint32), owner, n, None)
 
 
-def _cone_batch(shape: str, members: npt.NDArray[np.intp], size: F32, beam: F32, rot: F32,
-                pos: F32) -> tuple[F32, U32, I32, F32 | None, F32 | None]:
+def _cone_batch(shape: Shape, members: npt.NDArray[np.intp], size: F32, beam: F32, rot: F32,
+                pos: F32) -> Part:
     """Open frusta from the lens along the beam, fading out (drawn additively)."""
     k = CONE_SIDES
     n = len(members)
@@ -425,11 +441,11 @@ def _cone_batch(shape: str, members: npt.NDArray[np.intp], size: F32, beam: F32,
     tri = np.concatenate([np.stack([i, j, k + j], 1), np.stack([i, k + j, k + i], 1)]).reshape(1, -1)
     faces = tri + (np.arange(n) * 2 * k)[:, None]
     alpha = np.tile(np.concatenate([np.full(k, BEAM_ALPHA), np.zeros(k)]).astype(np.float32), n)
-    return p, faces.reshape(-1).astype(np.uint32), np.repeat(members.astype(np.int32), 2 * k), None, alpha
+    return Part(p, faces.reshape(-1).astype(np.uint32), np.repeat(members.astype(np.int32), 2 * k), None, alpha)
 
 
 def _ray_batch(members: npt.NDArray[np.intp], size: F32, rot: F32,
-               pos: F32) -> tuple[F32, U32, I32, F32 | None, F32 | None]:
+               pos: F32) -> Part:
     """One line per fixture from the lens along the beam, fading out (GL_LINES)."""
     n = len(members)
     local = np.zeros((n, 2, 3), np.float32)
@@ -437,7 +453,7 @@ def _ray_batch(members: npt.NDArray[np.intp], size: F32, rot: F32,
     local[:, 1, 2] = size[:, 2] + LENS_LIFT + BEAM_LENGTH
     p = (local @ rot.transpose(0, 2, 1) + pos[:, None, :]).astype(np.float32).reshape(-1, 3)
     alpha = np.tile(np.array([RAY_ALPHA, 0.0], np.float32), n)
-    return p, np.arange(2 * n, dtype=np.uint32), np.repeat(members.astype(np.int32), 2), None, alpha
+    return Part(p, np.arange(2 * n, dtype=np.uint32), np.repeat(members.astype(np.int32), 2), None, alpha)
 
 
 @dataclass(frozen=True)
@@ -449,7 +465,7 @@ class _Poses:
     rot: F32  # (M, 3, 3)
     hanging: npt.NDArray[np.bool_]  # (M,)
     beam: F32  # (M,)
-    keys: list[tuple[str, tuple[int, int] | None]]  # body template of each
+    keys: list[tuple[Shape, tuple[int, int] | None]]  # body template of each
 
 
 def _read_poses(fixtures: Sequence[Fixture]) -> _Poses:
@@ -464,39 +480,82 @@ def _read_poses(fixtures: Sequence[Fixture]) -> _Poses:
         shape = shape_of(f.fixture_type)
         pos[i] = tuple(f.position)
         size[i] = _size_of(f, shape)
-        o = f.orientation
-        if o is None:
-            hanging[i] = float(f.position[2]) > 1.0  # nothing said: rigged up high means hung
-        else:
-            hanging[i] = str(o.mounting).lower() != "standing"
-            ang[i] = (o.yaw, o.pitch, o.roll)
+        height = float(f.position[2])
+        ang[i] = orientation.resolved_angles(f.orientation, height)
+        # on a pipe: rigged up high, hanging (not standing on something, not on a wall or a tower)
+        hanging[i] = height > orientation.HANG_HEIGHT and orientation.mounting_of(f.orientation, height) in (
+            "hanging", "custom")
         if f.beam_angle is not None and math.isfinite(f.beam_angle) and f.beam_angle > 0:
             beam[i] = f.beam_angle
         keys.append((shape, _layout_of(f) if shape == "bar" else None))
     pos = np.nan_to_num(pos)
     ang = np.nan_to_num(ang)
     size = np.maximum(size, MIN_SIZE)
-    rot = rotations(ang[:, 0], ang[:, 1], ang[:, 2], hanging)
+    rot = rotations(ang[:, 0], ang[:, 1], ang[:, 2])
     return _Poses(pos, size, rot, hanging, beam, keys)
 
 
-def _group_rgb(config: ShowConfig) -> U8:
-    rgb = np.empty((len(config.fixtures), 3), np.uint8)
-    rgb[:] = UNGROUPED_RGB
-    colours: dict[str, tuple[int, int, int]] = {}
+def fixture_group_index(config: ShowConfig) -> tuple[int | None, ...]:
+    """First group (index) of every fixture, by position; ``ShowConfig.fixture_group_index`` when it exists.
+
+    Names may repeat: the k-th mention of name N across groups (in group order)
+    is the k-th fixture named N (counting round again when mentions outnumber
+    fixtures, so a uniquely named fixture in two groups stays in both).
+    """
+    given = getattr(config, "fixture_group_index", None)
+    if given is not None:
+        return tuple(given)
+    by_name: dict[str, list[int]] = {}
     for i, f in enumerate(config.fixtures):
-        g = config.group_of(f.name)
-        if g is not None:
-            c = colours.get(g.color)
-            if c is None:
-                c = colours[g.color] = _hex_rgb(g.color)
-            rgb[i] = c
-    return rgb
+        by_name.setdefault(f.name, []).append(i)
+    seen: dict[str, int] = {}
+    out: list[int | None] = [None] * len(config.fixtures)
+    for g, group in enumerate(config.groups):
+        for member in group.fixtures:
+            same = by_name.get(member)
+            k = seen.get(member, 0)
+            seen[member] = k + 1
+            if same and out[same[k % len(same)]] is None:
+                out[same[k % len(same)]] = g
+    return tuple(out)
 
 
-def _instance(shape: str, layout: tuple[int, int] | None, detail: str, beam_rays: bool,
+def group_members(config: ShowConfig, group_index: int) -> tuple[int, ...]:
+    """Fixture indices of a group (``ShowConfig.group_members`` when it exists), by the same rule."""
+    given = getattr(config, "group_members", None)
+    if callable(given):
+        return tuple(given(group_index))
+    by_name: dict[str, list[int]] = {}
+    for i, f in enumerate(config.fixtures):
+        by_name.setdefault(f.name, []).append(i)
+    seen: dict[str, int] = {}
+    out: list[int] = []
+    for g, group in enumerate(config.groups):
+        for member in group.fixtures:
+            same = by_name.get(member)
+            k = seen.get(member, 0)
+            seen[member] = k + 1
+            if g == group_index and same:
+                out.append(same[k % len(same)])
+    return tuple(dict.fromkeys(out))
+
+
+def _group_rgb(config: ShowConfig) -> tuple[U8, I32]:
+    """Body colour and group index (-1: none) of every fixture."""
+    n = len(config.fixtures)
+    rgb = np.empty((n, 3), np.uint8)
+    rgb[:] = UNGROUPED_RGB
+    group = np.array([-1 if g is None else g for g in fixture_group_index(config)], np.int32).reshape(n)
+    colours = [_hex_rgb(g.color) for g in config.groups]
+    has = group >= 0
+    if colours and has.any():
+        rgb[has] = np.array(colours, np.uint8)[group[has]]
+    return rgb, group
+
+
+def _instance(shape: Shape, layout: tuple[int, int] | None, detail: Detail, beam_rays: bool,
               m: npt.NDArray[np.intp], p: _Poses, sel: npt.NDArray[np.intp]) -> tuple[
-                  tuple[F32, U32, I32, F32 | None, F32 | None], ...]:
+                  Part, ...]:
     """Body, lens and beam parts of fixtures ``m`` of one template, whose poses are ``p`` rows ``sel``."""
     k = len(m)
     zero = np.zeros((k, 3), np.float32)
@@ -526,7 +585,15 @@ def _bounds(positions: F32) -> tuple[F32, F32]:
     return np.zeros(3, np.float32), np.zeros(3, np.float32)
 
 
-def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | None = None) -> Rig:
+def _plausible_bounds(bodies: Layer, positions: F32) -> tuple[F32, F32]:
+    """Bounds of the bodies of fixtures within ``PLAUSIBLE_RADIUS`` of the centre (all when none is)."""
+    near = np.linalg.norm(positions.astype(np.float64), axis=1) <= PLAUSIBLE_RADIUS
+    if near.all() or not near.any():
+        return _bounds(bodies.positions)
+    return _bounds(bodies.positions[near[bodies.owner]])
+
+
+def build_rig(config: ShowConfig, detail: Detail | None = None, beam_rays: bool | None = None) -> Rig:
     """Every fixture of ``config`` as batched arrays (vectorised per body template).
 
     ``detail`` is ``full`` or ``lite``; by default ``full`` up to ``DETAIL_LIMIT``
@@ -540,7 +607,7 @@ def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | N
         beam_rays = n > CONE_LIMIT
     names = tuple(f.name for f in fixtures)
     p = _read_poses(fixtures)
-    keys: dict[tuple[str, tuple[int, int] | None], list[int]] = {}
+    keys: dict[tuple[Shape, tuple[int, int] | None], list[int]] = {}
     for i, key in enumerate(p.keys):
         keys.setdefault(key, []).append(i)
     bodies, lenses, beams = [], [], []
@@ -552,10 +619,11 @@ def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | N
         beams.append(beam)
     body_layer = _concat(bodies, with_normals=True, with_alpha=False)
     centers, tops, radii = _anchors(p)
+    rgb, group = _group_rgb(config)
     return Rig(
         names=names,
-        index={name: i for i, name in enumerate(names)},
-        base_rgb=_group_rgb(config),
+        index={name: n - 1 - i for i, name in enumerate(reversed(names))},  # first of each name
+        base_rgb=rgb,
         centers=centers,
         tops=tops,
         radii=radii,
@@ -566,9 +634,10 @@ def build_rig(config: ShowConfig, detail: str | None = None, beam_rays: bool | N
         bodies=body_layer,
         lenses=_concat(lenses, with_normals=False, with_alpha=False),
         beams=_concat(beams, with_normals=False, with_alpha=True),
-        bounds=_bounds(body_layer.positions),
+        bounds=_plausible_bounds(body_layer, p.pos),
         detail=detail,
         beam_rays=beam_rays,
+        group=group,
     )
 
 
@@ -628,12 +697,12 @@ def update_rig(rig: Rig, old: ShowConfig, new: ShowConfig) -> tuple[Rig, RigUpda
     before = _read_poses([old.fixtures[i] for i in changed])
     if p.keys != before.keys:
         return None
-    rgb = rig.base_rgb if old.groups == new.groups else _group_rgb(new)  # by name, and names stay
+    rgb, group = (rig.base_rgb, rig.group) if old.groups == new.groups else _group_rgb(new)  # names stay
     recoloured = rgb is not rig.base_rgb and not np.array_equal(rgb, rig.base_rgb)
     layers = {"bodies": rig.bodies, "lenses": rig.lenses, "beams": rig.beams}
     arrays: dict[str, F32] = {}
     rows: dict[str, list[npt.NDArray[np.intp]]] = {name: [] for name in layers}
-    groups: dict[tuple[str, tuple[int, int] | None], list[int]] = {}
+    groups: dict[tuple[Shape, tuple[int, int] | None], list[int]] = {}
     for j, key in enumerate(p.keys):
         groups.setdefault(key, []).append(j)
     if changed:
@@ -648,11 +717,11 @@ def update_rig(rig: Rig, old: ShowConfig, new: ShowConfig) -> tuple[Rig, RigUpda
             parts = _instance(shape, layout, rig.detail, rig.beam_rays, m, p, sel)
             for name, part in zip(layers, parts, strict=True):
                 r = _rows(*spans[name], m)
-                if len(r) != len(part[0]):  # not the vertex block this fixture had
+                if len(r) != len(part.positions):  # not the vertex block this fixture had
                     return None
-                arrays[name][r] = part[0]
-                if name == "bodies" and part[3] is not None:
-                    arrays["normals"][r] = part[3]
+                arrays[name][r] = part.positions
+                if name == "bodies" and part.normals is not None:
+                    arrays["normals"][r] = part.normals
                 rows[name].append(r)
     positions, sizes, rot = rig.positions.copy(), rig.sizes.copy(), rig.rotations.copy()
     hanging = rig.hanging.copy()
@@ -671,7 +740,8 @@ def update_rig(rig: Rig, old: ShowConfig, new: ShowConfig) -> tuple[Rig, RigUpda
     out = replace(
         rig, base_rgb=rgb, centers=centers, tops=tops, radii=radii, rotations=rot, sizes=sizes,
         positions=positions, hanging=hanging, bodies=bodies, lenses=rebuilt("lenses", rig.lenses),
-        beams=rebuilt("beams", rig.beams), bounds=_bounds(bodies.positions) if changed else rig.bounds,
+        beams=rebuilt("beams", rig.beams), group=group,
+        bounds=_plausible_bounds(bodies, positions) if changed else rig.bounds,
     )
 
     def joined(name: str) -> npt.NDArray[np.intp]:
@@ -698,8 +768,13 @@ def rigging_lines(positions: F32, hanging: npt.NDArray[np.bool_], tol: float = 0
         if len(idx) < 2:
             break
         p = positions[idx].astype(np.float64)
-        keys = np.stack([np.round(p[:, across] / tol), np.round(p[:, 2] / tol)], axis=1)
-        _, inv, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+        row_key = np.round(p[:, across] / tol).astype(np.int64)
+        height_key = np.round(p[:, 2] / tol).astype(np.int64)
+        row_key -= row_key.min()
+        height_key -= height_key.min()
+        # one integer per (row, height): a 1-D unique is several times quicker than axis=0
+        _, inv, counts = np.unique(row_key * (int(height_key.max()) + 1) + height_key, return_inverse=True,
+                                   return_counts=True)
         inv = inv.reshape(-1)
         lo = np.full(len(counts), np.inf)
         hi = np.full(len(counts), -np.inf)

@@ -153,7 +153,7 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         line_width: float = 1.0,
         point_size: float = 1.0,
         ring: bool = False,
-        depth_value: int = 0,
+        depth_value: float = 0,
     ) -> None:
         super().__init__()
         self.primitive = primitive
@@ -298,10 +298,11 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
     def _apply_state(self) -> None:
         (GL.glEnable if self.depth_test else GL.glDisable)(GL.GL_DEPTH_TEST)
         GL.glDepthMask(GL.GL_TRUE if self.depth_write else GL.GL_FALSE)
-        if self.cull:  # closed meshes wound counter-clockwise seen from outside
+        if self.cull:  # closed meshes wound counter-clockwise seen from outside (in stage coordinates)
             GL.glEnable(GL.GL_CULL_FACE)
             GL.glCullFace(GL.GL_BACK)
-            GL.glFrontFace(GL.GL_CCW)
+            view = self.view()
+            GL.glFrontFace(view.front_face() if hasattr(view, "front_face") else GL.GL_CCW)
         else:
             GL.glDisable(GL.GL_CULL_FACE)
         if self.blend is None:
@@ -399,6 +400,8 @@ class Label:
     color: QtGui.QColor
     bold: bool = False
     always: bool = False
+    #: A fixture's label (counted when thinned), not the stage's.
+    fixture: bool = False
 
 
 class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
@@ -425,6 +428,12 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         self._metrics = {False: QtGui.QFontMetricsF(self.font), True: QtGui.QFontMetricsF(self.bold_font)}
         #: Texts drawn by the last paint (tests and debugging).
         self.drawn: list[str] = []
+        #: Fixture labels left out by the last paint because they overlapped others.
+        self.hidden = 0
+        #: Legend entries (text, colour swatch) drawn in the top-left corner.
+        self.legend: list[tuple[str, QtGui.QColor]] = []
+        #: What to say when labels were thinned (``{hidden}`` and ``{total}`` are filled in).
+        self.thinned_note = "{hidden} of {total} labels hidden where they overlap: point at a fixture to name it"
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         self._labels = list(labels)
@@ -438,9 +447,16 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
 
     def paint(self) -> None:
         self.drawn = []
-        if not self._labels:
-            return
+        self.hidden = 0
         view = self.view()
+        if not self._labels:
+            if self.legend:
+                painter = QtGui.QPainter(view)
+                try:
+                    self._paint_legend(painter)
+                finally:
+                    painter.end()
+            return
         w, h = view.width(), view.height()
         mvp = np.array(self.mvpMatrix().data(), dtype=np.float64).reshape(4, 4).T
         pts = np.concatenate([self._points, np.ones((len(self._points), 1), np.float32)], axis=1)
@@ -467,6 +483,8 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
                          for cx in range(int(x - 2) // cell, int(x + self._widths[i] + 2) // cell + 1)
                          for cy in range(int(y - line) // cell, int(y + 2) // cell + 1)}
                 if not lb.always and not taken.isdisjoint(cells):
+                    if lb.fixture:
+                        self.hidden += 1
                     continue
                 taken |= cells
                 painter.setFont(self.bold_font if lb.bold else self.font)
@@ -475,5 +493,375 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
                 painter.setPen(lb.color)
                 painter.drawText(QtCore.QPointF(x, y), lb.text)
                 self.drawn.append(lb.text)
+            if self.hidden:
+                total = sum(lb.fixture for lb in self._labels)
+                note = self.thinned_note.format(hidden=self.hidden, total=total)
+                painter.setFont(self.font)
+                painter.setPen(shadow)
+                painter.drawText(QtCore.QPointF(11, h - 9), note)
+                painter.setPen(QtGui.QColor(200, 204, 212))
+                painter.drawText(QtCore.QPointF(10, h - 10), note)
+            self._paint_legend(painter)
         finally:
             painter.end()
+
+    def _paint_legend(self, painter: QtGui.QPainter) -> None:
+        """Group colours, top left, on a translucent panel."""
+        if not self.legend:
+            return
+        metrics = self._metrics[False]
+        line = metrics.height() + 3
+        width = max(metrics.horizontalAdvance(t) for t, _ in self.legend) + 30
+        panel = QtCore.QRectF(8, 8, width, line * len(self.legend) + 8)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.setBrush(QtGui.QColor(20, 22, 26, 190))
+        painter.drawRoundedRect(panel, 4, 4)
+        painter.setFont(self.font)
+        for k, (text, colour) in enumerate(self.legend):
+            y = 12 + k * line
+            painter.setPen(QtCore.Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRect(QtCore.QRectF(14, y + 2, 11, line - 7))
+            painter.setPen(QtGui.QColor(206, 210, 218))
+            painter.drawText(QtCore.QPointF(31, y + metrics.ascent()), text)
+
+
+# --------------------------------------------------------------------------- posed items
+#
+# Moving heads move on the GPU: every vertex of a posed item carries (fixture,
+# part), and the vertex shader reads the fixture's pose from two float textures,
+# a static one (rebuilt with the configuration) and a small per-frame one (pan,
+# tilt, beam opening, on/off).  A frame of movement is one texture upload of 16
+# bytes per fixture; no geometry is rebuilt.  ``motion.py`` does the same maths
+# in numpy for the tests.
+
+#: Parts: how a vertex moves with its fixture.
+PART_STATIC, PART_YOKE, PART_HEAD, PART_BEAM, PART_POOL = 0, 1, 2, 3, 4
+
+_POSED_VERTEX = """
+uniform mat4 u_mvp;
+uniform mat4 u_modelview;
+uniform mat3 u_normal;
+uniform float u_lit;
+uniform float u_soft;
+uniform float u_ortho;
+uniform sampler2D u_pose;
+uniform sampler2D u_motion;
+uniform int u_cols;
+in vec3 a_position;
+in vec3 a_normal;
+in vec4 a_color;
+in float a_alpha;
+in vec2 a_pose;
+out vec4 v_color;
+out vec2 v_uv;
+
+vec4 pose_texel(int f, int k) { return texelFetch(u_pose, ivec2((f - (f / u_cols) * u_cols) * 4 + k, f / u_cols), 0); }
+mat3 rot_x(float a) { float c = cos(a); float s = sin(a); return mat3(1.0, 0.0, 0.0, 0.0, c, s, 0.0, -s, c); }
+mat3 rot_z(float a) { float c = cos(a); float s = sin(a); return mat3(c, s, 0.0, -s, c, 0.0, 0.0, 0.0, 1.0); }
+
+void main() {
+    int part = int(a_pose.y + 0.5);
+    vec3 p = a_position;
+    vec3 n = a_normal;
+    vec4 c = a_color;
+    float alpha = a_alpha;
+    float clip = 1.0;
+    bool hidden = false;
+    v_uv = vec2(0.0);
+    if (part > 0) {
+        int f = int(a_pose.x + 0.5);
+        vec4 t0 = pose_texel(f, 0);
+        vec4 t1 = pose_texel(f, 1);
+        vec4 t2 = pose_texel(f, 2);
+        vec4 t3 = pose_texel(f, 3);
+        vec4 m = texelFetch(u_motion, ivec2(f - (f / u_cols) * u_cols, f / u_cols), 0);
+        mat3 R = mat3(t1.xyz, t2.xyz, t3.xyz);  // body -> stage
+        mat3 pan = rot_z(-m.x);
+        mat3 H = pan * rot_x(-m.y);  // pan, then tilt, about the body's own axes
+        vec3 pivot = vec3(0.0, 0.0, t0.w);
+        float len = t3.w;
+        if (part == 1) {
+            p = t0.xyz + R * (pan * (transpose(R) * (a_position - t0.xyz)));
+            n = R * (pan * (transpose(R) * a_normal));
+        } else if (part == 2) {
+            p = t0.xyz + R * (H * (transpose(R) * (a_position - t0.xyz) - pivot) + pivot);
+            n = R * (H * (transpose(R) * a_normal));
+        } else if (part == 3) {  // beam cone: a_position = (cos, sin, t along the beam)
+            float r = t1.w + a_position.z * len * m.z;
+            vec3 local = vec3(a_position.xy * r, t2.w + a_position.z * len);
+            p = t0.xyz + R * (H * (local - pivot) + pivot);
+            n = R * (H * normalize(vec3(a_position.xy, -m.z)));
+            clip = p.z;  // the floor cuts the cone
+            hidden = m.w < 0.5;
+        } else {  // floor pool: a_position = quad corner (+-1, +-1)
+            vec3 o = t0.xyz + R * (H * (vec3(0.0, 0.0, t2.w) - pivot) + pivot);
+            vec3 d = R * (H * vec3(0.0, 0.0, 1.0));
+            float t = d.z < -0.05 ? -o.z / d.z : -1.0;
+            hidden = m.w < 0.5 || t < 0.0 || t > len;
+            float r = t1.w + max(t, 0.0) * m.z;
+            vec2 u = length(d.xy) > 1e-4 ? normalize(d.xy) : vec2(1.0, 0.0);
+            vec2 v = vec2(-u.y, u.x);
+            vec2 centre = o.xy + max(t, 0.0) * d.xy;
+            p = vec3(centre + u * (r / max(-d.z, 0.05)) * a_position.x + v * r * a_position.y, 0.004);
+            v_uv = a_position.xy;
+            alpha *= clamp(1.25 - max(t, 0.0) / len, 0.25, 1.0);
+        }
+    }
+    if (u_lit > 0.5) {
+        vec3 en = normalize(u_normal * n);
+        vec3 up = normalize(u_normal * vec3(0.0, 0.0, 1.0));
+        float l = 0.30 + 0.62 * abs(en.z) + 0.16 * max(dot(en, up), 0.0);
+        c.rgb *= min(l, 1.0);
+    }
+    if (u_soft > 0.5 && part == 3) {  // soft edges: a cone seen edge-on fades out
+        vec3 en = normalize(u_normal * n);
+        vec3 eye = (u_modelview * vec4(p, 1.0)).xyz;
+        vec3 view = u_ortho > 0.5 ? vec3(0.0, 0.0, 1.0) : normalize(-eye);
+        float facing = abs(dot(en, view));
+        alpha *= facing * facing * 1.6;
+    }
+    c.a *= alpha;
+    v_color = c;
+    gl_ClipDistance[0] = clip;
+    gl_Position = hidden ? vec4(2.0, 2.0, 2.0, 1.0) : u_mvp * vec4(p, 1.0);
+}
+"""
+
+_POSED_FRAGMENT = """
+uniform float u_pool;
+in vec4 v_color;
+in vec2 v_uv;
+out vec4 frag_color;
+void main() {
+    vec4 c = v_color;
+    if (u_pool > 0.5) {  // a soft round pool of light
+        float k = max(1.0 - dot(v_uv, v_uv), 0.0);
+        c.a *= k * k;
+    }
+    frag_color = c;
+}
+"""
+
+_POSED_ATTRIBUTES = (*_ATTRIBUTES, "a_pose")
+_POSED_UNIFORMS = ("u_mvp", "u_modelview", "u_normal", "u_lit", "u_soft", "u_ortho", "u_pose", "u_motion",
+                   "u_cols", "u_pool")
+
+
+def build_posed_program() -> tuple[int, dict[str, int]]:
+    """The program of posed items for the current context (GLSL 1.50 core, 1.30 otherwise)."""
+    ctx = QtGui.QOpenGLContext.currentContext()
+    core = ctx is not None and ctx.format().profile() == QtGui.QSurfaceFormat.OpenGLContextProfile.CoreProfile
+    header = "#version 150\n" if core else "#version 130\n"
+    vert = header + _POSED_VERTEX
+    frag = header + _POSED_FRAGMENT
+    prog = int(GL.glCreateProgram())
+    shaders = [_compile(GL.GL_VERTEX_SHADER, vert), _compile(GL.GL_FRAGMENT_SHADER, frag)]
+    for s in shaders:
+        GL.glAttachShader(prog, s)
+    for loc, name in enumerate(_POSED_ATTRIBUTES):
+        GL.glBindAttribLocation(prog, loc, name)
+    if not core:
+        GL.glBindFragDataLocation(prog, 0, "frag_color")
+    GL.glLinkProgram(prog)
+    for s in shaders:
+        GL.glDetachShader(prog, s)
+        GL.glDeleteShader(s)
+    if not GL.glGetProgramiv(prog, GL.GL_LINK_STATUS):
+        raise RuntimeError(f"shader link failed: {GL.glGetProgramInfoLog(prog)!r}")
+    return prog, {n: int(GL.glGetUniformLocation(prog, n)) for n in _POSED_UNIFORMS}
+
+
+class PoseTextures:
+    """Per-fixture pose data for the GPU: a static texture and a per-frame motion texture.
+
+    Static, 4 RGBA32F texels per fixture: (position, tilt pivot height), then the
+    body -> stage rotation's columns with (lens radius, lens height, beam length)
+    in their w.  Motion, 1 texel per fixture: (pan rad, tilt rad, tan(beam/2), on).
+    ``COLS`` fixtures per texture row, so 10,000 fixtures fit any GL's texture size.
+    """
+
+    COLS = 256
+
+    def __init__(self) -> None:
+        self.static = np.zeros((1, 4 * self.COLS, 4), np.float32)
+        self.motion = np.zeros((1, self.COLS, 4), np.float32)
+        self._dirty = {"static", "motion"}
+        self._ids: dict[str, int] = {}
+        self._shapes: dict[str, tuple[int, ...]] = {}
+        self._generation = -1
+        #: Bumped whenever the motion changes (the frame cache key of the moving bodies).
+        self.version = 0
+
+    @classmethod
+    def rows(cls, n: int) -> int:
+        return max(1, -(-n // cls.COLS))
+
+    def set_static(self, texels: npt.NDArray[np.float32]) -> None:
+        """(N, 4, 4) per-fixture texels."""
+        n = len(texels)
+        out = np.zeros((self.rows(n) * self.COLS, 4, 4), np.float32)
+        out[:n] = texels
+        self.static = out.reshape(self.rows(n), self.COLS * 4, 4)
+        self._dirty.add("static")
+        self.version += 1
+
+    def set_motion(self, motion: npt.NDArray[np.float32]) -> None:
+        """(N, 4) per-fixture (pan rad, tilt rad, tan half angle, on)."""
+        n = len(motion)
+        rows = self.rows(n)
+        if self.motion.shape[0] != rows:
+            self.motion = np.zeros((rows, self.COLS, 4), np.float32)
+        flat = self.motion.reshape(-1, 4)
+        flat[:n] = motion
+        self._dirty.add("motion")
+        self.version += 1
+
+    def bind(self, generation: int) -> None:
+        """Upload what changed and bind static to unit 0, motion to unit 1."""
+        if generation != self._generation:
+            self._ids = {}
+            self._shapes = {}
+            self._generation = generation
+            self._dirty = {"static", "motion"}
+        for unit, name in ((0, "static"), (1, "motion")):
+            arr = getattr(self, name)
+            GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
+            tex = self._ids.get(name)
+            if tex is None:
+                tex = int(GL.glGenTextures(1))
+                self._ids[name] = tex
+                GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
+                for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
+                    GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_NEAREST)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
+            if name in self._dirty:
+                h, w = arr.shape[:2]
+                if self._shapes.get(name) != arr.shape:
+                    GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, GL.GL_RGBA32F, w, h, 0, GL.GL_RGBA, GL.GL_FLOAT, arr)
+                    self._shapes[name] = arr.shape
+                else:
+                    GL.glTexSubImage2D(GL.GL_TEXTURE_2D, 0, 0, 0, w, h, GL.GL_RGBA, GL.GL_FLOAT, arr)
+        self._dirty.clear()
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+
+
+class PosedItem(BatchItem):
+    """A ``BatchItem`` whose vertices move with their fixture's pose (see ``PoseTextures``).
+
+    ``mode``: ``body`` (lit), ``plain``, ``beam`` (clipped by the floor, soft edges
+    when ``soft``) or ``pool`` (soft round spots on the floor).
+    """
+
+    def __init__(self, primitive: int, textures: PoseTextures, *, mode: str = "plain", **kwargs: Any) -> None:
+        super().__init__(primitive, **kwargs)
+        self.textures = textures
+        self.mode = mode
+        self.soft = True
+        #: Beams and pools: drawn at the view's ``light_scale`` resolution (see ``GLView``).
+        self.low_res = mode in ("beam", "pool")
+        self._arrays["pose"] = None
+
+    def set_pose(self, pose: npt.NDArray[np.float32]) -> None:
+        """(V, 2) per-vertex (fixture index, part)."""
+        self._arrays["pose"] = np.ascontiguousarray(pose, dtype=np.float32)
+        self._dirty.add("pose")
+        self.version += 1
+        self.update()
+
+    def _draw(self, res: GLResources) -> None:
+        view = self.view()
+        program, u = view.posed_program()
+        GL.glUseProgram(program)
+        self.textures.bind(res.generation)
+        GL.glUniformMatrix4fv(u["u_mvp"], 1, GL.GL_FALSE, np.array(self.mvpMatrix().data(), dtype=np.float32))
+        GL.glUniformMatrix4fv(u["u_modelview"], 1, GL.GL_FALSE,
+                              np.array(self.modelViewMatrix().data(), dtype=np.float32))
+        nm = np.array(self.modelViewMatrix().normalMatrix().data(), dtype=np.float32)
+        GL.glUniformMatrix3fv(u["u_normal"], 1, GL.GL_FALSE, nm)
+        GL.glUniform1f(u["u_lit"], 1.0 if self.lit else 0.0)
+        GL.glUniform1f(u["u_soft"], 1.0 if self.soft and self.mode == "beam" else 0.0)
+        GL.glUniform1f(u["u_ortho"], 1.0 if view.is_orthographic() else 0.0)
+        GL.glUniform1f(u["u_pool"], 1.0 if self.mode == "pool" else 0.0)
+        GL.glUniform1i(u["u_pose"], 0)
+        GL.glUniform1i(u["u_motion"], 1)
+        GL.glUniform1i(u["u_cols"], PoseTextures.COLS)
+        if self.mode == "beam":
+            GL.glEnable(GL.GL_CLIP_DISTANCE0)
+        enabled: list[int] = []
+
+        def attrib(loc: int, name: str, size: int, kind: int, normalized: bool) -> bool:
+            buf = self._buffers.get(name)
+            if buf is None or self._arrays[name] is None:
+                return False
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf[0])
+            GL.glVertexAttribPointer(loc, size, kind, GL.GL_TRUE if normalized else GL.GL_FALSE, 0, None)
+            GL.glEnableVertexAttribArray(loc)
+            enabled.append(loc)
+            return True
+
+        try:
+            attrib(0, "position", 3, GL.GL_FLOAT, False)
+            if not attrib(1, "normal", 3, GL.GL_FLOAT, False):
+                GL.glVertexAttrib3f(1, 0.0, 0.0, 1.0)
+            if not attrib(2, "color", 4, GL.GL_UNSIGNED_BYTE, True):
+                GL.glVertexAttrib4f(2, 1.0, 1.0, 1.0, 1.0)
+            if not attrib(3, "alpha", 1, GL.GL_FLOAT, False):
+                GL.glVertexAttrib1f(3, 1.0)
+            if not attrib(4, "pose", 2, GL.GL_FLOAT, False):
+                GL.glVertexAttrib2f(4, 0.0, 0.0)
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+            index = self._buffers.get("index")
+            if index is not None and self._arrays["index"] is not None:
+                GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, index[0])
+                GL.glDrawElements(self.primitive, self._count, GL.GL_UNSIGNED_INT, None)
+                GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, 0)
+            else:
+                GL.glDrawArrays(self.primitive, 0, self._count)
+        finally:
+            for loc in enabled:
+                GL.glDisableVertexAttribArray(loc)
+            if self.mode == "beam":
+                GL.glDisable(GL.GL_CLIP_DISTANCE0)
+            GL.glUseProgram(0)
+
+
+_COMPOSITE_VERTEX = """
+in vec2 a_position;
+out vec2 v_uv;
+void main() {
+    v_uv = a_position * 0.5 + 0.5;
+    gl_Position = vec4(a_position, 0.0, 1.0);
+}
+"""
+
+_COMPOSITE_FRAGMENT = """
+uniform sampler2D u_image;
+in vec2 v_uv;
+out vec4 frag_color;
+void main() {
+    frag_color = texture(u_image, v_uv);
+}
+"""
+
+
+def build_composite_program() -> int:
+    """Draws a texture over the whole viewport (the low-resolution light layer)."""
+    ctx = QtGui.QOpenGLContext.currentContext()
+    core = ctx is not None and ctx.format().profile() == QtGui.QSurfaceFormat.OpenGLContextProfile.CoreProfile
+    header = "#version 150\n" if core else "#version 130\n"
+    prog = int(GL.glCreateProgram())
+    shaders = [_compile(GL.GL_VERTEX_SHADER, header + _COMPOSITE_VERTEX),
+               _compile(GL.GL_FRAGMENT_SHADER, header + _COMPOSITE_FRAGMENT)]
+    for sh in shaders:
+        GL.glAttachShader(prog, sh)
+    GL.glBindAttribLocation(prog, 0, "a_position")
+    if not core:
+        GL.glBindFragDataLocation(prog, 0, "frag_color")
+    GL.glLinkProgram(prog)
+    for sh in shaders:
+        GL.glDetachShader(prog, sh)
+        GL.glDeleteShader(sh)
+    if not GL.glGetProgramiv(prog, GL.GL_LINK_STATUS):
+        raise RuntimeError(f"shader link failed: {GL.glGetProgramInfoLog(prog)!r}")
+    return prog

@@ -1,0 +1,468 @@
+"""``GLView``: the one adapter over pyqtgraph's ``GLViewWidget`` internals.
+
+Everything the scene needs from pyqtgraph beyond its public camera API lives
+here, so a pyqtgraph upgrade is checked in one file.  What it relies on (as of
+pyqtgraph 0.14): ``opts`` (``center``, ``distance``, ``azimuth``, ``elevation``,
+``fov``, ``bgcolor``), ``setProjection(region, viewport)``, ``setModelview()``,
+``viewMatrix()``, ``drawItemTree()``, ``items`` and ``default_vao`` (only when
+present), and items' ``mvpMatrix()``/``modelViewMatrix()`` reading the view's
+current projection and model-view.
+
+What it adds:
+
+* **A mirrored picture.**  Stage coordinates are Show Creator's: +x is stage
+  right, the *audience's left*, -y downstage, +z up.  That frame is
+  left-handed, so drawn as is by a right-handed camera every rig came out
+  mirrored.  The projection flips screen x (``MIRROR_X``), which makes the
+  picture a true view of the stage from wherever the camera is: from the
+  audience, x = -5 is on the right.  The flip reverses the screen winding of
+  every triangle (items cull with ``front_face()``), not lighting (normals are
+  lit in eye space, before the projection) and not picking (it projects with
+  the same matrix).  Mouse orbit and pan undo the flip so that the stage
+  follows the pointer.
+* **Orthographic plans** (``set_orthographic``): the visible width at the
+  centre is ``2 · distance · tan(fov / 2)`` in both modes, so zoom and framing
+  work the same.
+* **The camera never goes under the floor**: elevation stays in 0..90.
+* **A frame cache** for the static layers (see ``_paint_cached``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyqtgraph.opengl as gl
+from OpenGL import GL
+from PyQt6 import QtCore, QtGui, QtWidgets
+
+from visualizer.render import camera
+from visualizer.render.glitems import (
+    GLResources,
+    build_composite_program,
+    build_posed_program,
+    build_program,
+    program_uniforms,
+)
+
+log = logging.getLogger(__name__)
+
+
+class RawFramebuffer:
+    """An offscreen framebuffer (RGBA8 colour texture, depth-stencil) held as plain GL names.
+
+    Not a ``QOpenGLFramebufferObject``: that one frees itself in its destructor,
+    whenever Python collects it, in whatever context is current then (or none,
+    after its view is gone), which crashed later views.  GL names of a destroyed
+    context are simply gone with it; ``delete`` is only called with ours current.
+    """
+
+    def __init__(self, width: int, height: int, generation: int) -> None:
+        self.width, self.height, self.generation = width, height, generation
+        self.texture = int(GL.glGenTextures(1))
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
+        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, width, height, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, None)
+        for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_LINEAR)
+        for param in (GL.GL_TEXTURE_WRAP_S, GL.GL_TEXTURE_WRAP_T):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_CLAMP_TO_EDGE)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+        self.depth = int(GL.glGenRenderbuffers(1))
+        GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, self.depth)
+        GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, GL.GL_DEPTH24_STENCIL8, width, height)
+        GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, 0)
+        self.handle = int(GL.glGenFramebuffers(1))
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.handle)
+        GL.glFramebufferTexture2D(GL.GL_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, self.texture, 0)
+        GL.glFramebufferRenderbuffer(GL.GL_FRAMEBUFFER, GL.GL_DEPTH_STENCIL_ATTACHMENT, GL.GL_RENDERBUFFER,
+                                     self.depth)
+        status = GL.glCheckFramebufferStatus(GL.GL_FRAMEBUFFER)
+        if status != GL.GL_FRAMEBUFFER_COMPLETE:
+            raise RuntimeError(f"offscreen framebuffer incomplete (status {status:#x})")
+
+    def bind(self) -> None:
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.handle)
+
+    def delete(self) -> None:
+        """Free the GL names (our context must be current)."""
+        GL.glDeleteFramebuffers(1, [self.handle])
+        GL.glDeleteRenderbuffers(1, [self.depth])
+        GL.glDeleteTextures([self.texture])
+
+
+class GLView(gl.GLViewWidget):  # type: ignore[misc]
+    """A ``GLViewWidget`` with a mirrored (stage-correct) picture, plans, and a frame cache."""
+
+    #: Flip screen x: stage +x (stage right) is drawn on the audience's left.
+    MIRROR_X = True
+    #: Lowest camera elevation, degrees (0: level with the floor, never below it).
+    MIN_ELEVATION = 0.0
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._gl_generation = 0
+        self._frames = 0
+        self._ortho = False
+        #: Keep the static layers in an FBO while only the rest changes (see _paint_cached).
+        self.frame_cache = True
+        self._cache_fbo: RawFramebuffer | None = None
+        self._cache_key: tuple[Any, ...] | None = None
+        self._pending_key: tuple[Any, ...] | None = None
+        self._failed_items: set[int] = set()
+        self._gl = GLResources()
+        self._posed: tuple[int, int, dict[str, int]] | None = None
+        #: Items with ``low_res`` set (beams, pools) are drawn at this fraction of the
+        #: resolution and added over the picture: soft light, a quarter of the fill.
+        self.light_scale = 0.5
+        self._light_fbo: RawFramebuffer | None = None
+        self._composite: tuple[int, int, int] | None = None  # generation, program, quad buffer
+        #: How far (metres) the far clipping plane reaches beyond the camera distance.
+        self._extent = 100.0
+        #: A mouse button is down and the pointer moved: the user is dragging the camera.
+        self.dragging = False
+
+    # ------------------------------------------------------------------ for subclasses
+
+    def static_items(self) -> Sequence[Any]:
+        """Items drawn into the frame cache: they change rarely (floor, bodies)."""
+        return ()
+
+    def front_face(self) -> int:
+        """Winding of front faces on screen: the mirror turns counter-clockwise into clockwise."""
+        return int(GL.GL_CW if self.MIRROR_X else GL.GL_CCW)
+
+    # ------------------------------------------------------------------ projection
+
+    def is_orthographic(self) -> bool:
+        return self._ortho
+
+    def set_orthographic(self, ortho: bool) -> None:
+        if ortho != self._ortho:
+            self._ortho = ortho
+            self.update()
+
+    def half_width_at_centre(self) -> float:
+        """Half the visible width (metres) in the plane through the camera centre."""
+        return float(self.opts["distance"]) * math.tan(0.5 * math.radians(float(self.opts["fov"])))
+
+    def projectionMatrix(self, region: Any, viewport: Any) -> QtGui.QMatrix4x4:
+        # pyqtgraph clips at distance/1000 .. distance*1000, which leaves too little
+        # depth precision for lenses a few millimetres in front of their bodies.
+        x0, y0, w, h = viewport
+        dist = float(self.opts["distance"])
+        far = dist * 20.0 + self._extent
+        tr = QtGui.QMatrix4x4()
+        if self._ortho:
+            r = self.half_width_at_centre()
+            near = -self._extent  # an orthographic camera sees what is behind its eye point, too
+        else:
+            near = max(dist * 0.01, 1e-3)
+            r = near * math.tan(0.5 * math.radians(float(self.opts["fov"])))
+        t = r * h / w
+        left = r * ((region[0] - x0) * (2.0 / w) - 1)
+        right = r * ((region[0] + region[2] - x0) * (2.0 / w) - 1)
+        bottom = t * ((region[1] - y0) * (2.0 / h) - 1)
+        top = t * ((region[1] + region[3] - y0) * (2.0 / h) - 1)
+        if self._ortho:
+            tr.ortho(left, right, bottom, top, near, far)
+        else:
+            tr.frustum(left, right, bottom, top, near, far)
+        if self.MIRROR_X:
+            mirror = QtGui.QMatrix4x4()
+            mirror.scale(-1.0, 1.0, 1.0)
+            tr = mirror * tr
+        return tr
+
+    def view_projection(self) -> npt.NDArray[np.float64]:
+        """projection · view, row-major, for widget-pixel projection of world points."""
+        vp = (0, 0, max(self.width(), 1), max(self.height(), 1))
+        return camera.qmatrix_to_numpy(self.projectionMatrix(vp, vp) * self.viewMatrix())
+
+    def pixels_per_metre(self, depth: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Screen scale of a length at clip depth ``depth`` (w), pixels per metre."""
+        tan_h = math.tan(0.5 * math.radians(float(self.opts["fov"])))
+        if self._ortho:
+            return np.full(np.shape(depth), (self.width() / 2) / max(self.half_width_at_centre(), 1e-9))
+        out: npt.NDArray[np.float64] = (self.width() / 2) / tan_h / np.maximum(depth, 1e-6)
+        return out
+
+    # ------------------------------------------------------------------ camera moves
+
+    def orbit(self, azim: float, elev: float) -> None:
+        # Turning a plan makes it a perspective view again; never below the floor.
+        self._ortho = False
+        self.opts["azimuth"] += azim
+        self.opts["elevation"] = float(np.clip(self.opts["elevation"] + elev, self.MIN_ELEVATION, 90.0))
+        self.update()
+
+    def pan(self, dx: float, dy: float, dz: float, relative: str = "global") -> None:
+        super().pan(dx, dy, dz, relative)
+        c = self.opts["center"]
+        if c.z() < 0.0:  # the eye sits above the centre: keeping the centre on or above the floor keeps it there
+            c.setZ(0.0)
+
+    def camera_height(self) -> float:
+        """The eye's height above the floor (metres)."""
+        c = self.opts["center"]
+        return float(c.z()) + float(self.opts["distance"]) * math.sin(math.radians(float(self.opts["elevation"])))
+
+    def mousePressEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        if ev is not None:
+            self.mousePos = ev.position()
+            self.dragging = False
+        super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        """Orbit (left), pan (Ctrl+left, middle), with the mirror undone so the stage follows the pointer."""
+        if ev is None:
+            return
+        pos = ev.position()
+        last = getattr(self, "mousePos", pos)
+        diff = pos - last
+        self.mousePos = pos
+        sx = -1.0 if self.MIRROR_X else 1.0
+        buttons, mods = ev.buttons(), ev.modifiers()
+        if buttons != QtCore.Qt.MouseButton.NoButton and (diff.x() or diff.y()):
+            self.dragging = True
+        ctrl = bool(mods & QtCore.Qt.KeyboardModifier.ControlModifier)
+        if buttons == QtCore.Qt.MouseButton.LeftButton:
+            if ctrl:
+                self.pan(sx * diff.x(), diff.y(), 0, relative="view")
+            else:
+                self.orbit(-sx * diff.x(), diff.y())
+        elif buttons == QtCore.Qt.MouseButton.MiddleButton:
+            if ctrl:
+                self.pan(sx * diff.x(), 0, diff.y(), relative="view-upright")
+            else:
+                self.pan(sx * diff.x(), diff.y(), 0, relative="view-upright")
+
+    def mouseReleaseEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        self.dragging = False
+        super().mouseReleaseEvent(ev)
+
+    # ------------------------------------------------------------------ GL plumbing
+
+    def initializeGL(self) -> None:
+        # A (new) context: every item re-creates its buffers, the program is rebuilt.
+        self._gl_generation += 1
+        # A new context: the old framebuffers' names belonged to the old one.
+        self._cache_fbo = None
+        self._light_fbo = None
+        self._cache_key = self._pending_key = None
+        super().initializeGL()
+
+    def _framebuffer(self, old: RawFramebuffer | None, width: int, height: int) -> RawFramebuffer:
+        if old is not None and (old.width, old.height, old.generation) == (width, height, self._gl_generation):
+            return old
+        if old is not None and old.generation == self._gl_generation:
+            old.delete()
+        return RawFramebuffer(width, height, self._gl_generation)
+
+    def gl_resources(self) -> GLResources:
+        """The programs for the current context (items call this while painting)."""
+        if self._gl.generation != self._gl_generation or not self._gl.program:
+            program, ring = build_program(), build_program(ring=True)
+            self._gl = GLResources(self._gl_generation, program, program_uniforms(program),
+                                   ring, program_uniforms(ring))
+        return self._gl
+
+    def posed_program(self) -> tuple[int, dict[str, int]]:
+        """The program of posed items (``glitems.PosedItem``) for the current context."""
+        if self._posed is None or self._posed[0] != self._gl_generation:
+            program, uniforms = build_posed_program()
+            self._posed = (self._gl_generation, program, uniforms)
+        return self._posed[1], self._posed[2]
+
+    @property
+    def gl_generation(self) -> int:
+        return self._gl_generation
+
+    @property
+    def frames_rendered(self) -> int:
+        """How many times the scene has been drawn (benchmarks and tests wait on it)."""
+        return self._frames
+
+    def paintGL(self) -> None:
+        self._frames += 1
+        if not self.frame_cache:
+            region = self.getViewport()
+            self.setProjection(region, region)
+            self.setModelview()
+            self._draw_items(None, clear=True)
+            return
+        try:
+            self._paint_cached()
+        except Exception:  # an exception escaping paintGL aborts a PyQt6 app
+            # e.g. a driver that cannot blit depth between these framebuffers
+            log.exception("scene: frame cache off; drawing everything every frame from now on")
+            self.frame_cache = False
+            self._cache_fbo = None
+            self._cache_key = self._pending_key = None
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.defaultFramebufferObject())
+            GL.glViewport(0, 0, self.deviceWidth(), self.deviceHeight())
+            self._draw_items(None, clear=True)
+
+    def _static_key(self) -> tuple[Any, ...]:
+        c = self.opts["center"]
+        camera_key = (c.x(), c.y(), c.z(), self.opts["distance"], self.opts["fov"],
+                      self.opts.get("elevation"), self.opts.get("azimuth"), str(self.opts.get("rotation")),
+                      self._ortho)
+        versions = tuple((item.version, item.visible()) for item in self.static_items())
+        return (self.deviceWidth(), self.deviceHeight(), self._gl_generation, self.opts["bgcolor"],
+                camera_key, versions)
+
+    def _paint_cached(self) -> None:
+        """Draw the static layers from a cached frame when only the rest changed.
+
+        Live DMX changes lens and beam colours every frame while the camera and the
+        rig stay put, so the static layers are drawn once into an FBO (colour and
+        depth) and blitted back each frame; the rest is drawn on top,
+        depth-tested against the cached bodies.  While the camera moves (the key
+        changes frame after frame) everything is drawn directly: the cache is only
+        (re)built when a key is seen twice in a row.
+        """
+        region = self.getViewport()
+        self.setProjection(region, region)
+        self.setModelview()
+        key = self._static_key()
+        target = self.defaultFramebufferObject()
+        w, h = self.deviceWidth(), self.deviceHeight()
+        static_items = list(self.static_items())
+        if key != self._cache_key and key != self._pending_key:
+            self._pending_key = key
+            self._draw_items(None, clear=True)
+            return
+        if key != self._cache_key:
+            fbo = self._cache_fbo = self._framebuffer(self._cache_fbo, w, h)
+            fbo.bind()
+            GL.glViewport(0, 0, w, h)
+            self._draw_items(static_items, clear=True)
+            self._cache_key = key
+        assert self._cache_fbo is not None
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._cache_fbo.handle)
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, target)
+        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT,
+                             GL.GL_NEAREST)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+        GL.glViewport(0, 0, w, h)
+        static = set(map(id, static_items))
+        self._draw_items([i for i in self.items if id(i) not in static], clear=False)
+
+    def _draw_items(self, items: Sequence[Any] | None, clear: bool) -> None:
+        """Like GLViewWidget.paint, for a subset of the (flat) top-level items (None: all).
+
+        Items marked ``low_res`` are drawn together, at their place in the depth
+        order, into a reduced framebuffer and added over the picture.
+        """
+        if clear:
+            GL.glClearColor(*self.opts["bgcolor"])
+            GL.glDepthMask(GL.GL_TRUE)
+            GL.glClear(GL.GL_DEPTH_BUFFER_BIT | GL.GL_COLOR_BUFFER_BIT)
+        if items is None:
+            items = list(self.items)
+        vao = getattr(self, "default_vao", None)
+        ordered = sorted(items, key=lambda i: i.depthValue())
+        low = [i for i in ordered if getattr(i, "low_res", False) and i.visible()] if self.light_active() else []
+        light_done = not low
+        for item in ordered:
+            if not item.visible():
+                continue
+            if getattr(item, "low_res", False):
+                if not light_done:
+                    self._draw_light(low)
+                    light_done = True
+                continue
+            if item.childItems():
+                self.drawItemTree(item)
+                continue
+            if vao is not None and vao.isCreated():
+                vao.bind()
+            self._paint_item(item)
+
+    def _paint_item(self, item: Any) -> None:
+        try:
+            item.paint()
+        except Exception:  # one broken item must not take the frame down
+            if id(item) not in self._failed_items:
+                self._failed_items.add(id(item))
+                log.exception("scene: drawing %r failed", item)
+
+    def light_active(self) -> bool:
+        """Whether any light (beam, pool) is on: the light layer costs a full-screen pass."""
+        return True
+
+    def light_region(self) -> tuple[int, int, int, int] | None:
+        """Device pixels (x, y from the bottom, w, h) the light can reach, or None for all of it."""
+        return None
+
+    def _draw_light(self, items: Sequence[Any]) -> None:
+        """Additive light (beams, pools) at ``light_scale`` resolution, depth-tested, added on top."""
+        target = GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING)
+        w, h = self.deviceWidth(), self.deviceHeight()
+        scale = self.light_scale
+        if scale >= 1.0:
+            for item in items:
+                self._paint_item(item)
+            return
+        lw, lh = max(1, round(w * scale)), max(1, round(h * scale))
+        fbo = self._light_fbo = self._framebuffer(self._light_fbo, lw, lh)
+        fbo.bind()
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, int(target))
+        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, lw, lh, GL.GL_DEPTH_BUFFER_BIT, GL.GL_NEAREST)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo.handle)
+        GL.glViewport(0, 0, lw, lh)
+        GL.glClearColor(0.0, 0.0, 0.0, 0.0)
+        GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+        for item in items:
+            self._paint_item(item)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, int(target))
+        GL.glViewport(0, 0, w, h)
+        region = self.light_region()
+        if region is not None:  # add the light only where it can be
+            GL.glEnable(GL.GL_SCISSOR_TEST)
+            GL.glScissor(*region)
+        try:
+            self._composite_texture(fbo.texture)
+        finally:
+            GL.glDisable(GL.GL_SCISSOR_TEST)
+
+    def _composite_texture(self, texture: int) -> None:
+        if self._composite is None or self._composite[0] != self._gl_generation:
+            program = build_composite_program()
+            quad = np.array([[-1, -1], [1, -1], [1, 1], [-1, -1], [1, 1], [-1, 1]], np.float32)
+            buf = int(GL.glGenBuffers(1))
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf)
+            GL.glBufferData(GL.GL_ARRAY_BUFFER, quad.nbytes, quad, GL.GL_STATIC_DRAW)
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+            self._composite = (self._gl_generation, program, buf)
+        _, program, buf = self._composite
+        vao = getattr(self, "default_vao", None)
+        if vao is not None and vao.isCreated():
+            vao.bind()
+        GL.glUseProgram(program)
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
+        for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_LINEAR)
+        GL.glUniform1i(GL.glGetUniformLocation(program, "u_image"), 0)
+        GL.glDisable(GL.GL_DEPTH_TEST)
+        GL.glDepthMask(GL.GL_FALSE)
+        GL.glEnable(GL.GL_BLEND)
+        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf)
+        GL.glVertexAttribPointer(0, 2, GL.GL_FLOAT, GL.GL_FALSE, 0, None)
+        GL.glEnableVertexAttribArray(0)
+        try:
+            GL.glDrawArrays(GL.GL_TRIANGLES, 0, 6)
+        finally:
+            GL.glDisableVertexAttribArray(0)
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+            GL.glUseProgram(0)
+            GL.glDisable(GL.GL_BLEND)
+            GL.glDepthMask(GL.GL_TRUE)
+            GL.glEnable(GL.GL_DEPTH_TEST)
