@@ -28,7 +28,9 @@ from shared.show.model import ShowConfig
 #: reading it would only cost the server memory.
 MAX_SHOW_BYTES = 256 * 2**20
 #: Show file formats this build reads, for the error a file of another format gets.
-SUPPORTED_FORMATS: tuple[str, ...] = ("JSON (.json)",)
+SUPPORTED_FORMATS: tuple[str, ...] = (
+    "JSON show (.json)", "Show Creator YAML rig (.yaml/.yml)", "QLC+ workspace (.qxw)", "MVR (.mvr)",
+)
 
 
 class ShowFileError(Exception):

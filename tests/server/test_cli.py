@@ -182,12 +182,12 @@ def test_repeated_names_and_odd_optional_values_are_warnings_and_the_show_is_ser
 
 
 def test_a_show_in_another_format_is_told_which_formats_are_supported(run_cli, tmp_path):
-    path = tmp_path / "rig.yaml"
-    path.write_text("stage:\n  width: 10\n  height: 8\n")
+    path = tmp_path / "rig.txt"
+    path.write_text("stage: width 10\n")
     proc = run_cli("--headless", "--port", "0", "--show", str(path))
     assert proc.wait_exit() == 2
     assert len(proc.lines) == 1, proc.lines
-    assert "supported show formats: JSON (.json)" in proc.lines[0]
+    assert "supported: JSON show (.json), Show Creator YAML rig (.yaml/.yml)" in proc.lines[0]
 
 
 def test_bad_show_at_start_exits_2_with_one_line(run_cli, tmp_path):

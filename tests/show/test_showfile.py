@@ -119,12 +119,14 @@ def test_optional_oddities_are_warnings_and_the_show_loads(
     assert (again.stage, again.fixtures, again.groups) == (config.stage, config.fixtures, config.groups)
 
 
-def test_a_yaml_file_is_told_which_formats_are_supported(tmp_path: Path) -> None:
-    path = tmp_path / "rig.yaml"
-    path.write_text("stage:\n  width: 10\n")
+def test_an_unknown_file_is_told_which_formats_are_supported(tmp_path: Path) -> None:
+    path = tmp_path / "rig.txt"
+    path.write_text("stage: width 10\n")
     with pytest.raises(ShowFileError) as info:
         load_show(path)
-    assert "supported show formats: JSON (.json)" in str(info.value)
+    assert "supported: JSON show (.json), Show Creator YAML rig (.yaml/.yml), QLC+ workspace (.qxw), MVR (.mvr)" in str(
+        info.value
+    )
     assert "\n" not in str(info.value)
 
 

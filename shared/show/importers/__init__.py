@@ -20,11 +20,9 @@ from pathlib import Path
 from shared.show.checks import Issue
 from shared.show.importers._common import Refused
 from shared.show.model import ShowConfig
-from shared.show.showfile import ShowFileError
+from shared.show.showfile import SUPPORTED_FORMATS, ShowFileError
 
-SUPPORTED = (
-    "supported: JSON show (.json), Show Creator YAML rig (.yaml/.yml), QLC+ workspace (.qxw), MVR (.mvr)"
-)
+SUPPORTED = f"supported: {', '.join(SUPPORTED_FORMATS)}"
 
 #: For file dialogs (Show Creator's Open…): every format ``load_show`` opens.
 FILE_FILTER = "Shows and rigs (*.json *.yaml *.yml *.qxw *.mvr);;All files (*)"
