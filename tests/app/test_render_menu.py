@@ -31,7 +31,7 @@ def test_a_group_row_selects_its_fixtures_and_search_hits_ring_in_the_scene(qtbo
     config = window.state.config
     assert config is not None
     spots = tuple(i for i, f in enumerate(config.fixtures) if f.name.startswith("Spot"))
-    item = window.tree._groups["Moving Heads"]
+    item = window.tree._groups[[g.name for g in config.groups].index("Moving Heads")]
     index = window.tree.proxy.mapFromSource(window.tree.model.indexFromItem(item))
     rect = window.tree.view.visualRect(index)
     viewport = window.tree.view.viewport()
