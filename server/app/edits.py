@@ -31,6 +31,7 @@ from shared.show import (
     fixture_to_dict,
 )
 from shared.show import model as _model
+from shared.show.orientation import PRESETS
 
 #: Table columns, in order.
 COLUMNS = (
@@ -39,15 +40,6 @@ COLUMNS = (
 )
 NUMERIC = frozenset({"universe", "address", "x", "y", "z", "yaw", "pitch", "roll"})
 
-#: Mounting presets: absolute (yaw, pitch, roll) in degrees, from the orientation table.
-PRESETS: dict[str, tuple[float, float, float]] = {
-    "hanging": (0.0, 90.0, 0.0),
-    "standing": (0.0, -90.0, 0.0),
-    "wall_left": (-90.0, 0.0, 0.0),
-    "wall_right": (90.0, 0.0, 0.0),
-    "wall_back": (0.0, 0.0, 0.0),
-    "wall_front": (180.0, 0.0, 0.0),
-}
 
 
 class EditError(ValueError):

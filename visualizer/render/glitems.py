@@ -348,11 +348,22 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         GL.glUniform1f(u["u_lit"], 1.0 if self.lit else 0.0)
         GL.glUniform1f(u["u_point_size"], float(self.point_size))
 
+        try:
+            self._draw_buffers()
+        finally:
+            GL.glUseProgram(0)
+
+    def _draw_buffers(self, posed: bool = False) -> None:
+        """Bind the vertex attributes (a constant where a buffer is absent) and draw.
+
+        Attribute locations: 0 position, 1 normal, 2 colour (RGBA8), 3 alpha and,
+        for ``posed`` items, 4 the (fixture, part) pose key.
+        """
         enabled: list[int] = []
 
         def attrib(loc: int, name: str, size: int, kind: int, normalized: bool) -> bool:
             buf = self._buffers.get(name)
-            if buf is None or self._arrays[name] is None:
+            if buf is None or self._arrays.get(name) is None:
                 return False
             GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf[0])
             GL.glVertexAttribPointer(loc, size, kind, GL.GL_TRUE if normalized else GL.GL_FALSE, 0, None)
@@ -368,9 +379,11 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
                 GL.glVertexAttrib4f(2, 1.0, 1.0, 1.0, 1.0)
             if not attrib(3, "alpha", 1, GL.GL_FLOAT, False):
                 GL.glVertexAttrib1f(3, 1.0)
+            if posed and not attrib(4, "pose", 2, GL.GL_FLOAT, False):
+                GL.glVertexAttrib2f(4, 0.0, 0.0)
             GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
             index = self._buffers.get("index")
-            if index is not None and self._arrays["index"] is not None:
+            if index is not None and self._arrays.get("index") is not None:
                 GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, index[0])
                 GL.glDrawElements(self.primitive, self._count, GL.GL_UNSIGNED_INT, None)
                 GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, 0)
@@ -379,7 +392,6 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         finally:
             for loc in enabled:
                 GL.glDisableVertexAttribArray(loc)
-            GL.glUseProgram(0)
 
 
 def program_uniforms(program: int) -> dict[str, int]:
@@ -788,39 +800,9 @@ class PosedItem(BatchItem):
         GL.glUniform1i(u["u_cols"], PoseTextures.COLS)
         if self.mode == "beam":
             GL.glEnable(GL.GL_CLIP_DISTANCE0)
-        enabled: list[int] = []
-
-        def attrib(loc: int, name: str, size: int, kind: int, normalized: bool) -> bool:
-            buf = self._buffers.get(name)
-            if buf is None or self._arrays[name] is None:
-                return False
-            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf[0])
-            GL.glVertexAttribPointer(loc, size, kind, GL.GL_TRUE if normalized else GL.GL_FALSE, 0, None)
-            GL.glEnableVertexAttribArray(loc)
-            enabled.append(loc)
-            return True
-
         try:
-            attrib(0, "position", 3, GL.GL_FLOAT, False)
-            if not attrib(1, "normal", 3, GL.GL_FLOAT, False):
-                GL.glVertexAttrib3f(1, 0.0, 0.0, 1.0)
-            if not attrib(2, "color", 4, GL.GL_UNSIGNED_BYTE, True):
-                GL.glVertexAttrib4f(2, 1.0, 1.0, 1.0, 1.0)
-            if not attrib(3, "alpha", 1, GL.GL_FLOAT, False):
-                GL.glVertexAttrib1f(3, 1.0)
-            if not attrib(4, "pose", 2, GL.GL_FLOAT, False):
-                GL.glVertexAttrib2f(4, 0.0, 0.0)
-            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
-            index = self._buffers.get("index")
-            if index is not None and self._arrays["index"] is not None:
-                GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, index[0])
-                GL.glDrawElements(self.primitive, self._count, GL.GL_UNSIGNED_INT, None)
-                GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, 0)
-            else:
-                GL.glDrawArrays(self.primitive, 0, self._count)
+            self._draw_buffers(posed=True)
         finally:
-            for loc in enabled:
-                GL.glDisableVertexAttribArray(loc)
             if self.mode == "beam":
                 GL.glDisable(GL.GL_CLIP_DISTANCE0)
             GL.glUseProgram(0)
