@@ -62,29 +62,7 @@ def group_members(config: ShowConfig) -> list[list[int]]:
     named N, counting round again once mentions outnumber fixtures.  The
     model's own ``ShowConfig.group_members`` does exactly this where it exists.
     """
-    own = getattr(config, "group_members", None)
-    if callable(own):
-        return [list(own(gi)) for gi in range(len(config.groups))]
-    by_name: dict[str, list[int]] = {}
-    for i, f in enumerate(config.fixtures):
-        by_name.setdefault(f.name, []).append(i)
-    seen: dict[str, int] = {}
-    out: list[list[int]] = []
-    for g in config.groups:
-        members: list[int] = []
-        present: set[int] = set()
-        for name in g.fixtures:
-            candidates = by_name.get(name)
-            if not candidates:
-                continue
-            k = seen.get(name, 0)
-            seen[name] = k + 1
-            index = candidates[k % len(candidates)]
-            if index not in present:
-                present.add(index)
-                members.append(index)
-        out.append(members)
-    return out
+    return [list(config.group_members(gi)) for gi in range(len(config.groups))]
 
 
 def groups_with_members(

@@ -495,57 +495,12 @@ def _read_poses(fixtures: Sequence[Fixture]) -> _Poses:
     return _Poses(pos, size, rot, hanging, beam, keys)
 
 
-def fixture_group_index(config: ShowConfig) -> tuple[int | None, ...]:
-    """First group (index) of every fixture, by position; ``ShowConfig.fixture_group_index`` when it exists.
-
-    Names may repeat: the k-th mention of name N across groups (in group order)
-    is the k-th fixture named N (counting round again when mentions outnumber
-    fixtures, so a uniquely named fixture in two groups stays in both).
-    """
-    given = getattr(config, "fixture_group_index", None)
-    if given is not None:
-        return tuple(given)
-    by_name: dict[str, list[int]] = {}
-    for i, f in enumerate(config.fixtures):
-        by_name.setdefault(f.name, []).append(i)
-    seen: dict[str, int] = {}
-    out: list[int | None] = [None] * len(config.fixtures)
-    for g, group in enumerate(config.groups):
-        for member in group.fixtures:
-            same = by_name.get(member)
-            k = seen.get(member, 0)
-            seen[member] = k + 1
-            if same and out[same[k % len(same)]] is None:
-                out[same[k % len(same)]] = g
-    return tuple(out)
-
-
-def group_members(config: ShowConfig, group_index: int) -> tuple[int, ...]:
-    """Fixture indices of a group (``ShowConfig.group_members`` when it exists), by the same rule."""
-    given = getattr(config, "group_members", None)
-    if callable(given):
-        return tuple(given(group_index))
-    by_name: dict[str, list[int]] = {}
-    for i, f in enumerate(config.fixtures):
-        by_name.setdefault(f.name, []).append(i)
-    seen: dict[str, int] = {}
-    out: list[int] = []
-    for g, group in enumerate(config.groups):
-        for member in group.fixtures:
-            same = by_name.get(member)
-            k = seen.get(member, 0)
-            seen[member] = k + 1
-            if g == group_index and same:
-                out.append(same[k % len(same)])
-    return tuple(dict.fromkeys(out))
-
-
 def _group_rgb(config: ShowConfig) -> tuple[U8, I32]:
     """Body colour and group index (-1: none) of every fixture."""
     n = len(config.fixtures)
     rgb = np.empty((n, 3), np.uint8)
     rgb[:] = UNGROUPED_RGB
-    group = np.array([-1 if g is None else g for g in fixture_group_index(config)], np.int32).reshape(n)
+    group = np.array([-1 if g is None else g for g in config.fixture_group_index], np.int32).reshape(n)
     colours = [_hex_rgb(g.color) for g in config.groups]
     has = group >= 0
     if colours and has.any():
