@@ -35,6 +35,9 @@ from shared.dmx.sacn import DEFAULT_PRIORITY, SacnData
 ARTNET_SOURCE_TIMEOUT = 10.0
 SACN_SOURCE_TIMEOUT = 2.5
 ARTNET_MAX_SOURCES = 2
+#: sACN sources kept per universe; more are dropped ("sACN too many sources") until one leaves, so forged
+#: CIDs cannot grow the state or the per-packet merge without bound (E1.31-2018 §6.2.3.1, sources exceeded).
+MAX_SACN_SOURCES = 16
 SEQUENCE_WINDOW = 20
 #: The drop reason that also means "a source left: merge again".
 TERMINATED = "sACN stream terminated"
@@ -130,6 +133,8 @@ class UniverseMerge:
         if packet.preview:
             return "sACN preview"
         if src is None:
+            if sum(1 for s in self.sources.values() if s.protocol == "sACN") >= MAX_SACN_SOURCES:
+                return "sACN too many sources"
             src = self.sources[key] = Source("sACN", packet.source_name or address, address, packet.priority, now,
                                              timeout=self.sacn_timeout)
             self._info = None
