@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+from collections.abc import Callable
+
 import numpy as np
 
+from shared.dmx import artnet
 from shared.dmx.merge import MAX_SACN_SOURCES
-from shared.dmx.state import DmxState
-from tests.dmx.packets import artdmx, e131
+from shared.dmx.state import MAX_STRAY_UNIVERSES, DmxState
+from tests.dmx.conftest import Arrivals
+from tests.dmx.packets import artdmx, artpoll, e131
 
 
 def test_sacn_sources_with_random_cids_do_not_grow_without_bound() -> None:
@@ -39,3 +45,42 @@ def test_unknown_artnet_opcodes_share_one_counter() -> None:
     dropped = state.snapshot(0.0).dropped
     assert len(dropped) <= 2
     assert sum(dropped.values()) == 3000
+
+
+def test_stray_universes_cannot_crowd_out_the_shows() -> None:
+    # Traffic for universes the show does not use took rows until the limit, so a show loaded
+    # afterwards got no row for its own universe and stayed dark.
+    state = DmxState((1,))
+    for pa in range(100, 5100):
+        state.receive_artnet(artdmx(pa, bytes([1, 1])), "10.0.0.9:6454", 0.0)
+    assert len(state.universes) <= 1 + MAX_STRAY_UNIVERSES
+    state.expect((2,))
+    state.receive_artnet(artdmx(1, bytes([200, 100])), "10.0.0.1:6454", 1.0)
+    row = state.snapshot(1.0).universe(2)
+    assert row is not None and [int(v) for v in row[:2]] == [200, 100]
+    assert state.dropped["Art-Net too many universes"] == 5000 - MAX_STRAY_UNIVERSES
+
+
+def test_artpoll_reply_announces_only_the_shows_universes(make_receiver: Callable[..., Arrivals],
+                                                          udp: socket.socket) -> None:
+    # Strays heard on the network were announced as our outputs: one ArtPoll drew up to 1,024 replies.
+    arr = make_receiver((1,))
+    for pa in range(100, 140):
+        udp.sendto(artdmx(pa, bytes([1, 1])), arr.artnet)
+    arr.wait(lambda: arr.state.received >= 40, "the strays")
+    udp.sendto(artpoll(), arr.artnet)
+    arr.wait(lambda: arr.receiver.polls_answered == 1, "the poll answered")
+    udp.setblocking(False)
+    replies = []
+    with contextlib.suppress(BlockingIOError):
+        while True:
+            replies.append(artnet.parse_poll_reply(udp.recv(2048)))
+    assert replies == [("127.0.0.1", "Stage Visualizer", [0], 1)]
+
+
+def test_artpoll_reply_follows_a_changed_show(make_receiver: Callable[..., Arrivals], udp: socket.socket) -> None:
+    arr = make_receiver((1, 2))
+    arr.receiver.set_universes((3,))
+    udp.sendto(artpoll(), arr.artnet)
+    data, _ = udp.recvfrom(2048)
+    assert artnet.parse_poll_reply(data) == ("127.0.0.1", "Stage Visualizer", [2], 1)

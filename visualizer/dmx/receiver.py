@@ -168,7 +168,7 @@ class DmxReceiver:
             self.bound[listen.protocol] = format_address(host, port)
             log.info("%s: listening on UDP %s", listen.protocol, self.bound[listen.protocol])
         if self._sockets:
-            self.set_universes(self.state.universes)
+            self.set_universes(self.state.expected)
             self._wakeup = _Wakeup()
             self._thread = threading.Thread(target=self._run, args=(self._wakeup,), name="dmx-receiver", daemon=True)
             self._thread.start()
@@ -191,7 +191,7 @@ class DmxReceiver:
     def set_universes(self, universes: Iterable[int]) -> None:
         """The show's fixture universes: rows in the state, and sACN multicast groups 239.255.hi.lo joined."""
         universes = tuple(universes)
-        self.state.expect(universes)
+        self.state.expect(universes, only=True)
         sock = self._sockets.get("sACN")
         if sock is None:
             return
@@ -270,9 +270,10 @@ class DmxReceiver:
         """ArtPollReply to the controller that polled (Art-Net 4, *ArtPoll*: reply unicast to the poller)."""
         ip = self._our_ip(addr[0])
         info = PollReplyInfo(ip, self.poll_reply.short_name, self.poll_reply.long_name,
-                             f"#0001 [{self.polls_answered % 10000:04d}] {len(self.state.universes)} universes",
+                             f"#0001 [{self.polls_answered % 10000:04d}] {len(self.state.expected)} universes",
                              self.poll_reply.mac)
-        ports = [pa for u in self.state.universes if (pa := self.state.map.to_artnet(u)) is not None]
+        # Only the show's universes are our outputs; strays heard on the network are not.
+        ports = [pa for u in self.state.expected if (pa := self.state.map.to_artnet(u)) is not None]
         for reply in artnet.build_poll_reply(info, ports):
             try:
                 sock.sendto(reply, addr)
