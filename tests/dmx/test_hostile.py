@@ -84,3 +84,24 @@ def test_artpoll_reply_follows_a_changed_show(make_receiver: Callable[..., Arriv
     udp.sendto(artpoll(), arr.artnet)
     data, _ = udp.recvfrom(2048)
     assert artnet.parse_poll_reply(data) == ("127.0.0.1", "Stage Visualizer", [2], 1)
+
+
+def test_sacn_multicast_beyond_twenty_universes(make_receiver: Callable[..., Arrivals]) -> None:
+    # Linux lets one socket join 20 groups (net.ipv4.igmp_max_memberships): universes 21+ of a
+    # bigger show were silently never joined, so their multicast sACN never arrived.
+    universes = tuple(range(1, 41))
+    arr = make_receiver(universes, sacn_bind="0.0.0.0")
+    assert arr.receiver.joined == {f"239.255.0.{u}" for u in universes}
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+        for u in (1, 25, 40):
+            sock.sendto(e131(u, bytes([u, 7])), (f"239.255.0.{u}", arr.sacn[1]))
+            arr.wait(lambda u=u: arr.levels(u)[:2] == [u, 7], f"multicast levels on universe {u}")  # type: ignore[misc]
+        arr.receiver.set_universes((25,))
+        assert arr.receiver.joined == {"239.255.0.25"}
+        sock.sendto(e131(25, bytes([99, 7]), sequence=1), ("239.255.0.25", arr.sacn[1]))
+        arr.wait(lambda: arr.levels(25)[:2] == [99, 7], "universe 25 still joined after the others left")
+    finally:
+        sock.close()

@@ -123,6 +123,9 @@ class DmxReceiver:
         self.polls_answered = 0
         self._sockets: dict[str, socket.socket] = {}
         self._joined: set[str] = set()
+        #: Membership-only sockets for groups beyond the sACN socket's limit, and which socket holds each group.
+        self._members: list[socket.socket] = []
+        self._member_of: dict[str, socket.socket] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._wakeup: _Wakeup | None = None
@@ -186,6 +189,10 @@ class DmxReceiver:
             sock.close()
         self._sockets.clear()
         with self._lock:
+            for member in self._members:
+                member.close()
+            self._members.clear()
+            self._member_of.clear()
             self._joined.clear()
 
     def set_universes(self, universes: Iterable[int]) -> None:
@@ -203,18 +210,43 @@ class DmxReceiver:
         with self._lock:
             for group in sorted(wanted - self._joined):
                 mreq = socket.inet_aton(group) + socket.inet_aton(self.multicast_interface)
-                try:
-                    sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
-                except OSError as exc:
-                    log.info("sACN: cannot join multicast %s (%s); unicast still works", group,
-                             exc.strerror or exc)
-                    continue
-                self._joined.add(group)
+                member = self._join(sock, mreq, group)
+                if member is not None:
+                    self._joined.add(group)
+                    self._member_of[group] = member
             for group in sorted(self._joined - wanted):
                 mreq = socket.inet_aton(group) + socket.inet_aton(self.multicast_interface)
+                member = self._member_of.pop(group, sock)
                 with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, mreq)
+                    member.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, mreq)
                 self._joined.discard(group)
+
+    def _join(self, sock: socket.socket, mreq: bytes, group: str) -> socket.socket | None:
+        """Join ``group``: on the sACN socket, else on a membership-only socket once it is full.
+
+        Linux caps memberships per socket (net.ipv4.igmp_max_memberships, 20 by
+        default, ENOBUFS beyond); a group joined by any socket is delivered to
+        the sACN socket bound to 0.0.0.0 (IP_MULTICAST_ALL, on by default), so
+        spare sockets that only hold memberships take the rest.
+        """
+        for member in (sock, *self._members):
+            try:
+                member.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+                return member
+            except OSError as exc:
+                if exc.errno != errno.ENOBUFS:
+                    log.info("sACN: cannot join multicast %s (%s); unicast still works", group,
+                             exc.strerror or exc)
+                    return None
+        member = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            member.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+        except OSError as exc:
+            member.close()
+            log.info("sACN: cannot join multicast %s (%s); unicast still works", group, exc.strerror or exc)
+            return None
+        self._members.append(member)
+        return member
 
     # ---------------------------------------------------------------- thread
 
