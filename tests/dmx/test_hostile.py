@@ -13,6 +13,7 @@ from shared.dmx.merge import MAX_SACN_SOURCES
 from shared.dmx.state import MAX_STRAY_UNIVERSES, DmxState
 from tests.dmx.conftest import Arrivals
 from tests.dmx.packets import artdmx, artpoll, e131
+from visualizer.dmx.receiver import DmxReceiver
 
 
 def test_sacn_sources_with_random_cids_do_not_grow_without_bound() -> None:
@@ -105,3 +106,20 @@ def test_sacn_multicast_beyond_twenty_universes(make_receiver: Callable[..., Arr
         arr.wait(lambda: arr.levels(25)[:2] == [99, 7], "universe 25 still joined after the others left")
     finally:
         sock.close()
+
+
+def test_binding_an_address_this_machine_lacks_is_one_line_naming_the_right_flag() -> None:
+    # The sACN line told the user to check --artnet-bind.
+    receiver = DmxReceiver(DmxState([1]), artnet_bind="192.0.2.123", sacn_bind="192.0.2.123", artnet_port=0,
+                           sacn_port=0)
+    try:
+        problems = receiver.start()
+    finally:
+        receiver.stop()
+    assert problems == [
+        "Art-Net: cannot listen on UDP 192.0.2.123:0: 192.0.2.123 is not an address of this machine "
+        "(check --artnet-bind); running without Art-Net input",
+        "sACN: cannot listen on UDP 192.0.2.123:0: 192.0.2.123 is not an address of this machine "
+        "(check --sacn-bind); running without sACN input",
+    ]
+    assert not receiver.running

@@ -42,6 +42,8 @@ CULPRITS = {
     "sACN": "another sACN program, such as QLC+ or sACNView, is already using UDP {port}",
 }
 
+BIND_FLAGS = {"Art-Net": "--artnet-bind", "sACN": "--sacn-bind"}
+
 
 @dataclass(frozen=True, slots=True)
 class Listen:
@@ -60,7 +62,7 @@ def bind_problem(listen: Listen, exc: OSError) -> str:
         return f"{listen.protocol}: cannot listen on UDP {where}: {culprit}; running without {listen.protocol} input"
     if exc.errno == errno.EADDRNOTAVAIL:
         return (f"{listen.protocol}: cannot listen on UDP {where}: {listen.host} is not an address of this "
-                f"machine (check --artnet-bind); running without {listen.protocol} input")
+                f"machine (check {BIND_FLAGS[listen.protocol]}); running without {listen.protocol} input")
     reason = "permission denied" if exc.errno == errno.EACCES else exc.strerror or str(exc)
     return f"{listen.protocol}: cannot listen on UDP {where}: {reason}; running without {listen.protocol} input"
 
