@@ -1,0 +1,59 @@
+"""The no-DMX hint must not send a newcomer after the wrong cause."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from tests.app.helpers import WAIT_MS
+from visualizer.app.dmx_controller import DmxController
+from visualizer.app.dmx_options import DmxOptions
+from visualizer.app.window import MainWindow
+from visualizer.tcp.qt import QtVisualizerClient
+
+
+@pytest.fixture
+def taken() -> Iterator[int]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    yield int(sock.getsockname()[1])
+    sock.close()
+
+
+def test_hint_when_no_input_could_start_does_not_blame_the_firewall(window: MainWindow, qtbot,  # type: ignore[no-untyped-def]
+                                                                    taken: int) -> None:
+    # With every port taken the hint still said "No DMX received ...; usual causes: a firewall ...".
+    controller = DmxController(window, DmxOptions(artnet=True, artnet_bind="127.0.0.1", artnet_port=taken,
+                                                  hint_after=0.2))
+    try:
+        assert len(controller.start()) == 1
+        qtbot.waitUntil(lambda: controller.hint_text is not None, timeout=WAIT_MS)
+        hint = controller.hint_text or ""
+        assert hint.startswith("No DMX input is running: ")
+        assert f"is already using UDP {taken}" in hint
+        assert "firewall" not in hint and "\n" not in hint
+    finally:
+        controller.stop()
+
+
+def test_hint_without_a_show_says_so(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # Without a server the hint said "the show expects no universes", as if the show were empty.
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there
+    client = QtVisualizerClient("127.0.0.1", port, backoff_initial=0.05, backoff_max=0.2)
+    win = MainWindow(client)
+    qtbot.addWidget(win)
+    controller = DmxController(win, DmxOptions(artnet=True, artnet_bind="127.0.0.1", artnet_port=0, hint_after=0.2))
+    try:
+        assert controller.start() == []
+        qtbot.waitUntil(lambda: controller.hint_text is not None, timeout=WAIT_MS)
+        hint = controller.hint_text or ""
+        assert "no show yet (not connected to Show Creator)" in hint
+        assert "expects no universes" not in hint and "\n" not in hint
+    finally:
+        controller.stop()
+        client.disconnect_from_server()
