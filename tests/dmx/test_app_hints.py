@@ -5,10 +5,16 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QTextDocument
 
+from shared.dmx.merge import SourceInfo
+from shared.dmx.universes import UniverseMap
 from tests.app.helpers import WAIT_MS
 from visualizer.app.dmx_controller import DmxController
+from visualizer.app.dmx_monitor import DmxMonitor
 from visualizer.app.dmx_options import DmxOptions
 from visualizer.app.window import MainWindow
 from visualizer.tcp.qt import QtVisualizerClient
@@ -57,3 +63,21 @@ def test_hint_without_a_show_says_so(qtbot) -> None:  # type: ignore[no-untyped-
     finally:
         controller.stop()
         client.disconnect_from_server()
+
+
+def test_monitor_never_renders_names_as_html(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    # A sACN source names itself (64 bytes off the network) and fixture names come from show files;
+    # both went into QLabels that auto-detect rich text, so "<img src=...>" or "<b>" were rendered.
+    monitor = DmxMonitor(UniverseMap(1))
+    qtbot.addWidget(monitor)
+    hostile = '<img src="/etc/passwd"><b>Console</b>'
+    monitor.update_values(None, np.zeros(512, np.uint8), [SourceInfo("sACN", hostile, "10.0.0.9:5568", 100)], True)
+    assert monitor.sources_label.textFormat() == Qt.TextFormat.PlainText
+    assert monitor.sources_label.text().startswith(hostile)
+    f = window.state.config.fixtures[0].replace(name="Par <front> & back")  # type: ignore[union-attr]
+    monitor.set_fixture(f, {0: "dimmer"}, 1)
+    doc = QTextDocument()
+    doc.setHtml(monitor.fixture_label.text())
+    assert doc.toPlainText().startswith("Par <front> & back — universe")
+    controller = DmxController(window, DmxOptions(artnet=True, artnet_bind="127.0.0.1", artnet_port=0))
+    assert controller.status.textFormat() == Qt.TextFormat.PlainText  # the status bar names sources too

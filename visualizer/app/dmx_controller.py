@@ -97,6 +97,7 @@ class DmxController(QObject):
         self._snapshot: DmxSnapshot | None = None
 
         self.status = QLabel("DMX: starting", window)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # sACN source names come off the network
         self.status.setContentsMargins(6, 0, 6, 0)
         bar = window.statusBar()
         assert bar is not None
