@@ -127,6 +127,8 @@ class UniverseMerge:
         """Take an E1.31 level packet; a drop reason, or None when its levels were taken."""
         key = packet.cid
         src = self.sources.get(key)
+        if src is not None and sacn_sequence_is_old(packet.sequence, src.sequence):
+            return "sACN out of sequence"  # also a late Stream_Terminated: it must not end a live stream (§6.7.2)
         if packet.terminated:  # the source leaves now; its last packet's levels are not used (§6.2.6)
             self.terminate(key)
             return TERMINATED
@@ -139,8 +141,6 @@ class UniverseMerge:
                                              timeout=self.sacn_timeout)
             self._info = None
         else:
-            if sacn_sequence_is_old(packet.sequence, src.sequence):
-                return "sACN out of sequence"
             if src.priority != packet.priority or src.name != (packet.source_name or address):
                 src.priority = packet.priority
                 src.name = packet.source_name or address

@@ -12,7 +12,7 @@ from shared.dmx import artnet
 from shared.dmx.merge import MAX_SACN_SOURCES
 from shared.dmx.state import MAX_STRAY_UNIVERSES, DmxState
 from tests.dmx.conftest import Arrivals
-from tests.dmx.packets import artdmx, artpoll, e131
+from tests.dmx.packets import CID_A, CID_B, artdmx, artpoll, e131
 from visualizer.dmx.receiver import DmxReceiver
 
 
@@ -123,3 +123,21 @@ def test_binding_an_address_this_machine_lacks_is_one_line_naming_the_right_flag
         "(check --sacn-bind); running without sACN input",
     ]
     assert not receiver.running
+
+
+def test_a_late_stream_terminated_does_not_end_a_live_source() -> None:
+    # A Stream_Terminated that arrives out of sequence (a delayed copy from an earlier stream, or a
+    # replayed storm) ended the live top-priority source at once, so the lower one flashed up.
+    state = DmxState((1,))
+    state.receive_sacn(e131(1, bytes([200]), cid=CID_A, priority=150, sequence=50), "10.0.0.1:5568", 0.0)
+    state.receive_sacn(e131(1, bytes([10]), cid=CID_B, priority=100, sequence=7), "10.0.0.2:5568", 0.0)
+    for seq in range(31, 51):  # behind the last packet by 1..19, and a duplicate of it
+        state.receive_sacn(e131(1, bytes([0]), cid=CID_A, priority=150, sequence=seq, options=0x40),
+                           "10.0.0.1:5568", 0.1)
+    row = state.snapshot(0.1).universe(1)
+    assert row is not None and int(row[0]) == 200
+    assert state.dropped["sACN out of sequence"] == 20
+    # In sequence, it ends the source and the other takes over.
+    state.receive_sacn(e131(1, bytes([0]), cid=CID_A, priority=150, sequence=51, options=0x40), "10.0.0.1:5568", 0.2)
+    row = state.snapshot(0.2).universe(1)
+    assert row is not None and int(row[0]) == 10
