@@ -249,6 +249,14 @@ def start_from_args(args: argparse.Namespace, config: ShowConfig,
     except DmxTargetError as exc:
         log.error("%s", exc)
         return None
+    pattern = sender.pattern
+    lost = [u for u in pattern.universes if pattern.map.to_artnet(u) is None and pattern.map.to_sacn(u) is None]
+    if lost:
+        other = UniverseMap(1 - pattern.map.base)
+        fixable = all(other.to_artnet(u) is not None or other.to_sacn(u) is not None for u in lost)
+        log.warning("DMX test pattern: universe %s cannot be sent when universes are numbered from %d "
+                    "(no Art-Net Port-Address or sACN universe)%s", ", ".join(str(u) for u in lost),
+                    pattern.map.base, f"; try --dmx-universe-base {other.base}" if fixable else "")
     what = "Art-Net and sACN" if args.dmx_test_sacn else "Art-Net"
     log.info("DMX test pattern %r: %s to %s, %d universe(s), 44 Hz", args.dmx_test, what, target,
              len(sender.pattern.universes))

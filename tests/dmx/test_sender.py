@@ -147,3 +147,19 @@ def test_broadcast_target_without_the_flag_says_which_flag(caplog: pytest.LogCap
     assert sender is None
     assert [r.getMessage() for r in caplog.records] == [
         "DMX test pattern: cannot send to 255.255.255.255: it is a broadcast address; add --dmx-broadcast"]
+
+
+def test_fixtures_on_a_universe_the_wire_lacks_are_named_not_skipped_silently(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # Universe 0 under --dmx-universe-base 1 has no Art-Net Port-Address: the fixture test skipped
+    # those fixtures without a word.
+    config = demo_show()
+    moved = (config.fixtures[0].replace(universe=0), *config.fixtures[1:])
+    config = type(config)(config.stage, moved, config.groups)
+    caplog.set_level(logging.INFO, logger="server.dmx_test")
+    sender = start_from_args(_args("--dmx-test", "full", "--dmx-artnet-port", "9"), config)
+    assert sender is not None
+    sender.stop()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["DMX test pattern: universe 0 cannot be sent when universes are numbered from 1 "
+                        "(no Art-Net Port-Address or sACN universe); try --dmx-universe-base 0"]
