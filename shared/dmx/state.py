@@ -156,6 +156,11 @@ class DmxState:
 
     # ------------------------------------------------------------------ packets
 
+    def note_dropped(self, reason: str) -> None:
+        """Count a well-formed packet the receiver chose not to act on (e.g. an ArtPoll storm)."""
+        with self._lock:
+            self.dropped[reason] += 1
+
     def _refused(self, error: PacketError, sender: str) -> None:
         self.errors[f"{error.protocol} {error.reason}"] += 1
         self.last_error = error.describe(sender)

@@ -141,3 +141,16 @@ def test_a_late_stream_terminated_does_not_end_a_live_source() -> None:
     state.receive_sacn(e131(1, bytes([0]), cid=CID_A, priority=150, sequence=51, options=0x40), "10.0.0.1:5568", 0.2)
     row = state.snapshot(0.2).universe(1)
     assert row is not None and int(row[0]) == 10
+
+
+def test_an_artpoll_storm_is_not_answered_packet_for_packet(make_receiver: Callable[..., Arrivals],
+                                                            udp: socket.socket) -> None:
+    # Every ArtPoll was answered with ceil(universes / 4) replies: a storm of polls (a looping
+    # controller, a spoofed flood) kept the receiver thread sending instead of reading DMX.
+    arr = make_receiver(tuple(range(1, 257)))  # 64 replies per answered poll
+    for _ in range(300):
+        udp.sendto(artpoll(), arr.artnet)
+    udp.sendto(artdmx(0, bytes([42, 43])), arr.artnet)
+    arr.wait(lambda: arr.levels(1)[:2] == [42, 43], "the levels after the storm")
+    assert 1 <= arr.receiver.polls_answered <= 30
+    assert arr.state.dropped["Art-Net ArtPoll too often"] == 300 - arr.receiver.polls_answered

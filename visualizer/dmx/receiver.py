@@ -21,6 +21,7 @@ import selectors
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -36,6 +37,10 @@ RECV_SIZE = 2048  # > the largest packet of either protocol (ArtDmx 530, E1.31 6
 BURST = 64
 EXPIRE_EVERY = 0.25
 SOCKET_BUFFER = 4 * 1024 * 1024
+#: ArtPoll answers: at most one per poller (IP and port) a second, and 10 a second in all. Controllers
+#: poll every 2.5 to 3 s (Art-Net 4, *ArtPoll*); a storm must not keep the thread sending replies.
+POLL_PEER_INTERVAL = 1.0
+POLL_MAX_PER_SECOND = 10
 
 CULPRITS = {
     "Art-Net": "another Art-Net program, such as QLC+, is already using UDP {port}",
@@ -123,6 +128,8 @@ class DmxReceiver:
         #: protocol -> "host:port" actually bound (port 0 resolved).
         self.bound: dict[str, str] = {}
         self.polls_answered = 0
+        self._polled: dict[tuple[str, int], float] = {}
+        self._answers: deque[float] = deque()
         self._sockets: dict[str, socket.socket] = {}
         self._joined: set[str] = set()
         #: Membership-only sockets for groups beyond the sACN socket's limit, and which socket holds each group.
@@ -283,7 +290,10 @@ class DmxReceiver:
                         if protocol == "Art-Net":
                             packet = state.receive_artnet(data, sender, now)
                             if isinstance(packet, ArtPoll):
-                                self._answer_poll(sock, addr)
+                                if self._may_answer(addr, now):
+                                    self._answer_poll(sock, addr)
+                                else:
+                                    state.note_dropped("Art-Net ArtPoll too often")
                         else:
                             state.receive_sacn(data, sender, now)
                         hook = self.after_packet
@@ -299,6 +309,22 @@ class DmxReceiver:
         finally:
             sel.close()
             wakeup.close()
+
+    def _may_answer(self, addr: tuple[str, int], now: float) -> bool:
+        """Rate limit for ArtPoll answers (receiver thread only): per poller, and for everyone together."""
+        last = self._polled.get(addr)
+        if last is not None and now - last < POLL_PEER_INTERVAL:
+            return False
+        recent = self._answers
+        while recent and now - recent[0] >= 1.0:
+            recent.popleft()
+        if len(recent) >= POLL_MAX_PER_SECOND:
+            return False
+        recent.append(now)
+        if len(self._polled) >= 1024:  # spoofed pollers must not grow this without bound
+            self._polled = {a: t for a, t in self._polled.items() if now - t < POLL_PEER_INTERVAL}
+        self._polled[addr] = now
+        return True
 
     def _answer_poll(self, sock: socket.socket, addr: tuple[str, int]) -> None:
         """ArtPollReply to the controller that polled (Art-Net 4, *ArtPoll*: reply unicast to the poller)."""
