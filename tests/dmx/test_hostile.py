@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import resource
 import socket
 from collections.abc import Callable
 
@@ -154,3 +156,27 @@ def test_an_artpoll_storm_is_not_answered_packet_for_packet(make_receiver: Calla
     arr.wait(lambda: arr.levels(1)[:2] == [42, 43], "the levels after the storm")
     assert 1 <= arr.receiver.polls_answered <= 30
     assert arr.state.dropped["Art-Net ArtPoll too often"] == 300 - arr.receiver.polls_answered
+
+
+def test_running_out_of_file_descriptors_does_not_kill_the_receiver(make_receiver: Callable[..., Arrivals],
+                                                                   udp: socket.socket) -> None:
+    # Answering an ArtPoll opens a probe socket to learn our address; with no descriptor left
+    # (EMFILE, a busy machine) the OSError escaped the loop and the receiver thread died for good.
+    arr = make_receiver((1,), artnet_bind="0.0.0.0")
+    target = ("127.0.0.1", arr.artnet[1])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    fillers: list[socket.socket] = []
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(int(fd) for fd in os.listdir("/proc/self/fd")) + 1, hard))
+        with contextlib.suppress(OSError):
+            while True:  # take every descriptor left below the limit
+                fillers.append(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+        udp.sendto(artpoll(), target)
+        arr.wait(lambda: arr.state.received >= 1, "the poll")
+    finally:
+        for sock in fillers:
+            sock.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    udp.sendto(artdmx(0, bytes([11, 12])), target)
+    arr.wait(lambda: arr.levels(1)[:2] == [11, 12], "levels after the poll")
+    assert arr.receiver.running and arr.receiver.problems == []

@@ -346,7 +346,10 @@ class DmxReceiver:
         bound = self._sockets["Art-Net"].getsockname()[0]
         if bound not in ("0.0.0.0", ""):
             return str(bound)
-        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:  # the probe needs a descriptor: none left (EMFILE) must not end the receiver
+            probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        except OSError:
+            return "0.0.0.0"
         try:
             probe.connect((peer, artnet.ARTNET_PORT))
             return str(probe.getsockname()[0])
