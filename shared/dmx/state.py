@@ -161,6 +161,12 @@ class DmxState:
         with self._lock:
             self.dropped[reason] += 1
 
+    def note_internal_error(self, line: str) -> None:
+        """Count a datagram the receiver failed on (a bug), worded for the status bar's tooltip."""
+        with self._lock:
+            self.errors["internal error"] += 1
+            self.last_error = line
+
     def _refused(self, error: PacketError, sender: str) -> None:
         self.errors[f"{error.protocol} {error.reason}"] += 1
         self.last_error = error.describe(sender)

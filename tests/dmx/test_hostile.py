@@ -180,3 +180,26 @@ def test_running_out_of_file_descriptors_does_not_kill_the_receiver(make_receive
     udp.sendto(artdmx(0, bytes([11, 12])), target)
     arr.wait(lambda: arr.levels(1)[:2] == [11, 12], "levels after the poll")
     assert arr.receiver.running and arr.receiver.problems == []
+
+
+def test_an_error_on_one_datagram_is_counted_and_the_loop_goes_on(make_receiver: Callable[..., Arrivals],
+                                                                  udp: socket.socket) -> None:
+    # Any exception while handling one datagram (here the public after_packet hook) ended the
+    # thread: one bad moment and live DMX was gone until restart.
+    arr = make_receiver((1,))
+    calls: list[int] = []
+
+    def hook(protocol: str, data: memoryview, now: float) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("hook bug")
+        arr._arrived(protocol, data, now)
+
+    arr.receiver.after_packet = hook
+    udp.sendto(artdmx(0, bytes([1, 1])), arr.artnet)
+    udp.sendto(artdmx(0, bytes([2, 2])), arr.artnet)
+    arr.wait(lambda: arr.levels(1)[:2] == [2, 2], "the second datagram")
+    assert arr.receiver.running and arr.receiver.problems == []
+    assert arr.state.snapshot(0).errors == {"internal error": 1}
+    assert arr.state.last_error == "DMX receiver: internal error on an Art-Net datagram from 127.0.0.1:" \
+        f"{udp.getsockname()[1]}: hook bug"

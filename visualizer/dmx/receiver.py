@@ -181,8 +181,28 @@ class DmxReceiver:
             log.info("%s: listening on UDP %s", listen.protocol, self.bound[listen.protocol])
         if self._sockets:
             self.set_universes(self.state.expected)
-            self._wakeup = _Wakeup()
-            self._thread = threading.Thread(target=self._run, args=(self._wakeup,), name="dmx-receiver", daemon=True)
+            # Everything that needs a descriptor is made here, so the thread itself never fails to start.
+            wakeup: _Wakeup | None = None
+            sel: selectors.BaseSelector | None = None
+            try:
+                wakeup = _Wakeup()
+                sel = selectors.DefaultSelector()
+                sel.register(wakeup.reader, selectors.EVENT_READ, None)
+                for protocol, sock in self._sockets.items():
+                    sel.register(sock, selectors.EVENT_READ, protocol)
+            except OSError as exc:
+                if sel is not None:
+                    sel.close()
+                if wakeup is not None:
+                    wakeup.close()
+                line = f"DMX receiver: cannot start: {exc.strerror or exc}; running without live DMX input"
+                self.problems.append(line)
+                log.warning("%s", line)
+                self.stop()
+                return self.problems
+            self._wakeup = wakeup
+            self._thread = threading.Thread(target=self._run, args=(wakeup, sel), name="dmx-receiver",
+                                            daemon=True)
             self._thread.start()
         return self.problems
 
@@ -259,16 +279,13 @@ class DmxReceiver:
 
     # ---------------------------------------------------------------- thread
 
-    def _run(self, wakeup: _Wakeup) -> None:
-        sel = selectors.DefaultSelector()
+    def _run(self, wakeup: _Wakeup, sel: selectors.BaseSelector) -> None:
         buf = bytearray(RECV_SIZE)
         view = memoryview(buf)
         state = self.state
         try:
-            sel.register(wakeup.reader, selectors.EVENT_READ, None)
-            for protocol, sock in self._sockets.items():
-                sel.register(sock, selectors.EVENT_READ, protocol)
             next_expire = time.monotonic() + EXPIRE_EVERY
+            logged = False
             while not wakeup.stop.is_set():
                 for key, _ in sel.select(max(0.0, next_expire - time.monotonic())):
                     protocol = key.data
@@ -286,19 +303,14 @@ class DmxReceiver:
                             break
                         now = time.monotonic()
                         sender = f"{addr[0]}:{addr[1]}"
-                        data = view[:n]
-                        if protocol == "Art-Net":
-                            packet = state.receive_artnet(data, sender, now)
-                            if isinstance(packet, ArtPoll):
-                                if self._may_answer(addr, now):
-                                    self._answer_poll(sock, addr)
-                                else:
-                                    state.note_dropped("Art-Net ArtPoll too often")
-                        else:
-                            state.receive_sacn(data, sender, now)
-                        hook = self.after_packet
-                        if hook is not None:
-                            hook(protocol, data, now)
+                        try:
+                            self._handle(protocol, sock, view[:n], addr, sender, now)
+                        except Exception as exc:  # one datagram's trouble must not end live DMX
+                            state.note_internal_error(
+                                f"DMX receiver: internal error on an {protocol} datagram from {sender}: {exc}")
+                            if not logged:
+                                log.exception("DMX receiver: internal error (counted, receiving goes on)")
+                                logged = True
                 now = time.monotonic()
                 if now >= next_expire:
                     state.expire(now)
@@ -309,6 +321,23 @@ class DmxReceiver:
         finally:
             sel.close()
             wakeup.close()
+
+    def _handle(self, protocol: str, sock: socket.socket, data: memoryview, addr: tuple[str, int], sender: str,
+                now: float) -> None:
+        """One datagram into the state; ArtPoll answered."""
+        state = self.state
+        if protocol == "Art-Net":
+            packet = state.receive_artnet(data, sender, now)
+            if isinstance(packet, ArtPoll):
+                if self._may_answer(addr, now):
+                    self._answer_poll(sock, addr)
+                else:
+                    state.note_dropped("Art-Net ArtPoll too often")
+        else:
+            state.receive_sacn(data, sender, now)
+        hook = self.after_packet
+        if hook is not None:
+            hook(protocol, data, now)
 
     def _may_answer(self, addr: tuple[str, int], now: float) -> bool:
         """Rate limit for ArtPoll answers (receiver thread only): per poller, and for everyone together."""
