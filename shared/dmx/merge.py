@@ -110,9 +110,15 @@ class UniverseMerge:
         """Take an ArtDmx frame from ``address``; a drop reason, or None when its levels were taken."""
         src = self.sources.get(address)
         if src is None:
-            live = sum(1 for s in self.sources.values() if s.protocol == "Art-Net")
-            if live >= ARTNET_MAX_SOURCES:
-                return "Art-Net third source"
+            artnet_sources = [(k, s) for k, s in self.sources.items() if s.protocol == "Art-Net"]
+            if len(artnet_sources) >= ARTNET_MAX_SOURCES:
+                # A new port from an IP we already hear is that sender again (a socket per frame, a
+                # restart): it replaces its stalest entry instead of being shut out for 10 s.
+                ip = address.rsplit(":", 1)[0]
+                same_ip = [(s.last_seen, k) for k, s in artnet_sources if s.name == ip]
+                if not same_ip:
+                    return "Art-Net third source"
+                del self.sources[min(same_ip)[1]]
             src = self.sources[address] = Source("Art-Net", address.rsplit(":", 1)[0], address, DEFAULT_PRIORITY,
                                                  now, timeout=self.artnet_timeout)
             self._info = None

@@ -203,3 +203,33 @@ def test_an_error_on_one_datagram_is_counted_and_the_loop_goes_on(make_receiver:
     assert arr.state.snapshot(0).errors == {"internal error": 1}
     assert arr.state.last_error == "DMX receiver: internal error on an Art-Net datagram from 127.0.0.1:" \
         f"{udp.getsockname()[1]}: hook bug"
+
+
+def test_a_sender_that_opens_a_socket_per_frame_is_not_shut_out(arrivals: Arrivals) -> None:
+    # Sources are told apart by IP and port; a sender that opens a new socket for each frame (many
+    # scripts and apps, or a console restarting on a new port) became a "third source" from its
+    # third frame on, and its levels froze for 10 s.
+    for value in range(1, 8):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.sendto(artdmx(0, bytes([value, value])), arrivals.artnet)
+            arrivals.wait(lambda value=value: arrivals.levels(1)[:2] == [value, value],  # type: ignore[misc]
+                          f"frame {value} from a fresh socket")
+        finally:
+            sock.close()
+    assert arrivals.state.dropped["Art-Net third source"] == 0
+    assert len(arrivals.state.snapshot(0).sources[1]) == 2  # its two latest sockets, never more
+
+
+def test_two_programs_on_one_machine_are_still_two_sources(arrivals: Arrivals) -> None:
+    a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        a.sendto(artdmx(0, bytes([200, 0])), arrivals.artnet)
+        b.sendto(artdmx(0, bytes([0, 100])), arrivals.artnet)
+        arrivals.wait(lambda: arrivals.levels(1)[:2] == [200, 100], "both programs merged HTP")
+        a.sendto(artdmx(0, bytes([50, 0])), arrivals.artnet)
+        arrivals.wait(lambda: arrivals.levels(1)[:2] == [50, 100], "each keeps its own levels")
+    finally:
+        a.close()
+        b.close()
