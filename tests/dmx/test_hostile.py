@@ -233,3 +233,18 @@ def test_two_programs_on_one_machine_are_still_two_sources(arrivals: Arrivals) -
     finally:
         a.close()
         b.close()
+
+
+def test_multicast_that_cannot_be_joined_is_one_warning_line() -> None:
+    # A failed join (no interface for the group: e.g. a show network without a default route) was
+    # logged at INFO once per universe: multicast sACN silently never arrived.
+    receiver = DmxReceiver(DmxState([1, 2, 3, 7]), artnet_enabled=False, sacn_bind="127.0.0.1", sacn_port=0,
+                           multicast_interface="198.51.100.7")
+    try:
+        problems = receiver.start()
+    finally:
+        receiver.stop()
+    assert problems == [
+        "sACN: cannot join multicast for universe 1-3, 7 on interface 198.51.100.7 (No such device); "
+        "multicast sACN will not arrive (does this machine have a route to 239.255.0.0/16, e.g. a default "
+        "route?); unicast sACN still works"]

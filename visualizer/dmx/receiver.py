@@ -72,6 +72,17 @@ def bind_problem(listen: Listen, exc: OSError) -> str:
     return f"{listen.protocol}: cannot listen on UDP {where}: {reason}; running without {listen.protocol} input"
 
 
+def _ranges(values: list[int]) -> str:
+    """1, 2, 3, 7 -> "1-3, 7"."""
+    runs: list[list[int]] = []
+    for v in sorted(set(values)):
+        if runs and runs[-1][1] == v - 1:
+            runs[-1][1] = v
+        else:
+            runs.append([v, v])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
 class _Wakeup:
     def __init__(self) -> None:
         self.stop = threading.Event()
@@ -231,26 +242,34 @@ class DmxReceiver:
         sock = self._sockets.get("sACN")
         if sock is None:
             return
-        wanted = set()
+        wanted: dict[str, int] = {}
         for u in universes:
             su = self.state.map.to_sacn(u)
             if su is not None:
-                wanted.add(sacn.multicast_group(su))
+                wanted[sacn.multicast_group(su)] = u
+        failed: dict[str, list[int]] = {}
         with self._lock:
-            for group in sorted(wanted - self._joined):
+            for group in sorted(set(wanted) - self._joined):
                 mreq = socket.inet_aton(group) + socket.inet_aton(self.multicast_interface)
-                member = self._join(sock, mreq, group)
+                member = self._join(sock, mreq, group, failed, wanted[group])
                 if member is not None:
                     self._joined.add(group)
                     self._member_of[group] = member
-            for group in sorted(self._joined - wanted):
+            for group in sorted(self._joined - set(wanted)):
                 mreq = socket.inet_aton(group) + socket.inet_aton(self.multicast_interface)
                 member = self._member_of.pop(group, sock)
                 with contextlib.suppress(OSError):
                     member.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, mreq)
                 self._joined.discard(group)
+        for reason, lost in failed.items():
+            line = (f"sACN: cannot join multicast for universe {_ranges(lost)} on interface "
+                    f"{self.multicast_interface} ({reason}); multicast sACN will not arrive (does this machine "
+                    "have a route to 239.255.0.0/16, e.g. a default route?); unicast sACN still works")
+            self.problems.append(line)
+            log.warning("%s", line)
 
-    def _join(self, sock: socket.socket, mreq: bytes, group: str) -> socket.socket | None:
+    def _join(self, sock: socket.socket, mreq: bytes, group: str, failed: dict[str, list[int]],
+              universe: int) -> socket.socket | None:
         """Join ``group``: on the sACN socket, else on a membership-only socket once it is full.
 
         Linux caps memberships per socket (net.ipv4.igmp_max_memberships, 20 by
@@ -264,15 +283,14 @@ class DmxReceiver:
                 return member
             except OSError as exc:
                 if exc.errno != errno.ENOBUFS:
-                    log.info("sACN: cannot join multicast %s (%s); unicast still works", group,
-                             exc.strerror or exc)
+                    failed.setdefault(exc.strerror or str(exc), []).append(universe)
                     return None
         member = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             member.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
         except OSError as exc:
             member.close()
-            log.info("sACN: cannot join multicast %s (%s); unicast still works", group, exc.strerror or exc)
+            failed.setdefault(exc.strerror or str(exc), []).append(universe)
             return None
         self._members.append(member)
         return member
