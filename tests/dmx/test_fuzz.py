@@ -24,7 +24,7 @@ def mangled(draw: st.DrawFn) -> bytes:
     return bytes(data[:cut]) + draw(st.binary(max_size=64))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(mangled(), st.binary(max_size=700)), max_size=30))
 def test_any_datagrams_are_counted_once_and_never_raise(datagrams: list[bytes]) -> None:
     state = DmxState((1,))
