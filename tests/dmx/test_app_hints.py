@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import socket
 from collections.abc import Iterator
 
@@ -81,3 +82,29 @@ def test_monitor_never_renders_names_as_html(window: MainWindow, qtbot) -> None:
     assert doc.toPlainText().startswith("Par <front> & back — universe")
     controller = DmxController(window, DmxOptions(artnet=True, artnet_bind="127.0.0.1", artnet_port=0))
     assert controller.status.textFormat() == Qt.TextFormat.PlainText  # the status bar names sources too
+
+
+def _select(window: MainWindow, index: int) -> None:
+    """Select fixture ``index``, by index or by name, whichever this window's API takes."""
+    config = window.state.config
+    assert config is not None
+    if "index" in inspect.signature(window.select_fixture).parameters:
+        window.select_fixture(index)  # type: ignore[arg-type]
+    else:
+        window.select_fixture(config.fixtures[index].name)  # type: ignore[arg-type]
+
+
+def test_the_first_fixture_stays_selected_in_the_monitor_when_the_show_is_applied_again(  # type: ignore[no-untyped-def]
+        window: MainWindow, qtbot) -> None:
+    # set_config re-read the selection as `selected_fixture or ""`: with selection by index the
+    # first fixture (index 0) read as "nothing selected", so a reload emptied the monitor.
+    controller = DmxController(window, DmxOptions(artnet=True, artnet_bind="127.0.0.1", artnet_port=0))
+    try:
+        _select(window, 0)
+        config = window.state.config
+        assert config is not None
+        controller.set_config(config)
+        assert controller.selected == 0
+        assert controller.monitor.fixture is config.fixtures[0]
+    finally:
+        controller.stop()

@@ -172,7 +172,8 @@ class DmxController(QObject):
         self._last_version = -1
         self._last_colors = None
         self.monitor.set_universes(universes)
-        self._on_selection(self.window.selected_fixture or "")
+        selected = self.window.selected_fixture
+        self._on_selection("" if selected is None else selected)  # index 0 is a selection, not "none"
 
     def _on_selection(self, selection: object) -> None:
         config = self.config
