@@ -40,6 +40,7 @@ OP_SYNC = 0x5200
 PROTOCOL_VERSION = 14
 HEADER_SIZE = 18  # ArtDmx header up to Data
 POLL_MIN_SIZE = 14  # ArtPoll up to DiagPriority; later fields are optional
+POLL_TARGETED = 0x20  # ArtPoll Flags bit 5: Targeted Mode (reply only within TargetPortAddressBottom..Top)
 POLL_REPLY_SIZE = 239
 MAX_PORT_ADDRESS = 0x7FFF
 DMX_MAX = 512

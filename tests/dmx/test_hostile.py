@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from shared.dmx import artnet
 from shared.dmx.merge import MAX_SACN_SOURCES
@@ -271,3 +272,29 @@ def test_multicast_that_cannot_be_joined_is_one_warning_line() -> None:
         "sACN: cannot join multicast for universe 1-3, 7 on interface 198.51.100.7 (No such device); "
         "multicast sACN will not arrive (does this machine have a route to 239.255.0.0/16, e.g. a default "
         "route?); unicast sACN still works"]
+
+
+def targeted_poll(bottom: int, top: int) -> bytes:
+    """Art-Net 4 ArtPoll with Flags bit 5 (Targeted Mode) and TargetPortAddressTop/Bottom (big-endian)."""
+    return b"Art-Net\x00" + bytes([0x00, 0x20, 0, 14, 0x20, 0x10, top >> 8, top & 0xFF, bottom >> 8, bottom & 0xFF])
+
+
+def test_a_targeted_artpoll_outside_our_ports_gets_no_reply(make_receiver: Callable[..., Arrivals]) -> None:
+    # Art-Net 4 Targeted Mode: only nodes with a Port-Address in [Bottom, Top] reply (with the pages
+    # in range). We answered every targeted poll with every page.
+    arr = make_receiver((1, 2, 40))  # Port-Addresses 0, 1, 39
+    outside = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    inside = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        outside.sendto(targeted_poll(100, 200), arr.artnet)
+        inside.sendto(targeted_poll(39, 39), arr.artnet)
+        inside.settimeout(5)
+        replies = [artnet.parse_poll_reply(inside.recv(2048))]
+        # The outside poll was handled first (one socket, in order), and drew nothing.
+        outside.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            outside.recv(2048)
+    finally:
+        outside.close()
+        inside.close()
+    assert replies == [("127.0.0.1", "Stage Visualizer", [39], 2)]  # only the page in range, its BindIndex kept

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from shared.cli import format_address
 from shared.dmx import artnet, sacn
 from shared.dmx.artnet import ArtPoll, PollReplyInfo
+from shared.dmx.errors import PacketError
 from shared.dmx.state import DmxState
 
 log = logging.getLogger(__name__)
@@ -347,8 +348,10 @@ class DmxReceiver:
         if protocol == "Art-Net":
             packet = state.receive_artnet(data, sender, now)
             if isinstance(packet, ArtPoll):
-                if self._may_answer(addr, now):
-                    self._answer_poll(sock, addr)
+                if not self._targets_us(packet):
+                    state.note_dropped("Art-Net ArtPoll for other Port-Addresses")
+                elif self._may_answer(addr, now):
+                    self._answer_poll(sock, addr, packet)
                 else:
                     state.note_dropped("Art-Net ArtPoll too often")
         else:
@@ -356,6 +359,13 @@ class DmxReceiver:
         hook = self.after_packet
         if hook is not None:
             hook(protocol, data, now)
+
+    def _targets_us(self, poll: ArtPoll) -> bool:
+        """Art-Net 4 Targeted Mode (ArtPoll Flags bit 5): reply only with a Port-Address in [Bottom, Top]."""
+        if not poll.flags & artnet.POLL_TARGETED or poll.target_top is None or poll.target_bottom is None:
+            return True
+        lo, hi = poll.target_bottom, poll.target_top
+        return any(lo <= pa <= hi for u in self.state.expected if (pa := self.state.map.to_artnet(u)) is not None)
 
     def _may_answer(self, addr: tuple[str, int], now: float) -> bool:
         """Rate limit for ArtPoll answers (receiver thread only): per poller, and for everyone together."""
@@ -373,15 +383,24 @@ class DmxReceiver:
         self._polled[addr] = now
         return True
 
-    def _answer_poll(self, sock: socket.socket, addr: tuple[str, int]) -> None:
-        """ArtPollReply to the controller that polled (Art-Net 4, *ArtPoll*: reply unicast to the poller)."""
+    def _answer_poll(self, sock: socket.socket, addr: tuple[str, int], poll: ArtPoll | None = None) -> None:
+        """ArtPollReply to the controller that polled (Art-Net 4, *ArtPoll*: reply unicast to the poller).
+
+        A targeted poll gets only the pages (BindIndex) with a Port-Address in its range.
+        """
         ip = self._our_ip(addr[0])
         info = PollReplyInfo(ip, self.poll_reply.short_name, self.poll_reply.long_name,
                              f"#0001 [{self.polls_answered % 10000:04d}] {len(self.state.expected)} universes",
                              self.poll_reply.mac)
         # Only the show's universes are our outputs; strays heard on the network are not.
         ports = [pa for u in self.state.expected if (pa := self.state.map.to_artnet(u)) is not None]
+        lo, hi = 0, artnet.MAX_PORT_ADDRESS
+        if poll is not None and poll.flags & artnet.POLL_TARGETED and poll.target_top is not None:
+            lo, hi = poll.target_bottom or 0, poll.target_top
         for reply in artnet.build_poll_reply(info, ports):
+            page = artnet.parse_poll_reply(reply)
+            if not isinstance(page, PacketError) and page[2] and not any(lo <= pa <= hi for pa in page[2]):
+                continue
             try:
                 sock.sendto(reply, addr)
             except OSError as exc:
