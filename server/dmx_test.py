@@ -16,6 +16,7 @@ across the rig, moving), ``groups`` (each group in its colour, pulsing),
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import socket
 import threading
@@ -96,6 +97,24 @@ class TestPattern:
         return {u: levels[row] for row, u in enumerate(self.universes)}
 
 
+class DmxTargetError(ValueError):
+    """``--dmx-target`` cannot be sent to; the message is the one line a user sees."""
+
+
+def resolve_target(host: str, broadcast: bool = False) -> str:
+    """The IPv4 address to send to, looked up once (not per packet); :class:`DmxTargetError` when unusable."""
+    try:
+        infos = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise DmxTargetError(f"DMX test pattern: cannot send to {host}: {reason}") from None
+    address = str(infos[0][4][0])
+    if address == "255.255.255.255" and not broadcast:
+        raise DmxTargetError(f"DMX test pattern: cannot send to {host}: it is a broadcast address; "
+                             "add --dmx-broadcast")
+    return address
+
+
 class DmxTestSender:
     """Sends a ``TestPattern`` at 44 Hz from a background thread until ``stop()``."""
 
@@ -118,6 +137,8 @@ class DmxTestSender:
         self.follow = follow
         self._config = config
         self.target = target
+        #: ``target`` resolved by ``start()``.
+        self.address = target
         self.artnet_port = artnet_port
         self.sacn_enabled = sacn_enabled
         self.sacn_port = sacn_port
@@ -138,6 +159,8 @@ class DmxTestSender:
             self._config = config
 
     def start(self) -> None:
+        """Resolve the target (:class:`DmxTargetError` if it cannot be used) and start sending."""
+        self.address = resolve_target(self.target, self.broadcast)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         if self.broadcast:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
@@ -171,16 +194,18 @@ class DmxTestSender:
                 for universe, levels in frame.items():
                     pa = pattern.map.to_artnet(universe)
                     if pa is not None:
-                        sock.sendto(artnet.build_dmx(pa, levels.tobytes(), seq), (self.target, self.artnet_port))
+                        sock.sendto(artnet.build_dmx(pa, levels.tobytes(), seq), (self.address, self.artnet_port))
                     su = pattern.map.to_sacn(universe)
                     if self.sacn_enabled and su is not None:
                         sock.sendto(sacn.build(su, levels.tobytes(), cid=self._cid, sequence=seq,
                                                source_name="Show Creator test pattern"),
-                                    (self.target, self.sacn_port))
+                                    (self.address, self.sacn_port))
                 warned = False
             except OSError as exc:
                 if not warned:  # e.g. no route to the target; keep trying quietly
-                    log.warning("DMX test pattern: cannot send to %s: %s", self.target, exc.strerror or exc)
+                    hint = ("; is it a broadcast address? add --dmx-broadcast"
+                            if exc.errno == errno.EACCES and not self.broadcast else "")
+                    log.warning("DMX test pattern: cannot send to %s: %s%s", self.target, exc.strerror or exc, hint)
                     warned = True
             self.frames += 1
             seq = artnet.next_sequence(seq)
@@ -219,7 +244,19 @@ def start_from_args(args: argparse.Namespace, config: ShowConfig,
     sender = DmxTestSender(config, args.dmx_test, target=target, artnet_port=args.dmx_artnet_port,
                            sacn_enabled=args.dmx_test_sacn, sacn_port=args.dmx_sacn_port,
                            broadcast=args.dmx_broadcast, base=args.dmx_universe_base, follow=follow)
-    sender.start()
+    try:
+        sender.start()
+    except DmxTargetError as exc:
+        log.error("%s", exc)
+        return None
+    pattern = sender.pattern
+    lost = [u for u in pattern.universes if pattern.map.to_artnet(u) is None and pattern.map.to_sacn(u) is None]
+    if lost:
+        other = UniverseMap(1 - pattern.map.base)
+        fixable = all(other.to_artnet(u) is not None or other.to_sacn(u) is not None for u in lost)
+        log.warning("DMX test pattern: universe %s cannot be sent when universes are numbered from %d "
+                    "(no Art-Net Port-Address or sACN universe)%s", ", ".join(str(u) for u in lost),
+                    pattern.map.base, f"; try --dmx-universe-base {other.base}" if fixable else "")
     what = "Art-Net and sACN" if args.dmx_test_sacn else "Art-Net"
     log.info("DMX test pattern %r: %s to %s, %d universe(s), 44 Hz", args.dmx_test, what, target,
              len(sender.pattern.universes))

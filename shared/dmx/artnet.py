@@ -40,10 +40,20 @@ OP_SYNC = 0x5200
 PROTOCOL_VERSION = 14
 HEADER_SIZE = 18  # ArtDmx header up to Data
 POLL_MIN_SIZE = 14  # ArtPoll up to DiagPriority; later fields are optional
+POLL_TARGETED = 0x20  # ArtPoll Flags bit 5: Targeted Mode (reply only within TargetPortAddressBottom..Top)
 POLL_REPLY_SIZE = 239
 MAX_PORT_ADDRESS = 0x7FFF
 DMX_MAX = 512
-
+#: Art-Net 4 OpCodes we read and ignore, by name; any other OpCode is counted as one "other OpCode"
+#: (a counter per OpCode let a stream of odd packets pile up 65,536 counter keys).
+IGNORED_OPCODES = {
+    0x2100: "ArtPollReply", 0x2300: "ArtDiagData", 0x2400: "ArtCommand", 0x2700: "ArtDataRequest",
+    0x2800: "ArtDataReply", 0x5100: "ArtNzs", 0x5200: "ArtSync", 0x6000: "ArtAddress", 0x7000: "ArtInput",
+    0x8000: "ArtTodRequest", 0x8100: "ArtTodData", 0x8200: "ArtTodControl", 0x8300: "ArtRdm", 0x8400: "ArtRdmSub",
+    0x9700: "ArtTimeCode", 0x9800: "ArtTimeSync", 0x9900: "ArtTrigger", 0x9A00: "ArtDirectory",
+    0x9B00: "ArtDirectoryReply", 0xF200: "ArtFirmwareMaster", 0xF300: "ArtFirmwareReply", 0xF800: "ArtIpProg",
+    0xF900: "ArtIpProgReply",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +125,7 @@ def parse(packet: bytes | bytearray | memoryview) -> ArtPacket:
             top = (packet[14] << 8) | packet[15]
             bottom = (packet[16] << 8) | packet[17]
         return ArtPoll(packet[12], packet[13], top, bottom)
-    if opcode == OP_POLL_REPLY:
-        return Ignored("Art-Net", "ArtPollReply")
-    if opcode == OP_SYNC:
-        return Ignored("Art-Net", "ArtSync")
-    return Ignored("Art-Net", f"OpCode 0x{opcode:04x}")
+    return Ignored("Art-Net", IGNORED_OPCODES.get(opcode, "other OpCode"))
 
 
 def _parse_dmx(packet: bytes | bytearray | memoryview, size: int, version: int) -> ArtPacket:

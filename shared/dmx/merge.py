@@ -35,6 +35,9 @@ from shared.dmx.sacn import DEFAULT_PRIORITY, SacnData
 ARTNET_SOURCE_TIMEOUT = 10.0
 SACN_SOURCE_TIMEOUT = 2.5
 ARTNET_MAX_SOURCES = 2
+#: sACN sources kept per universe; more are dropped ("sACN too many sources") until one leaves, so forged
+#: CIDs cannot grow the state or the per-packet merge without bound (E1.31-2018 §6.2.3.1, sources exceeded).
+MAX_SACN_SOURCES = 16
 SEQUENCE_WINDOW = 20
 #: The drop reason that also means "a source left: merge again".
 TERMINATED = "sACN stream terminated"
@@ -107,9 +110,15 @@ class UniverseMerge:
         """Take an ArtDmx frame from ``address``; a drop reason, or None when its levels were taken."""
         src = self.sources.get(address)
         if src is None:
-            live = sum(1 for s in self.sources.values() if s.protocol == "Art-Net")
-            if live >= ARTNET_MAX_SOURCES:
-                return "Art-Net third source"
+            artnet_sources = [(k, s) for k, s in self.sources.items() if s.protocol == "Art-Net"]
+            if len(artnet_sources) >= ARTNET_MAX_SOURCES:
+                # A new port from an IP we already hear is that sender again (a socket per frame, a
+                # restart): it replaces its stalest entry instead of being shut out for 10 s.
+                ip = address.rsplit(":", 1)[0]
+                same_ip = [(s.last_seen, k) for k, s in artnet_sources if s.name == ip]
+                if not same_ip:
+                    return "Art-Net third source"
+                del self.sources[min(same_ip)[1]]
             src = self.sources[address] = Source("Art-Net", address.rsplit(":", 1)[0], address, DEFAULT_PRIORITY,
                                                  now, timeout=self.artnet_timeout)
             self._info = None
@@ -124,18 +133,20 @@ class UniverseMerge:
         """Take an E1.31 level packet; a drop reason, or None when its levels were taken."""
         key = packet.cid
         src = self.sources.get(key)
+        if src is not None and sacn_sequence_is_old(packet.sequence, src.sequence):
+            return "sACN out of sequence"  # also a late Stream_Terminated: it must not end a live stream (§6.7.2)
         if packet.terminated:  # the source leaves now; its last packet's levels are not used (§6.2.6)
             self.terminate(key)
             return TERMINATED
         if packet.preview:
             return "sACN preview"
         if src is None:
+            if sum(1 for s in self.sources.values() if s.protocol == "sACN") >= MAX_SACN_SOURCES:
+                return "sACN too many sources"
             src = self.sources[key] = Source("sACN", packet.source_name or address, address, packet.priority, now,
                                              timeout=self.sacn_timeout)
             self._info = None
         else:
-            if sacn_sequence_is_old(packet.sequence, src.sequence):
-                return "sACN out of sequence"
             if src.priority != packet.priority or src.name != (packet.source_name or address):
                 src.priority = packet.priority
                 src.name = packet.source_name or address

@@ -6,9 +6,11 @@ they arrived (``receive_artnet`` / ``receive_sacn``), the GUI thread takes a
 snapshot copies the levels (256 universes are 128 kB), so the GUI reads them
 without holding anything.
 
-Rows are added for every fixture universe the show expects (``expect``) and
-for any other universe that arrives (so the monitor can show "receiving
-universe 0 but the show expects 1"), up to ``max_universes``.
+Rows are added for every fixture universe the show expects (``expect``), up
+to ``max_universes``, and for up to ``max_stray_universes`` other universes
+that arrive (so the monitor can show "receiving universe 0 but the show
+expects 1"); strays beyond that are counted, never given a row, so traffic for
+other universes cannot crowd out a show loaded later.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from shared.dmx.universes import UniverseMap
 #: A universe with no level packet for this long shows its static look again (issue 8).
 DEFAULT_STALE_AFTER = 2.5
 DEFAULT_MAX_UNIVERSES = 4096
+MAX_STRAY_UNIVERSES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +77,15 @@ class DmxState:
         artnet_timeout: float = ARTNET_SOURCE_TIMEOUT,
         sacn_timeout: float = SACN_SOURCE_TIMEOUT,
         max_universes: int = DEFAULT_MAX_UNIVERSES,
+        max_stray_universes: int = MAX_STRAY_UNIVERSES,
     ) -> None:
         self.map = UniverseMap(base)
         self.stale_after = stale_after
         self.artnet_timeout = artnet_timeout
         self.sacn_timeout = sacn_timeout
         self.max_universes = max_universes
+        self.max_stray_universes = max_stray_universes
+        self._expected: set[int] = set()
         self._lock = threading.Lock()
         self._levels = np.zeros((0, CHANNELS), np.uint8)
         self._last_seen = np.zeros(0, np.float64)
@@ -103,18 +109,36 @@ class DmxState:
         with self._lock:
             return tuple(self._rows)
 
-    def expect(self, universes: Iterable[int]) -> None:
-        """Make sure these fixture universes have rows (called when a show arrives)."""
+    @property
+    def expected(self) -> tuple[int, ...]:
+        """The fixture universes shows asked for (``expect``), sorted; strays heard on the network are not."""
         with self._lock:
-            for u in sorted(set(universes)):
-                self._row(u)
+            return tuple(sorted(self._expected))
 
-    def _row(self, universe: int) -> int | None:
+    def expect(self, universes: Iterable[int], *, only: bool = False) -> None:
+        """Make sure these fixture universes have rows (called when a show arrives).
+
+        ``only``: these are now all the show's universes (a changed show); the
+        others keep their rows but are no longer announced as ours.
+        """
+        with self._lock:
+            if only:
+                self._expected.clear()
+            for u in sorted(set(universes)):
+                if self._row(u, expected=True) is not None:
+                    self._expected.add(u)
+
+    def _row(self, universe: int, expected: bool = False) -> int | None:
         row = self._rows.get(universe)
         if row is not None:
             return row
         n = len(self._rows)
-        if n >= self.max_universes:
+        if n >= self.max_universes + self.max_stray_universes:
+            return None
+        if expected:
+            if len(self._expected) >= self.max_universes:
+                return None
+        elif n - len(self._expected) >= self.max_stray_universes:
             return None
         if n == len(self._levels):
             cap = max(8, 2 * n)
@@ -131,6 +155,17 @@ class DmxState:
         return n
 
     # ------------------------------------------------------------------ packets
+
+    def note_dropped(self, reason: str) -> None:
+        """Count a well-formed packet the receiver chose not to act on (e.g. an ArtPoll storm)."""
+        with self._lock:
+            self.dropped[reason] += 1
+
+    def note_internal_error(self, line: str) -> None:
+        """Count a datagram the receiver failed on (a bug), worded for the status bar's tooltip."""
+        with self._lock:
+            self.errors["internal error"] += 1
+            self.last_error = line
 
     def _refused(self, error: PacketError, sender: str) -> None:
         self.errors[f"{error.protocol} {error.reason}"] += 1

@@ -60,12 +60,15 @@ def universe_warnings(config: ShowConfig, base: int) -> list[Issue]:
     issues = []
     for i, f in enumerate(config.fixtures):
         if mapping.to_artnet(f.universe) is None and mapping.to_sacn(f.universe) is None:
-            issues.append(Issue(
-                "warning",
-                f'fixtures[{i}] "{f.name}"',
-                f"universe {f.universe} does not exist when universes are numbered from {base}; "
-                "if the show numbers universes from 0, start the visualizer with --universe-base 0",
-            ))
+            other = UniverseMap(1 - base)
+            if other.to_artnet(f.universe) is None and other.to_sacn(f.universe) is None:
+                problem = (f"universe {f.universe} does not exist in Art-Net (Port-Address 0..{MAX_PORT_ADDRESS}) "
+                           f"or sACN ({MIN_UNIVERSE}..{MAX_UNIVERSE}); DMX cannot reach it")
+            else:
+                problem = (f"universe {f.universe} does not exist when universes are numbered from {base}; "
+                           f"if the show numbers universes from {other.base}, start the visualizer with "
+                           f"--universe-base {other.base}")
+            issues.append(Issue("warning", f'fixtures[{i}] "{f.name}"', problem))
     return issues
 
 

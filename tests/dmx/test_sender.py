@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import logging
 import subprocess
 import sys
 from collections.abc import Callable
@@ -9,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from server.dmx_test import DmxTestSender, TestPattern
+from server.dmx_test import DmxTestSender, TestPattern, add_arguments, start_from_args
 from shared.dmx.universes import show_universes
 from shared.show import demo_show
 from tests.dmx.conftest import Arrivals
@@ -108,3 +110,56 @@ def test_sender_follows_a_reloaded_show(make_receiver: Callable[..., Arrivals]) 
         arr.wait(lambda: any(arr.levels(7)), "levels on universe 7 after the show changed")
     finally:
         sender.stop()
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_unresolvable_target_is_one_line_and_no_sender(caplog: pytest.LogCaptureFixture) -> None:
+    # It used to start anyway and look the name up again for every packet (44 Hz × universes).
+    caplog.set_level(logging.INFO, logger="server.dmx_test")
+    sender = start_from_args(_args("--dmx-test", "full", "--dmx-target", "no-such-host.invalid"), demo_show())
+    assert sender is None
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1 and "\n" not in lines[0], lines
+    assert lines[0].startswith("DMX test pattern: cannot send to no-such-host.invalid: "), lines
+    assert caplog.records[0].levelno == logging.ERROR
+
+
+def test_sender_resolves_its_target_once(make_receiver: Callable[..., Arrivals]) -> None:
+    config = demo_show()
+    arr = make_receiver(show_universes(config))
+    sender = DmxTestSender(config, "full", target="localhost", artnet_port=arr.artnet[1])
+    sender.start()
+    try:
+        assert sender.address == "127.0.0.1"
+        arr.wait(lambda: any(arr.levels(1)), "the pattern sent to localhost")
+    finally:
+        sender.stop()
+
+
+def test_broadcast_target_without_the_flag_says_which_flag(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="server.dmx_test")
+    sender = start_from_args(_args("--dmx-test", "full", "--dmx-target", "255.255.255.255"), demo_show())
+    assert sender is None
+    assert [r.getMessage() for r in caplog.records] == [
+        "DMX test pattern: cannot send to 255.255.255.255: it is a broadcast address; add --dmx-broadcast"]
+
+
+def test_fixtures_on_a_universe_the_wire_lacks_are_named_not_skipped_silently(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # Universe 0 under --dmx-universe-base 1 has no Art-Net Port-Address: the fixture test skipped
+    # those fixtures without a word.
+    config = demo_show()
+    moved = (config.fixtures[0].replace(universe=0), *config.fixtures[1:])
+    config = type(config)(config.stage, moved, config.groups)
+    caplog.set_level(logging.INFO, logger="server.dmx_test")
+    sender = start_from_args(_args("--dmx-test", "full", "--dmx-artnet-port", "9"), config)
+    assert sender is not None
+    sender.stop()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["DMX test pattern: universe 0 cannot be sent when universes are numbered from 1 "
+                        "(no Art-Net Port-Address or sACN universe); try --dmx-universe-base 0"]

@@ -37,3 +37,13 @@ def test_universe_0_under_base_1_warns_and_names_the_option() -> None:
     assert issues[0].severity == "warning"
     assert universe_warnings(config, 0) == []
     assert show_universes(config) == (0, 1, 2, 3)
+
+
+def test_a_universe_no_base_can_carry_is_not_sent_to_universe_base() -> None:
+    # Universe 70000 exists under neither base, yet the warning suggested --universe-base 0.
+    config = demo_show()
+    config = type(config)(config.stage, (config.fixtures[0].replace(universe=70000), *config.fixtures[1:]),
+                          config.groups)
+    assert [str(i) for i in universe_warnings(config, 1)] == [
+        'fixtures[0] "LED Bar 1": universe 70000 does not exist in Art-Net (Port-Address 0..32767) '
+        "or sACN (1..63999); DMX cannot reach it"]

@@ -97,6 +97,7 @@ class DmxController(QObject):
         self._snapshot: DmxSnapshot | None = None
 
         self.status = QLabel("DMX: starting", window)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # sACN source names come off the network
         self.status.setContentsMargins(6, 0, 6, 0)
         bar = window.statusBar()
         assert bar is not None
@@ -171,15 +172,13 @@ class DmxController(QObject):
         self._last_version = -1
         self._last_colors = None
         self.monitor.set_universes(universes)
-        self._on_selection(self.window.selected_fixture or "")
+        selected = self.window.selected_fixture
+        self._on_selection(-1 if selected is None else selected)
 
-    def _on_selection(self, selection: object) -> None:
+    def _on_selection(self, selection: int) -> None:
+        """``selection``: the window's fixture index, −1 for none."""
         config = self.config
-        index: int | None = None
-        if isinstance(selection, int) and not isinstance(selection, bool):
-            index = selection if selection >= 0 else None
-        elif isinstance(selection, str) and selection and config is not None:
-            index = next((i for i, f in enumerate(config.fixtures) if f.name == selection), None)
+        index = selection if selection >= 0 else None
         self.selected = index
         if config is None or index is None or index >= len(config.fixtures) or self.evaluator is None:
             self.monitor.set_fixture(None, None, 0)
@@ -273,7 +272,9 @@ class DmxController(QObject):
     def hint(self, snap: DmxSnapshot, expected: tuple[int, ...]) -> str:
         """Why nothing lights up: where we listen, what the show expects, the usual causes."""
         receiver = self.receiver.receiver
-        where = ", ".join(f"{p} on UDP {a}" for p, a in receiver.bound.items()) or "no input could start"
+        if not receiver.bound:  # the cause is known: say it, not the usual ones
+            return "No DMX input is running: " + "; ".join(receiver.problems or ["no input could start"])
+        where = ", ".join(f"{p} on UDP {a}" for p, a in receiver.bound.items())
         m = self.state.map
         wants = "; ".join(m.describe(u) for u in expected[:4]) + (" …" if len(expected) > 4 else "")
         got = sorted(u for u, row in snap.rows.items() if snap.fresh[row] and u not in expected)
@@ -281,12 +282,15 @@ class DmxController(QObject):
             head = (f"DMX arrives for universe {_ranges(got)} but the show expects {wants}: "
                     "universe off by one? try --universe-base 0 or 1")
         elif snap.received:
-            head = f"DMX packets arrive but none carry levels for the show ({wants})"
+            head = ("DMX packets arrive but there is no show to light yet" if self.config is None
+                    else f"DMX packets arrive but none carry levels for the show ({wants or 'no universes'})")
         else:
             head = f"No DMX received after {self.options.hint_after:g} s"
         causes = ("a firewall blocking UDP 6454/5568, the console unicasting to another IP "
                   "(or Art-Net to a bound address that misses broadcasts), the universe off by one")
-        return f"{head}; listening: {where}; the show expects {wants or 'no universes'}; usual causes: {causes}"
+        show = ("no show yet (not connected to Show Creator)" if self.config is None
+                else f"the show expects {wants or 'no universes'}")
+        return f"{head}; listening: {where}; {show}; usual causes: {causes}"
 
     def _refresh_monitor(self) -> None:
         if not self.dock.isVisible():

@@ -9,6 +9,7 @@ never per packet.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -108,6 +109,7 @@ class DmxMonitor(QWidget):
         self.universe_box = QComboBox(self)
         self.universe_box.setMinimumContentsLength(18)
         self.sources_label = QLabel("", self)
+        self.sources_label.setTextFormat(Qt.TextFormat.PlainText)  # source names come off the network
         self.sources_label.setWordWrap(True)
         self.grid = UniverseGrid(self)
         top = QHBoxLayout()
@@ -157,7 +159,7 @@ class DmxMonitor(QWidget):
             return
         patch = f"universe {fixture.universe}, address {fixture.address}"
         kind = "unpatched: no personality" if functions is None else f"{channel_count} channels"
-        self.fixture_label.setText(f"<b>{fixture.name}</b> — {patch} ({kind})")
+        self.fixture_label.setText(f"<b>{html.escape(fixture.name)}</b> — {patch} ({kind})")
         self.table.setRowCount(channel_count)
         for off in range(channel_count):
             ch = fixture.address + off
