@@ -168,3 +168,40 @@ def test_demo_screenshot_shows_fixtures_lit_by_live_dmx(tmp_path) -> None:  # ty
     hues = [f"#{QColor.fromHsv(h, 255, 255).rgb() & 0xFFFFFF:06x}" for h in range(0, 360, 30)]
     present = [h for h in hues if hue_pixels(view, h, hue_tol=15) > 60]
     assert len(present) >= 8, present
+
+
+def test_a_fixture_without_mapping_is_lit_through_a_qxf_from_fixtures_dir(
+    window: MainWindow, server, udp: socket.socket, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    """Personality step 3: manufacturer and model found in ``--fixtures-dir`` (issue 8)."""
+    from pathlib import Path
+
+    from shared.show import Fixture, Stage, Vec3
+
+    data = Path(__file__).resolve().parents[1] / "fixtures_data"
+    options = parse_args(["--artnet", "--fixtures-dir", str(data)]).dmx
+    assert options is not None and options.fixtures_dirs == (str(data),)
+    controller = DmxController(window, DmxOptions(artnet=True, artnet_bind="127.0.0.1", artnet_port=0,
+                                                  timeout=5.0, fixtures_dirs=options.fixtures_dirs))
+    assert controller.start() == []
+    try:
+        par = Fixture("Par", "Testco", "Par RGBW 7x10", "6 Channel", 1, 1, Vec3(0.0, 0.0, 4.0))
+        with qtbot.waitSignal(window.config_applied, timeout=WAIT_MS):
+            server.update_config(ShowConfig(Stage(10.0, 8.0), (par,), ()))
+        assert controller.evaluator is not None and controller.evaluator.sources == ("qxf",)
+        window.select_fixture(0)
+        names = [controller.monitor.table.item(r, 1).text()  # type: ignore[union-attr]
+                 for r in range(controller.monitor.table.rowCount())]
+        assert names[:6] == ["dimmer", "red", "green", "blue", "white", "strobe"]
+        frame = bytearray(512)
+        frame[0:6] = bytes([255, 0, 255, 0, 0, 0])  # full, green, strobe off ("No strobe")
+        feeder = QTimer()
+        feeder.timeout.connect(lambda: send(udp, controller, {1: bytes(frame)}))
+        with qtbot.waitSignal(controller.frame_applied, timeout=WAIT_MS, check_params_cb=lambda n: n == 1):
+            feeder.start(50)
+        feeder.stop()
+        look = controller.last_look
+        assert look is not None and bool(look.live[0])
+        assert np.allclose(look.color[0], (0.0, 1.0, 0.0), atol=0.01)
+    finally:
+        controller.stop()

@@ -16,13 +16,13 @@ import logging
 import time
 
 import numpy as np
-import numpy.typing as npt
 from PyQt6.QtCore import QCoreApplication, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QDockWidget, QLabel
 
 from shared.dmx.artnet import PollReplyInfo
 from shared.dmx.state import DmxSnapshot, DmxState
 from shared.dmx.universes import show_universes, universe_warnings
+from shared.fixtures.library import FixtureLibrary
 from shared.show.model import ShowConfig
 from visualizer.app.dmx_monitor import DmxMonitor
 from visualizer.app.dmx_options import DmxOptions
@@ -30,7 +30,7 @@ from visualizer.app.window import MainWindow
 from visualizer.dmx.qt import QtDmxReceiver
 from visualizer.dmx.receiver import DmxReceiver
 from visualizer.light.evaluate import RigEvaluator
-from visualizer.render import palette
+from visualizer.light.look import Look
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +81,17 @@ class DmxController(QObject):
         )
         self.receiver = QtDmxReceiver(receiver, self)
         self.receiver.problem.connect(self._report)
+        #: Personality step 3 (``--fixtures-dir``, then QLC+'s folders); indexed on first use.
+        self.library = FixtureLibrary(options.fixtures_dirs)
+        self._library_warned: set[str] = set()
         self.evaluator: RigEvaluator | None = None
         self.config: ShowConfig | None = None
         self.selected: int | None = None
         self.live_count = 0
         self.hint_text: str | None = None
-        self._static: npt.NDArray[np.float32] = np.zeros((0, 4), np.float32)
         self._last_version = -1
-        self._last_colors: npt.NDArray[np.float32] | None = None
+        #: The look last handed to the scene (None before the first live frame of a show).
+        self.last_look: Look | None = None
         self._was_live = False
         self._fresh_before: set[int] = set()
         self._packets_before = 0
@@ -160,17 +163,19 @@ class DmxController(QObject):
 
     def set_config(self, config: ShowConfig) -> None:
         self.config = config
-        self.evaluator = RigEvaluator(config)
+        self.evaluator = RigEvaluator(config, self.library)
+        for issue in self.library.warnings:  # a .qxf that does not parse: once per file
+            if str(issue) not in self._library_warned:
+                self._library_warned.add(str(issue))
+                log.warning("%s", issue)
+                self._report(str(issue))
         universes = show_universes(config)
         self.receiver.receiver.set_universes(universes)
         for issue in universe_warnings(config, self.options.universe_base):
             log.warning("%s", issue)
             self._report(str(issue))
-        idle = np.array(palette.LENS_IDLE[:3], np.float32) / 255.0
-        self._static = np.zeros((len(config.fixtures), 4), np.float32)
-        self._static[:, :3] = idle  # alpha 0: no beam, as before any DMX
         self._last_version = -1
-        self._last_colors = None
+        self.last_look = None
         self.monitor.set_universes(universes)
         selected = self.window.selected_fixture
         self._on_selection(-1 if selected is None else selected)
@@ -202,29 +207,14 @@ class DmxController(QObject):
         if fresh_key == self._last_version and not self._was_live:
             return  # nothing new and nothing lit (strobes need evaluating even when DMX holds still)
         look = evaluator.evaluate(snap.levels, snap.rows, snap.fresh, now)
-        live = look.live
         scene = self.window.scene
-        set_look = getattr(scene, "set_look", None)
-        if set_look is not None and len(live) == len(scene.rig or ()):
-            # A scene that draws the whole look (pan/tilt, beams, pixel cells; contract 6) gets it all.
-            self._last_version = fresh_key
-            self._was_live = bool(live.any())
-            set_look(look)
-            self.live_count = int(live.sum())
-            self.frame_applied.emit(self.live_count)
-            return
-        colors = self._static.copy()
-        colors[live, :3] = look.color[live]
-        colors[live, 3] = 1.0
+        if len(look.live) != len(scene.rig or ()):
+            return  # a new show is on its way to the scene
         self._last_version = fresh_key
-        self._was_live = bool(live.any())
-        if self._last_colors is not None and np.array_equal(colors, self._last_colors):
-            return
-        self._last_colors = colors
-        if len(colors) != len(self.window.scene.rig):  # a new show is on its way to the scene
-            return
-        self.window.scene.set_fixture_colors(colors)
-        self.live_count = int(live.sum())
+        self._was_live = bool(look.live.any())
+        scene.set_look(look)  # colours, pan/tilt, beams, pixel cells; not-live fixtures keep their static look
+        self.last_look = look
+        self.live_count = int(look.live.sum())
         self.frame_applied.emit(self.live_count)
 
     # ------------------------------------------------------------------ status and hints

@@ -28,6 +28,8 @@ class DmxOptions:
     universe_base: int = 1
     timeout: float = DEFAULT_STALE_AFTER
     hint_after: float = HINT_AFTER
+    #: Folders of QLC+ fixture definitions (.qxf), searched before QLC+'s own folders.
+    fixtures_dirs: tuple[str, ...] = ()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        "(Art-Net U, sACN U+1)")
     group.add_argument("--dmx-timeout", metavar="S", type=positive_seconds, default=DEFAULT_STALE_AFTER,
                        help="a universe silent this long shows its static look again (default %(default)s)")
+    group.add_argument("--fixtures-dir", metavar="DIR", action="append", default=[],
+                       help="QLC+ fixture definitions (.qxf) for fixtures the show sends without a channel "
+                       "mapping (repeatable; QLC+'s own fixture folders are searched too)")
     group.add_argument("--artnet-port", type=port_number, default=ARTNET_PORT, help=argparse.SUPPRESS)
     group.add_argument("--sacn-port", type=port_number, default=SACN_PORT, help=argparse.SUPPRESS)
     group.add_argument("--sacn-bind", metavar="ADDR", default="0.0.0.0", help=argparse.SUPPRESS)
@@ -52,4 +57,4 @@ def from_namespace(ns: argparse.Namespace) -> DmxOptions | None:
     if not (ns.artnet or ns.sacn):
         return None
     return DmxOptions(ns.artnet, ns.sacn, ns.artnet_bind, ns.artnet_port, ns.sacn_bind, ns.sacn_port,
-                      ns.universe_base, ns.dmx_timeout)
+                      ns.universe_base, ns.dmx_timeout, fixtures_dirs=tuple(ns.fixtures_dir))
