@@ -293,3 +293,12 @@ def test_moving_a_fixture_on_the_server_moves_it_in_the_image(qtbot, window: Mai
     image = pixels(scene.grab_image())
     assert has_color(image, after_at, green)
     assert not has_color(image, before_at, green)
+
+
+def test_status_messages_show_network_names_as_text_not_markup(qtbot, window: MainWindow) -> None:
+    from PyQt6.QtCore import Qt
+
+    window.message.show_message('fixtures[0] "<b>Par</b> <img src=x>": odd value')
+    assert window.message.textFormat() == Qt.TextFormat.PlainText
+    assert window.message.text() == 'fixtures[0] "<b>Par</b> <img src=x>": odd value'
+    assert "&lt;b&gt;Par&lt;/b&gt;" in window.message.toolTip()

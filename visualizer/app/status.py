@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 from typing import Final
 
-from PyQt6.QtCore import QTimer
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from shared.widgets import LED_LIVE, LED_OFF, LED_WAITING, Led
@@ -57,11 +59,13 @@ class TransientMessage(QLabel):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setStyleSheet("color: #FFB74D;")
+        # Messages quote names from the network (fixtures, sACN sources): never markup.
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.clear)
 
     def show_message(self, text: str, timeout_ms: int = ERROR_TIMEOUT_MS) -> None:
         self.setText(text)
-        self.setToolTip(text)
+        self.setToolTip(f"<p>{html.escape(text)}</p>")
         self._timer.start(timeout_ms)
