@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-
 from typing import Final
 
 from PyQt6.QtCore import Qt, QTimer
