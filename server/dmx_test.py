@@ -10,7 +10,8 @@ only with ``--dmx-broadcast``.
 
 Patterns: ``chase`` (one fixture after another in white), ``rainbow`` (hue
 across the rig, moving), ``groups`` (each group in its colour, pulsing),
-``full`` (everything at full white).
+``full`` (everything at full white), ``sweep`` (the rainbow while every
+moving head pans and tilts, so movement from DMX shows too).
 """
 
 from __future__ import annotations
@@ -33,11 +34,15 @@ from shared.show.model import ShowConfig
 
 log = logging.getLogger(__name__)
 
-PATTERNS = ("chase", "rainbow", "groups", "full")
+PATTERNS = ("chase", "rainbow", "groups", "full", "sweep")
 RATE_HZ = 44.0
 CHASE_STEP_S = 0.25
 RAINBOW_PERIOD_S = 6.0
 PULSE_PERIOD_S = 2.0
+SWEEP_PERIOD_S = 8.0
+#: ``sweep``: pan swings ±SWEEP_PAN_DEG about centre, tilt between SWEEP_TILT_DEG ± 15°.
+SWEEP_PAN_DEG = 60.0
+SWEEP_TILT_DEG = 35.0
 F32 = np.float32
 
 
@@ -66,34 +71,46 @@ class TestPattern:
         self._x = (x - x.min()) / span if span > 0 else np.zeros_like(x)
         group_rgb = np.full((len(fixtures), 3), 1.0, F32)
         self._group = np.full(len(fixtures), -1, np.int32)
-        for i, f in enumerate(fixtures):
-            g = config.group_of(f.name)
-            if g is not None:
-                group_rgb[i] = np.array(g.rgb, F32) / 255.0
-                self._group[i] = config.groups.index(g)
+        for i, gi in enumerate(config.fixture_group_index):  # by index: names may repeat
+            if gi is not None:
+                group_rgb[i] = np.array(config.groups[gi].rgb, F32) / 255.0
+                self._group[i] = gi
         self._group_rgb = group_rgb
 
     def looks(self, t: float) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """(rgb (N,3), intensity (N,)) of every fixture at ``t`` seconds."""
+        rgb, inten, _pan, _tilt = self.state(t)
+        return rgb, inten
+
+    def state(
+        self, t: float
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """(rgb (N,3), intensity (N,), pan (N,), tilt (N,)) at ``t`` seconds; angles in degrees from centre."""
         n = len(self._x)
         rgb = np.ones((n, 3), F32)
         inten = np.ones(n, F32)
+        pan = np.zeros(n, F32)
+        tilt = np.zeros(n, F32)
         if self.pattern == "chase":
             inten[:] = 0.0
             if self.patched:
                 inten[self.patched[int(t / CHASE_STEP_S) % len(self.patched)]] = 1.0
-        elif self.pattern == "rainbow":
+        elif self.pattern in ("rainbow", "sweep"):
             rgb = _hsv_to_rgb(((self._x * 0.8 + t / RAINBOW_PERIOD_S) % 1.0).astype(F32))
+            if self.pattern == "sweep":
+                phase = 2 * np.pi * (t / SWEEP_PERIOD_S) + self._x * np.pi
+                pan = (SWEEP_PAN_DEG * np.sin(phase)).astype(F32)
+                tilt = (SWEEP_TILT_DEG + 15.0 * np.cos(0.7 * phase)).astype(F32)
         elif self.pattern == "groups":
             rgb = self._group_rgb
             phase = np.where(self._group >= 0, self._group, 0).astype(F32) * 0.7
             inten = (0.55 + 0.45 * np.sin(2 * np.pi * t / PULSE_PERIOD_S + phase)).astype(F32)
-        return rgb, inten
+        return rgb, inten, pan, tilt
 
     def frame(self, t: float) -> dict[int, npt.NDArray[np.uint8]]:
         """Fixture universe -> 512 levels at ``t`` (every fixture at once, ``RigLevelWriter``)."""
-        rgb, inten = self.looks(t)
-        levels = self.writer.levels(rgb, inten)
+        rgb, inten, pan, tilt = self.state(t)
+        levels = self.writer.levels(rgb, inten, pan, tilt)
         return {u: levels[row] for row, u in enumerate(self.universes)}
 
 

@@ -40,7 +40,7 @@ _SERVING = re.compile(r"\bServing\b.* on (?:\[[^\]]*\]|[^\s\[\]]+):(\d+)\s*$")
 
 
 #: The test pattern Show Creator sends to the viewer over Art-Net on loopback.
-DMX_PATTERN = "rainbow"
+DMX_PATTERN = "sweep"  # the rainbow while the moving heads pan and tilt
 #: In the screenshot, wait this long after the show arrived so live DMX has lit the rig.
 DMX_SETTLE_S = 1.5
 

@@ -1,43 +1,25 @@
 """The "DMX test" menu: start and stop the live-DMX test patterns from the editor.
 
-The sender itself lives in ``server.dmx_test`` (written with the live-DMX
-work, not here).  This menu relies only on this interface:
-
-    sender = server.dmx_test.DmxTestSender(config, pattern, target=target, follow=current_show)
-    sender.start()          # begins sending (its own thread)
-    sender.stop()           # stops
-
-``follow()`` returns the editor's current show; the sender reads it each
-frame, so edits and drags reach the pattern without the GUI thread doing
-the work.  ``pattern`` is one of ``PATTERNS``, ``target`` a host name or
-address ("127.0.0.1" by default: the visualizers on this machine).  When the
-module is missing the menu still shows, its entries disabled, saying why.
+The sender is ``server.dmx_test.DmxTestSender``; ``follow()`` hands it the
+editor's current show, which it reads each frame, so edits and drags reach the
+pattern without the GUI thread doing the work.  The target is a host name or
+address ("127.0.0.1" by default: the visualizers on this machine).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import Any
 
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup
 from PyQt6.QtWidgets import QInputDialog, QMenu, QWidget
 
+from server.dmx_test import PATTERNS, DmxTargetError, DmxTestSender
 from shared.show import ShowConfig
 
 log = logging.getLogger(__name__)
 
-PATTERNS = ("chase", "rainbow", "groups", "full")
 DEFAULT_TARGET = "127.0.0.1"
-
-
-def load_sender_class() -> Any | None:
-    try:
-        module = importlib.import_module("server.dmx_test")
-    except ImportError:
-        return None
-    return getattr(module, "DmxTestSender", None)
 
 
 class DmxTestMenu(QMenu):
@@ -50,9 +32,8 @@ class DmxTestMenu(QMenu):
         super().__init__("DMX test", parent)
         self.target = DEFAULT_TARGET
         self._config: ShowConfig | None = None
-        self._sender: Any | None = None
+        self._sender: DmxTestSender | None = None
         self.pattern: str | None = None
-        self._sender_class = load_sender_class()
         group = QActionGroup(self)
         group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self.pattern_actions: dict[str, QAction] = {}
@@ -70,17 +51,7 @@ class DmxTestMenu(QMenu):
         self.target_action = QAction(f"Send to {self.target}…", self)
         self.target_action.triggered.connect(self._ask_target)
         self.addAction(self.target_action)
-        if self._sender_class is None:
-            why = "server.dmx_test is not part of this build"
-            for action in (*self.pattern_actions.values(), self.stop_action):
-                action.setEnabled(False)
-                action.setToolTip(why)
-            self.setToolTipsVisible(True)
         self.stop_action.setEnabled(False)
-
-    @property
-    def available(self) -> bool:
-        return self._sender_class is not None
 
     @property
     def running(self) -> bool:
@@ -95,13 +66,13 @@ class DmxTestMenu(QMenu):
         return self._config
 
     def start(self, pattern: str) -> bool:
-        if self._sender_class is None or self._config is None:
+        if self._config is None:
             return False
         self.stop()
         try:
-            sender = self._sender_class(self._config, pattern, target=self.target, follow=self._current)
+            sender = DmxTestSender(self._config, pattern, target=self.target, follow=self._current)
             sender.start()
-        except Exception as exc:  # a bad target or a socket error: one line, not a crash
+        except (DmxTargetError, OSError) as exc:  # a bad target or a socket error: one line, not a crash
             self.message.emit(f"DMX test {pattern}: {exc}")
             self.pattern_actions[pattern].setChecked(False)
             return False
@@ -116,8 +87,8 @@ class DmxTestMenu(QMenu):
         if sender is not None:
             try:
                 sender.stop()
-            except Exception:
-                log.exception("DMX test sender did not stop cleanly")
+            except OSError as exc:
+                log.warning("DMX test sender did not stop cleanly: %s", exc)
             self.message.emit("DMX test patterns stopped")
         if self.pattern is not None:
             self.pattern_actions[self.pattern].setChecked(False)

@@ -152,7 +152,7 @@ def test_cli_flags() -> None:
 
 
 def test_demo_screenshot_shows_fixtures_lit_by_live_dmx(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """``make demo`` headless: Show Creator's rainbow test pattern colours the rig in the screenshot."""
+    """``make demo`` headless: the sweep test pattern (a moving rainbow) colours the rig in the screenshot."""
     import os
 
     from PyQt6.QtGui import QImage

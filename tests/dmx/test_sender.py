@@ -56,6 +56,20 @@ def test_groups_show_their_colours_and_rainbow_varies_across_the_rig() -> None:
     assert len({tuple(np.round(c, 1)) for c in rainbow}) > 5
 
 
+def test_sweep_moves_every_moving_head_through_its_personality() -> None:
+    """What the sender encodes as pan/tilt is what the viewer's evaluator reads back (16-bit heads)."""
+    config = demo_show()
+    pattern = TestPattern(config, "sweep")
+    heads = [i for i, f in enumerate(config.fixtures) if f.kind == "MH"]
+    assert heads
+    for t in (0.0, 1.3, 4.0):
+        _rgb, _inten, pan, tilt = pattern.state(t)
+        look = _look(config, pattern.frame(t))
+        assert np.allclose(look.pan_deg[heads], pan[heads], atol=0.1), t
+        assert np.allclose(look.tilt_deg[heads], tilt[heads], atol=0.1), t
+    assert np.ptp(pan[heads]) > 10.0 or np.ptp(_look(config, pattern.frame(2.0)).pan_deg[heads]) > 10.0
+
+
 def test_unknown_pattern() -> None:
     with pytest.raises(ValueError, match="choose one of chase, rainbow, groups, full"):
         TestPattern(demo_show(), "strobe")
