@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-min lint typecheck pytest bench screenshot sysdeps venv clean
+.PHONY: demo festival test test-min lint typecheck pytest bench screenshot sysdeps venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: $(STAMP) sysdeps
 
 screenshot: $(STAMP) sysdeps
 	$(BIN)/python -m visualizer.demo --screenshot docs/screenshot.png
+	$(BIN)/python -m visualizer.demo --show examples/festival.json --screenshot docs/festival.png
+
+festival: $(STAMP) sysdeps
+	$(BIN)/python -m visualizer.demo --show examples/festival.json
 
 clean:
 	rm -rf $(VENV) $(MIN_VENV) out .pytest_cache .mypy_cache .ruff_cache

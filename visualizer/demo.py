@@ -24,6 +24,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from server.dmx_test import PATTERNS
 from shared.cli import OneLineParser, positive_seconds
 from visualizer.app.cli import display_problem
 
@@ -66,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"save the viewer's window as PNG and exit (default without a display: {DEFAULT_SCREENSHOT})")
     p.add_argument("--timeout", metavar="SECONDS", type=positive_seconds, default=30.0,
                    help="give up if the server or the show does not come up within this time (default 30)")
+    p.add_argument("--show", metavar="FILE", type=Path,
+                   help="serve this show (any format show-creator opens) instead of the built-in demo show")
+    p.add_argument("--pattern", choices=PATTERNS, default=DMX_PATTERN,
+                   help="Show Creator's DMX test pattern that lights the rig (default %(default)s)")
     p.add_argument("-v", "--verbose", action="store_true", help="show the server's and the viewer's logs")
     return p
 
@@ -73,9 +78,12 @@ def _parser() -> argparse.ArgumentParser:
 class ShowCreator:
     """The Show Creator server as a child process on a free loopback port."""
 
-    def __init__(self, verbose: bool = False, dmx_port: int | None = None) -> None:
+    def __init__(self, verbose: bool = False, dmx_port: int | None = None, show: Path | None = None,
+                 pattern: str = DMX_PATTERN) -> None:
         self.verbose = verbose
         self.dmx_port = dmx_port
+        self.show = show
+        self.pattern = pattern
         self.proc: subprocess.Popen[str] | None = None
         self.port: int | None = None
         self._lines: list[str] = []
@@ -83,9 +91,11 @@ class ShowCreator:
         self._reader: threading.Thread | None = None
 
     def start(self, timeout: float) -> int:
-        cmd = [sys.executable, "-m", "server", "--headless", "--host", "127.0.0.1", "--port", "0"]
+        cmd = [sys.executable, "-m", "server", "--headless", "--host", "127.0.0.1", "--port", "0", "--no-advertise"]
+        if self.show is not None:
+            cmd += ["--show", str(self.show)]
         if self.dmx_port is not None:  # the fixture test, so the demo lights up live
-            cmd += ["--dmx-test", DMX_PATTERN, "--dmx-artnet-port", str(self.dmx_port)]
+            cmd += ["--dmx-test", self.pattern, "--dmx-artnet-port", str(self.dmx_port)]
         log.debug("starting %s", " ".join(cmd))
         try:
             self.proc = subprocess.Popen(
@@ -129,7 +139,7 @@ class ShowCreator:
             proc.wait(5)
 
 
-def _under_xvfb(screenshot: Path, timeout: float, verbose: bool) -> int:
+def _under_xvfb(screenshot: Path, timeout: float, verbose: bool, extra: Sequence[str] = ()) -> int:
     """Run this demo again inside a virtual X display; its exit status is ours."""
     xvfb = shutil.which("xvfb-run")
     if xvfb is None:
@@ -138,7 +148,7 @@ def _under_xvfb(screenshot: Path, timeout: float, verbose: bool) -> int:
         )
     print(f"{PROG}: no display; rendering headless under xvfb-run into {screenshot}", file=sys.stderr)
     cmd = [xvfb, "-a", "-s", XVFB_SCREEN, sys.executable, "-m", PROG,
-           "--screenshot", str(screenshot), "--timeout", str(timeout)] + (["-v"] if verbose else [])
+           "--screenshot", str(screenshot), "--timeout", str(timeout), *extra] + (["-v"] if verbose else [])
     env = dict(os.environ, **{_REEXEC_MARK: "1"})
     env.pop("QT_QPA_PLATFORM", None)  # "offscreen" has no OpenGL: the X display replaces it
     try:
@@ -154,22 +164,25 @@ def run(argv: Sequence[str]) -> int:
     if display_problem() is not None:
         if os.environ.get(_REEXEC_MARK):
             raise DemoError("xvfb-run gave no display")
-        return _under_xvfb(ns.screenshot or DEFAULT_SCREENSHOT, ns.timeout, ns.verbose)
+        extra = ["--pattern", ns.pattern] + (["--show", str(ns.show)] if ns.show is not None else [])
+        return _under_xvfb(ns.screenshot or DEFAULT_SCREENSHOT, ns.timeout, ns.verbose, extra)
 
     from visualizer.app.cli import main as visualizer_main
 
     dmx_port = free_udp_port()
-    server = ShowCreator(verbose=ns.verbose, dmx_port=dmx_port)
+    server = ShowCreator(verbose=ns.verbose, dmx_port=dmx_port, show=ns.show, pattern=ns.pattern)
     port = server.start(ns.timeout)
     address = f"localhost:{port}"  # the server listens on 127.0.0.1; the client tries every address
-    print(f"{PROG}: Show Creator is serving the demo show on {address}", file=sys.stderr)
+    what = "the demo show" if ns.show is None else str(ns.show)
+    print(f"{PROG}: Show Creator is serving {what} on {address}", file=sys.stderr)
     try:
         args = [address, "--timeout", str(ns.timeout)] + (["-v"] if ns.verbose else [])
         args += ["--artnet", "--artnet-bind", "127.0.0.1", "--artnet-port", str(dmx_port)]
         if ns.screenshot is None:
             print(f"{PROG}: opening the Visualizer; close its window to stop the demo", file=sys.stderr)
             return visualizer_main(args)
-        code = visualizer_main([*args, "--screenshot", str(ns.screenshot), "--select", SCREENSHOT_SELECTION,
+        select = ["--select", SCREENSHOT_SELECTION] if ns.show is None else []
+        code = visualizer_main([*args, "--screenshot", str(ns.screenshot), *select,
                                 "--screenshot-after", str(DMX_SETTLE_S)])
         if code == 0:
             print(f"{PROG}: wrote {ns.screenshot}")

@@ -281,3 +281,19 @@ def test_light_is_added_only_where_beams_can_reach(scene: StageScene, grab: Grab
     assert patch(img, screen(scene, centre), 2).mean(axis=0)[1] > 60
     scene.set_look(make_look(2, color=(0.0, 0.0, 0.0)))
     assert not scene.light_active()
+
+
+def test_the_festival_example_file_is_the_reference_rig() -> None:
+    """examples/festival.json (served by ``make festival``) is ``festival_show()``, patched for the test patterns."""
+    from pathlib import Path
+
+    from shared.fixtures.resolve import resolve_personality
+    from shared.show import load_show
+    from visualizer.render.reference import festival_show
+
+    config, warnings = load_show(Path(__file__).resolve().parents[2] / "examples" / "festival.json")
+    expected = festival_show()
+    assert config.fixtures == expected.fixtures and config.groups == expected.groups
+    assert config.stage == expected.stage
+    assert [str(w) for w in warnings] == []
+    assert {resolve_personality(f)[1] for f in config.fixtures} == {"channel_mapping"}
