@@ -1,10 +1,12 @@
-"""What every importer shares: warnings, unique names, distinct colours, the final check.
+"""What every importer shares: warnings, group members by name, distinct colours, the final check.
 
 An importer turns a foreign file into the JSON show shape (``{"stage", "fixtures",
-"groups"}``) with group members given as *fixture indices*; :func:`finish` then makes
-names unique (the wire protocol and the careful decoder key fixtures by name), turns
-the indices into names, and runs the same codec and checks a JSON show file gets, so
-an imported rig is exactly as trustworthy as one written by hand.
+"groups"}``) with group members given as *fixture indices*; :func:`finish` then keeps
+the file's fixture names (they may repeat: a fixture is its place in the list), writes
+each group's members as names that the order-of-mention rule of
+``ShowConfig.group_members`` resolves to those indices, and runs the same codec and
+checks a JSON show file gets, so an imported rig is exactly as trustworthy as one
+written by hand.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import colorsys
 import math
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shared.show.checks import Issue, check_config
@@ -111,40 +113,113 @@ def stage_around(points: Iterable[tuple[float, float]], margin: float = 1.0) -> 
     return {"width": round(min(2 * half_w, MAX_MAGNITUDE), 3), "height": round(min(2 * half_d, MAX_MAGNITUDE), 3)}
 
 
-def _unique_names(draft: Draft) -> list[str]:
-    """Final fixture names: a repeated name gets `` (2)``, `` (3)``… and a warning."""
-    taken: set[str] = {str(f.get("name", "")) for f in draft.fixtures}
-    seen: set[str] = set()
-    names: list[str] = []
-    for i, f in enumerate(draft.fixtures):
-        name = str(f.get("name", ""))
-        if name in seen:
+def _group_mentions(names: Sequence[str], groups: Sequence[ImportedGroup]) -> list[list[str]] | tuple[int, str]:
+    """Each group's member names, listed so that the order-of-mention rule of
+    ``ShowConfig.group_members`` resolves them to exactly the group's fixture indices.
+
+    The k-th mention of name N across the groups (in group order) is the k-th fixture
+    named N, counting round again past the last; a mention of a fixture already in the
+    group adds nothing.  So each group takes the next run of N's fixtures: a group with
+    every fixture named N may mention N a few extra times to move the count on to where
+    the next group that needs N starts.  A group wanting some other choice of N's
+    fixtures cannot be written: then ``(group index, N)`` is returned instead.
+    (Members of one name come out in the run's order, which may differ from the file's.)
+    """
+    by_name: dict[str, list[int]] = {}
+    for i, n in enumerate(names):
+        by_name.setdefault(n, []).append(i)
+    position = {i: k for ix in by_name.values() for k, i in enumerate(ix)}
+    wanted = [_by_name(names, g.members) for g in groups]
+    count: dict[str, int] = {}
+    out: list[list[str]] = []
+    for gi, g in enumerate(groups):
+        extra: list[str] = []
+        for n, members in wanted[gi].items():
+            size, c = len(by_name[n]), count.get(n, 0)
+            have = {position[i] for i in members}
+            if len(have) == size:
+                start = _next_start(n, gi, wanted, position, size)
+                more = 0 if start is None else (start - c) % size
+                extra += [n] * more
+                count[n] = c + size + more
+            elif have == {(c + k) % size for k in range(len(have))}:
+                count[n] = c + len(have)
+            else:
+                return gi, n
+        out.append([names[i] for i in g.members] + extra)
+    return out
+
+
+def _by_name(names: Sequence[str], members: Sequence[int]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i in members:
+        out.setdefault(names[i], []).append(i)
+    return out
+
+
+def _next_start(
+    name: str, after: int, wanted: Sequence[dict[str, list[int]]], position: dict[int, int], size: int
+) -> int | None:
+    """Where (0-based, in the fixtures named ``name``) the next group after ``after`` that
+    takes only some of them must start counting; None when no such group needs a start."""
+    for members in wanted[after + 1 :]:
+        if name not in members:
+            continue
+        have = {position[i] for i in members[name]}
+        if len(have) == size:
+            return None
+        for p in sorted(have):
+            if (p - 1) % size not in have:
+                return p
+    return None
+
+
+def _settle_names(path: str | os.PathLike[str], draft: Draft) -> tuple[list[str], list[list[str]]]:
+    """Fixture names exactly as in the file, and group member lists that mean the file's
+    fixtures.  Where a group's choice among fixtures of one repeated name cannot be written
+    by order of mention, those fixtures (all but the first) are renamed ``"Name (2)"``… and
+    ONE warning names the file, the group and the renames."""
+    names = [str(f.get("name", "")) for f in draft.fixtures]
+    while True:
+        plan = _group_mentions(names, draft.groups)
+        if isinstance(plan, list):
+            return names, plan
+        gi, name = plan
+        taken = set(names)
+        same = [i for i, n in enumerate(names) if n == name]
+        renamed = []
+        for i in same[1:]:
             k = 2
             while f"{name} ({k})" in taken:
                 k += 1
-            new = f"{name} ({k})"
-            taken.add(new)
-            draft.warn(draft.label(i), f"name {name!r} is used before; renamed {new!r}")
-            name = new
-        seen.add(name)
-        names.append(name)
-    return names
+            names[i] = f"{name} ({k})"
+            taken.add(names[i])
+            renamed.append(f"{draft.label(i)} is now {names[i]!r}")
+        group = draft.groups[gi]
+        chosen = [draft.label(i) for i in group.members if i in same]
+        draft.warn(
+            f'group "{group.name}"',
+            f"in {os.path.basename(os.fspath(path))}, its {len(chosen)} of the {len(same)} fixtures named "
+            f"{name!r} ({', '.join(chosen)}) cannot be picked out by order of mention; "
+            f"renamed {'; '.join(renamed)}",
+        )
 
 
 def finish(path: str | os.PathLike[str], draft: Draft) -> tuple[ShowConfig, list[Issue]]:
-    """Settle names, build the show through the careful codec and check it like a JSON show.
+    """Keep the file's names, list group members so they mean the file's fixtures, build
+    the show through the careful codec and check it like a JSON show.
 
     Raises ShowFileError (one line) for anything the codec or the checks call an error.
     """
-    names = _unique_names(draft)
+    names, members = _settle_names(path, draft)
     fixtures = []
     for f, name in zip(draft.fixtures, names, strict=True):
         if f.get("name") != name:
             f = {**f, "name": name}
         fixtures.append(f)
     groups: list[dict[str, Any]] = []
-    for g in draft.groups:
-        groups.append({"name": g.name, "color": g.color, "fixtures": [names[i] for i in g.members]})
+    for g, mentions in zip(draft.groups, members, strict=True):
+        groups.append({"name": g.name, "color": g.color, "fixtures": mentions})
     data = {"stage": draft.stage, "fixtures": fixtures, "groups": groups}
     try:
         config = config_from_dict(data)
@@ -156,8 +231,9 @@ def finish(path: str | os.PathLike[str], draft: Draft) -> tuple[ShowConfig, list
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ShowFileError(path, f"{_relabel(str(errors[0]), draft)}{more}")
     # What a lenient decoder defaulted or left out (``ShowConfig.problems``, where it exists).
-    decoded = [i for i in getattr(config, "problems", ()) if i not in issues]
-    return config, draft.issues + decoded + issues
+    decoded = [i for i in config.problems if i not in issues]
+    # like a JSON show file: the config carries what the decoder and the checks found
+    return replace(config, problems=(*decoded, *issues)), draft.issues + decoded + issues
 
 
 def _relabel(message: str, draft: Draft) -> str:
