@@ -187,7 +187,7 @@ def test_a_show_in_another_format_is_told_which_formats_are_supported(run_cli, t
     proc = run_cli("--headless", "--port", "0", "--show", str(path))
     assert proc.wait_exit() == 2
     assert len(proc.lines) == 1, proc.lines
-    assert "supported show formats: JSON (.json)" in proc.lines[0]
+    assert "supported: JSON show (.json), Show Creator YAML rig (.yaml/.yml)" in proc.lines[0]
 
 
 def test_bad_show_at_start_exits_2_with_one_line(run_cli, tmp_path):

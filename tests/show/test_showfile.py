@@ -124,7 +124,8 @@ def test_a_yaml_file_is_told_which_formats_are_supported(tmp_path: Path) -> None
     path.write_text("stage:\n  width: 10\n")
     with pytest.raises(ShowFileError) as info:
         load_show(path)
-    assert "supported show formats: JSON (.json)" in str(info.value)
+    assert "not a Show Creator rig" in str(info.value)
+    assert "supported: JSON show (.json), Show Creator YAML rig (.yaml/.yml)" in str(info.value)
     assert "\n" not in str(info.value)
 
 
