@@ -113,7 +113,9 @@ def stage_around(points: Iterable[tuple[float, float]], margin: float = 1.0) -> 
     return {"width": round(min(2 * half_w, MAX_MAGNITUDE), 3), "height": round(min(2 * half_d, MAX_MAGNITUDE), 3)}
 
 
-def _group_mentions(names: Sequence[str], groups: Sequence[ImportedGroup]) -> list[list[str]] | tuple[int, str]:
+def _group_mentions(
+    names: Sequence[str], groups: Sequence[ImportedGroup]
+) -> list[list[str]] | tuple[int, list[int]]:
     """Each group's member names, listed so that the order-of-mention rule of
     ``ShowConfig.group_members`` resolves them to exactly the group's fixture indices.
 
@@ -122,7 +124,8 @@ def _group_mentions(names: Sequence[str], groups: Sequence[ImportedGroup]) -> li
     group adds nothing.  So each group takes the next run of N's fixtures: a group with
     every fixture named N may mention N a few extra times to move the count on to where
     the next group that needs N starts.  A group wanting some other choice of N's
-    fixtures cannot be written: then ``(group index, N)`` is returned instead.
+    fixtures cannot be written: then ``(group index, fixtures)`` is returned instead, the
+    group's members named N that do not continue the run (renaming them lets it be written).
     (Members of one name come out in the run's order, which may differ from the file's.)
     """
     by_name: dict[str, list[int]] = {}
@@ -145,7 +148,11 @@ def _group_mentions(names: Sequence[str], groups: Sequence[ImportedGroup]) -> li
             elif have == {(c + k) % size for k in range(len(have))}:
                 count[n] = c + len(have)
             else:
-                return gi, n
+                run = 0
+                while (c + run) % size in have:
+                    run += 1
+                fits = {by_name[n][(c + k) % size] for k in range(run)}
+                return gi, [i for i in members if i not in fits]
         out.append([names[i] for i in g.members] + extra)
     return out
 
@@ -177,32 +184,31 @@ def _next_start(
 def _settle_names(path: str | os.PathLike[str], draft: Draft) -> tuple[list[str], list[list[str]]]:
     """Fixture names exactly as in the file, and group member lists that mean the file's
     fixtures.  Where a group's choice among fixtures of one repeated name cannot be written
-    by order of mention, those fixtures (all but the first) are renamed ``"Name (2)"``… and
-    ONE warning names the file, the group and the renames."""
+    by order of mention, the members that break the run are renamed ``"Name (2)"``… and
+    ONE warning per such group names the file, the group and the renames."""
     names = [str(f.get("name", "")) for f in draft.fixtures]
+    renamed: dict[int, list[str]] = {}  # group index -> what was renamed for it
     while True:
         plan = _group_mentions(names, draft.groups)
         if isinstance(plan, list):
-            return names, plan
-        gi, name = plan
+            break
+        gi, fixtures = plan
         taken = set(names)
-        same = [i for i, n in enumerate(names) if n == name]
-        renamed = []
-        for i in same[1:]:
-            k = 2
-            while f"{name} ({k})" in taken:
+        for i in fixtures:
+            old, k = names[i], 2
+            while f"{old} ({k})" in taken:
                 k += 1
-            names[i] = f"{name} ({k})"
+            names[i] = f"{old} ({k})"
             taken.add(names[i])
-            renamed.append(f"{draft.label(i)} is now {names[i]!r}")
-        group = draft.groups[gi]
-        chosen = [draft.label(i) for i in group.members if i in same]
+            renamed.setdefault(gi, []).append(f"{draft.label(i)} to {names[i]!r}")
+    file = os.path.basename(os.fspath(path))
+    for gi, what in renamed.items():
         draft.warn(
-            f'group "{group.name}"',
-            f"in {os.path.basename(os.fspath(path))}, its {len(chosen)} of the {len(same)} fixtures named "
-            f"{name!r} ({', '.join(chosen)}) cannot be picked out by order of mention; "
-            f"renamed {'; '.join(renamed)}",
+            f'group "{draft.groups[gi].name}"',
+            f"in {file}, its members cannot be told from other fixtures of the same name by order of "
+            f"mention; renamed {', '.join(what)}",
         )
+    return names, plan
 
 
 def finish(path: str | os.PathLike[str], draft: Draft) -> tuple[ShowConfig, list[Issue]]:
