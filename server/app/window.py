@@ -533,7 +533,11 @@ class ShowCreatorMainWindow(QMainWindow):
         if not self._selected:
             return
         n = len(self._selected)
-        new = edits.remove_fixtures(self.doc.config, self._selected)
+        try:
+            new = edits.remove_fixtures(self.doc.config, self._selected)
+        except edits.EditError as exc:  # groups that repeated names could no longer tell apart
+            self._show_error(str(exc))
+            return
         self._selected = []
         self.doc.apply(new, f"Remove {n} fixture{'' if n == 1 else 's'}")
         self.select_fixtures([])
