@@ -85,7 +85,9 @@ def test_dmx_lights_fixtures_and_silence_returns_the_static_look(window: MainWin
 
 def test_monitor_shows_the_selected_fixtures_channels(window: MainWindow, dmx: DmxController,
                                                       udp: socket.socket, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.select_fixture("Front Par 2")  # dimmer, red, green, blue, white, shutter, macro, speed at 201
+    config = window.state.config
+    assert config is not None
+    window.select_fixture(config.find_fixture("Front Par 2"))  # dimmer, red, green, blue, white, ... at 201
     frame = bytearray(512)
     frame[200:208] = bytes([255, 10, 20, 30, 40, 0, 0, 0])
     send(udp, dmx, {1: bytes(frame)})
