@@ -1,7 +1,7 @@
 """Show Creator server: serves a show to Visualizer clients (protocol v1).
 
 The core (``server.core``) is plain Python and needs no QApplication;
-``server.qt`` and ``server.widget`` are the Qt edges.
+``server.qt`` is its Qt edge; ``server.app`` the Show Creator window and panel.
 """
 
 from server.core import (

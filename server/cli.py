@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_window(source: ShowSource, server: VisualizerTCPServer, shutdown: _Shutdown) -> None:
-    """Show the status window until it is closed or a signal arrives."""
+    """Show the Show Creator window until it is closed or a signal arrives."""
     import socket
 
     from PyQt6.QtCore import QSocketNotifier, QTimer

@@ -31,6 +31,7 @@ from shared.show import (
     fixture_to_dict,
 )
 from shared.show import model as _model
+from shared.show.members import member_names
 from shared.show.orientation import PRESETS
 
 #: Table columns, in order.
@@ -68,9 +69,23 @@ def group_members(config: ShowConfig) -> list[list[int]]:
 def groups_with_members(
     groups: Sequence[Group], fixtures: Sequence[Fixture], members: Sequence[Sequence[int]]
 ) -> tuple[Group, ...]:
-    return tuple(
-        replace(g, fixtures=tuple(fixtures[i].name for i in m)) for g, m in zip(groups, members, strict=True)
-    )
+    """The groups with these members (fixture indices), written as names that read back as them.
+
+    Fixtures sharing a name are told apart in groups by order of mention
+    (``shared.show.members``); a membership that cannot be written that way is an
+    EditError naming the group and the fixtures to rename.
+    """
+    names = [f.name for f in fixtures]
+    written = member_names(names, members)
+    if isinstance(written, tuple):
+        gi, stuck = written
+        which = ", ".join(f"fixtures[{i}]" for i in stuck)
+        them = "it a name of its own" if len(stuck) == 1 else "them names of their own"
+        raise EditError(
+            f'groups[{gi}] "{groups[gi].name}": cannot tell {which} from the other fixtures named '
+            f"{names[stuck[0]]!r} (groups tell such fixtures apart by order of mention); give {them} first"
+        )
+    return tuple(replace(g, fixtures=tuple(m)) for g, m in zip(groups, written, strict=True))
 
 
 def fixture_groups(config: ShowConfig) -> list[list[int]]:

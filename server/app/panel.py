@@ -82,6 +82,8 @@ class VisualizerServerPanel(QWidget):
     error_occurred = pyqtSignal(str)
     #: A configuration was handed to the server (after coalescing).
     config_pushed = pyqtSignal(object)
+    #: A visualizer selected fixtures: its address and the fixture indices (protocol 2 ``select``).
+    fixtures_selected = pyqtSignal(str, list)
 
     def __init__(
         self,
@@ -219,8 +221,7 @@ class VisualizerServerPanel(QWidget):
             self._adapter.deleteLater()
         self.host = server.host
         self._config = server.config
-        adapter = QtServerAdapter(server, self)
-        adapter.client_count_changed.connect(self._on_count)
+        adapter = self._new_adapter(server)
         self._server, self._adapter, self._server_port = server, adapter, server.port
         self._adopted = True
         self._holder.server = server
@@ -318,7 +319,18 @@ class VisualizerServerPanel(QWidget):
         if window is not None and not window.isVisible():
             self.shutdown()
 
+    def push_selection(self, indices: Sequence[int], *, highlight: bool = False) -> None:
+        """Select (or highlight) these fixture indices in every connected visualizer that takes ``select``."""
+        if self._adapter is not None and self.is_running():
+            self._adapter.push_selection(list(indices), highlight=highlight)
+
     # ------------------------------------------------------------ internals
+
+    def _new_adapter(self, server: VisualizerTCPServer) -> QtServerAdapter:
+        adapter = QtServerAdapter(server, self)
+        adapter.client_count_changed.connect(self._on_count)
+        adapter.fixture_selected.connect(self.fixtures_selected)
+        return adapter
 
     def _on_toggled(self, checked: bool) -> None:
         if checked:
@@ -337,8 +349,7 @@ class VisualizerServerPanel(QWidget):
             if adapter is not None:
                 adapter.deleteLater()
             server = VisualizerTCPServer(self._config, self.host, port, self.heartbeat_interval)
-            adapter = QtServerAdapter(server, self)
-            adapter.client_count_changed.connect(self._on_count)
+            adapter = self._new_adapter(server)
             self._server, self._adapter, self._server_port = server, adapter, port
         elif server.config is not self._config:
             server.update_config(self._config)  # the show changed while stopped

@@ -59,6 +59,8 @@ APP_NAME = "Show Creator"
 SETTINGS_RECENT = "show_creator/recent_files"
 MAX_RECENT = 8
 PREVIEW_INTERVAL_MS = 30
+#: A selection made here reaches the visualizers once it has been still this long.
+SELECTION_PUSH_MS = 60
 SHOW_FILTER = "Show files (*.json);;All files (*)"
 
 #: ``ask(title, text, choices) -> choice``: choices are button labels, the first the default.
@@ -210,6 +212,13 @@ class ShowCreatorMainWindow(QMainWindow):
         self.add_button.clicked.connect(self.add_fixture)
         self.add_grid_button.clicked.connect(self._add_grid_dialog)
         self.remove_button.clicked.connect(self.remove_selected)
+
+        # Selection <-> visualizers: ours goes out debounced; theirs comes in and is not sent back.
+        self._selection_timer = QTimer(self)
+        self._selection_timer.setSingleShot(True)
+        self._selection_timer.setInterval(SELECTION_PUSH_MS)
+        self._selection_timer.timeout.connect(self._push_selection)
+        self.panel.fixtures_selected.connect(self._on_remote_selection)
 
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
@@ -392,7 +401,22 @@ class ShowCreatorMainWindow(QMainWindow):
             self._syncing = False
         self._show_orientation()
         self._select_in_preview()
+        if source == "visualizer":
+            self._selection_timer.stop()  # theirs is newer than anything of ours still waiting
+        else:
+            self._selection_timer.start()
         self.selection_changed.emit(indices)
+
+    def _on_remote_selection(self, address: str, indices: list[int]) -> None:
+        """A visualizer selected fixtures: select their rows (and dots) here, without sending it back."""
+        n = len(self.doc.config.fixtures)
+        valid = sorted({i for i in indices if 0 <= i < n})
+        log.debug("visualizer %s selected %s", address, valid)
+        if valid != self._selected:
+            self._set_selection(valid, source="visualizer")
+
+    def _push_selection(self) -> None:
+        self.panel.push_selection(self._selected)
 
     def _select_in_preview(self) -> None:
         if self.preview is None:
@@ -509,7 +533,11 @@ class ShowCreatorMainWindow(QMainWindow):
         if not self._selected:
             return
         n = len(self._selected)
-        new = edits.remove_fixtures(self.doc.config, self._selected)
+        try:
+            new = edits.remove_fixtures(self.doc.config, self._selected)
+        except edits.EditError as exc:  # groups that repeated names could no longer tell apart
+            self._show_error(str(exc))
+            return
         self._selected = []
         self.doc.apply(new, f"Remove {n} fixture{'' if n == 1 else 's'}")
         self.select_fixtures([])
@@ -648,6 +676,7 @@ class ShowCreatorMainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
+        self._selection_timer.stop()
         self.dmx_menu.stop()
         self.doc.close()
         self.panel.shutdown()

@@ -65,6 +65,44 @@ def test_repeated_names_resolve_by_order_of_occurrence():
     assert edits.group_members(config) == [[0], [1, 2]]
 
 
+def test_group_edits_keep_what_repeated_names_mean():
+    """An imported rig (club.qxw): "Front" = both PARs, mentioned three times so "Dimmers" means the 2nd."""
+    from shared.show import load_show
+    from tests.show.importers.test_qxw import DATA
+
+    config, _ = load_show(DATA / "club.qxw")
+    assert edits.group_members(config) == [[0, 1], [1, 2]]
+    # edits to other groups, colours and other fixtures leave both groups meaning the same fixtures
+    new = edits.set_group_members(config, 1, add=[0])
+    assert edits.group_members(new) == [[0, 1], [0, 1, 2]]
+    new = edits.set_group(new, 0, color="#123456")
+    assert edits.group_members(new) == [[0, 1], [0, 1, 2]]
+    new = edits.set_group_members(new, 1, remove=[0, 2])
+    assert edits.group_members(new) == [[0, 1], [1]]
+    new = edits.set_cell(new, 2, "z", "4")
+    assert edits.group_members(new) == [[0, 1], [1]]
+    # "Front" = the second PAR alone cannot be written (its first mention is the first PAR): refused
+    with pytest.raises(edits.EditError) as info:
+        edits.set_group_members(new, 0, remove=[0])
+    assert str(info.value) == (
+        'groups[0] "Front Pars": cannot tell fixtures[1] from the other fixtures named \'Par\' '
+        "(groups tell such fixtures apart by order of mention); give it a name of its own first"
+    )
+    # once it has one, the edit goes through
+    new = edits.set_cell(new, 1, "name", "Par B")
+    new = edits.set_group_members(new, 0, remove=[0])
+    assert edits.group_members(new) == [[1], [1]]
+
+
+def test_a_membership_order_of_mention_cannot_write_is_refused_with_the_reason():
+    fixtures = tuple(_par("PAR", float(x)) for x in range(3))
+    config = ShowConfig(Stage(10, 8), fixtures, (Group("A", "#FF0000", ("PAR",)),))
+    assert edits.group_members(config) == [[0]]
+    with pytest.raises(edits.EditError) as info:
+        edits.set_group_members(config, 0, add=[2], remove=[0])  # the 3rd PAR alone, first mention
+    assert str(info.value).startswith('groups[0] "A": cannot tell fixtures[2] from the other fixtures named \'PAR\'')
+
+
 def test_effective_angles_follow_the_orientation_table():
     assert edits.effective_angles(_par("a", z=5.0)) == (0.0, 90.0, 0.0)  # no orientation, high: hanging
     assert edits.effective_angles(_par("a", z=0.0)) == (0.0, -90.0, 0.0)  # low: standing

@@ -78,6 +78,24 @@ def test_checkbox_starts_and_stops_the_server(qtbot, panel):
     assert _led(panel) == (LED_WAITING, TOOLTIP_LISTENING)
 
 
+def test_unticking_closes_a_connected_visualizers_connection(qtbot, panel):
+    from tests.server.helpers import RawClient
+
+    assert panel.start()
+    with qtbot.waitSignal(panel.client_count_changed, timeout=WAIT_MS) as count:
+        client = RawClient(panel.port)
+    assert count.args == [1]
+    try:
+        client.read_config()
+        with qtbot.waitSignal(panel.running_changed, timeout=WAIT_MS):
+            qtbot.mouseClick(panel.checkbox, Qt.MouseButton.LeftButton)
+        client.wait_closed()  # the server closed it: reading ends, not a timeout
+        assert client.eof and panel.client_count() == 0
+        assert panel.led_state == "stopped"
+    finally:
+        client.close()
+
+
 def test_port_in_use_unchecks_and_says_why_in_one_line(qtbot, settings):
     busy = socket.socket()
     busy.bind(("127.0.0.1", 0))

@@ -476,3 +476,21 @@ def test_a_new_show_starts_empty_and_takes_fixtures(qtbot, window, client):
     assert window.plan.fixture_view_pos(1) != window.plan.fixture_view_pos(0)
     qtbot.waitUntil(lambda: client.config == config, timeout=WAIT_MS)
     assert window.windowTitle().startswith("untitled*")
+
+
+def test_a_broken_file_written_by_another_program_keeps_the_show(qtbot, window, client, show_path, answers):
+    """What the old status window showed (the show's size, what a bad reload did) lives on here."""
+    good = window.doc.config
+    assert window.count_label.text() == f"{len(good.fixtures)} fixtures, {len(good.groups)} groups"
+    bar = window.statusBar()
+    assert bar is not None
+    show_path.write_text("{ not json")
+    qtbot.waitUntil(lambda: "keeping the show in the editor" in bar.currentMessage(), timeout=WAIT_MS)
+    assert str(show_path) in bar.currentMessage() and "invalid JSON" in bar.currentMessage()
+    assert window.doc.config is good and not window.doc.is_modified()
+    assert client.config == good
+    # Once the file is whole again it is loaded, counted and served.
+    theirs = _foreign_write(show_path, 12.0)
+    qtbot.waitUntil(lambda: client.config == theirs, timeout=WAIT_MS)
+    assert window.count_label.text() == f"{len(theirs.fixtures)} fixtures, {len(theirs.groups)} groups"
+    assert answers.asked == []

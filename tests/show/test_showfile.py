@@ -130,6 +130,16 @@ def test_an_unknown_file_is_told_which_formats_are_supported(tmp_path: Path) -> 
     assert "\n" not in str(info.value)
 
 
+def test_a_yaml_that_is_not_a_rig_is_told_which_formats_are_supported(tmp_path: Path) -> None:
+    path = tmp_path / "rig.yaml"
+    path.write_text("stage:\n  width: 10\n")
+    with pytest.raises(ShowFileError) as info:
+        load_show(path)
+    assert "not a Show Creator rig" in str(info.value)
+    assert "supported: JSON show (.json), Show Creator YAML rig (.yaml/.yml)" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
 def test_overlapping_footprints_are_a_warning(tmp_path: Path) -> None:
     data = demo_show_dict()
     data["fixtures"][1]["address"] = 10  # LED Bar 1 uses 1..24

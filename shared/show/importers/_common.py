@@ -1,10 +1,12 @@
-"""What every importer shares: warnings, unique names, distinct colours, the final check.
+"""What every importer shares: warnings, group members by name, distinct colours, the final check.
 
 An importer turns a foreign file into the JSON show shape (``{"stage", "fixtures",
-"groups"}``) with group members given as *fixture indices*; :func:`finish` then makes
-names unique (the wire protocol and the careful decoder key fixtures by name), turns
-the indices into names, and runs the same codec and checks a JSON show file gets, so
-an imported rig is exactly as trustworthy as one written by hand.
+"groups"}``) with group members given as *fixture indices*; :func:`finish` then keeps
+the file's fixture names (they may repeat: a fixture is its place in the list), writes
+each group's members as names that the order-of-mention rule of
+``ShowConfig.group_members`` resolves to those indices, and runs the same codec and
+checks a JSON show file gets, so an imported rig is exactly as trustworthy as one
+written by hand.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import colorsys
 import math
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shared.show.checks import Issue, check_config
 from shared.show.codec import ValidationError, config_from_dict
+from shared.show.members import member_names
 from shared.show.model import MAX_MAGNITUDE, ShowConfig
 from shared.show.showfile import ShowFileError
 
@@ -111,40 +114,51 @@ def stage_around(points: Iterable[tuple[float, float]], margin: float = 1.0) -> 
     return {"width": round(min(2 * half_w, MAX_MAGNITUDE), 3), "height": round(min(2 * half_d, MAX_MAGNITUDE), 3)}
 
 
-def _unique_names(draft: Draft) -> list[str]:
-    """Final fixture names: a repeated name gets `` (2)``, `` (3)``… and a warning."""
-    taken: set[str] = {str(f.get("name", "")) for f in draft.fixtures}
-    seen: set[str] = set()
-    names: list[str] = []
-    for i, f in enumerate(draft.fixtures):
-        name = str(f.get("name", ""))
-        if name in seen:
-            k = 2
-            while f"{name} ({k})" in taken:
+def _settle_names(path: str | os.PathLike[str], draft: Draft) -> tuple[list[str], list[list[str]]]:
+    """Fixture names exactly as in the file, and group member lists that mean the file's
+    fixtures.  Where a group's choice among fixtures of one repeated name cannot be written
+    by order of mention, the members that break the run are renamed ``"Name (2)"``… and
+    ONE warning per such group names the file, the group and the renames."""
+    names = [str(f.get("name", "")) for f in draft.fixtures]
+    renamed: dict[int, list[str]] = {}  # group index -> what was renamed for it
+    while True:
+        plan = member_names(names, [g.members for g in draft.groups])
+        if isinstance(plan, list):
+            break
+        gi, fixtures = plan
+        taken = set(names)
+        for i in fixtures:
+            old, k = names[i], 2
+            while f"{old} ({k})" in taken:
                 k += 1
-            new = f"{name} ({k})"
-            taken.add(new)
-            draft.warn(draft.label(i), f"name {name!r} is used before; renamed {new!r}")
-            name = new
-        seen.add(name)
-        names.append(name)
-    return names
+            names[i] = f"{old} ({k})"
+            taken.add(names[i])
+            renamed.setdefault(gi, []).append(f"{draft.label(i)} to {names[i]!r}")
+    file = os.path.basename(os.fspath(path))
+    for gi, what in renamed.items():
+        draft.warn(
+            f'group "{draft.groups[gi].name}"',
+            f"in {file}, its members cannot be told from other fixtures of the same name by order of "
+            f"mention; renamed {', '.join(what)}",
+        )
+    return names, plan
 
 
 def finish(path: str | os.PathLike[str], draft: Draft) -> tuple[ShowConfig, list[Issue]]:
-    """Settle names, build the show through the careful codec and check it like a JSON show.
+    """Keep the file's names, list group members so they mean the file's fixtures, build
+    the show through the careful codec and check it like a JSON show.
 
     Raises ShowFileError (one line) for anything the codec or the checks call an error.
     """
-    names = _unique_names(draft)
+    names, members = _settle_names(path, draft)
     fixtures = []
     for f, name in zip(draft.fixtures, names, strict=True):
         if f.get("name") != name:
             f = {**f, "name": name}
         fixtures.append(f)
     groups: list[dict[str, Any]] = []
-    for g in draft.groups:
-        groups.append({"name": g.name, "color": g.color, "fixtures": [names[i] for i in g.members]})
+    for g, mentions in zip(draft.groups, members, strict=True):
+        groups.append({"name": g.name, "color": g.color, "fixtures": mentions})
     data = {"stage": draft.stage, "fixtures": fixtures, "groups": groups}
     try:
         config = config_from_dict(data)
@@ -156,8 +170,9 @@ def finish(path: str | os.PathLike[str], draft: Draft) -> tuple[ShowConfig, list
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ShowFileError(path, f"{_relabel(str(errors[0]), draft)}{more}")
     # What a lenient decoder defaulted or left out (``ShowConfig.problems``, where it exists).
-    decoded = [i for i in getattr(config, "problems", ()) if i not in issues]
-    return config, draft.issues + decoded + issues
+    decoded = [i for i in config.problems if i not in issues]
+    # like a JSON show file: the config carries what the decoder and the checks found
+    return replace(config, problems=(*decoded, *issues)), draft.issues + decoded + issues
 
 
 def _relabel(message: str, draft: Draft) -> str:

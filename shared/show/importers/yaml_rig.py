@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from shared.show.checks import Issue
+from shared.show.importers import SUPPORTED
 from shared.show.importers._common import (
     Draft,
     ImportedGroup,
@@ -219,10 +220,13 @@ def load_yaml_rig(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig
         raise ShowFileError(path, "invalid YAML: values nested too deeply") from None
     if not isinstance(doc, dict):
         raise ShowFileError(
-            path, f"not a Show Creator rig: the top level is {type(doc).__name__}, not a mapping of settings"
+            path,
+            f"not a Show Creator rig: the top level is {type(doc).__name__}, not a mapping of settings ({SUPPORTED})",
         )
     if "fixtures" not in doc and "stage_width" not in doc and "groups" not in doc:
-        raise ShowFileError(path, "not a Show Creator rig: no 'fixtures', 'groups' or 'stage_width' at the top level")
+        raise ShowFileError(
+            path, f"not a Show Creator rig: no 'fixtures', 'groups' or 'stage_width' at the top level ({SUPPORTED})"
+        )
     return finish(path, _draft(doc))
 
 

@@ -176,3 +176,39 @@ def test_mvr_non_ascii_gdtf_name(tmp_path: Path) -> None:
     assert warnings == []
     assert config.fixtures[0].extra["gdtf_spec"] == spec
     assert config.fixtures[0].channel_mapping is not None
+
+
+def test_mvr_repeated_names_are_kept_and_classes_mean_the_right_fixtures(tmp_path: Path) -> None:
+    front, back = pymvr.Class(name="Front"), pymvr.Class(name="Back")
+    # four "Wash" alternating Front, Back, Front, Back in file order
+    washes = [
+        _fixture("Wash", 1000 * k, 0, 6000, pymvr.Address(dmx_break=0, universe=1, address=1 + 16 * k),
+                 classing=(front if k % 2 == 0 else back).uuid)
+        for k in range(4)
+    ]
+    layer = pymvr.Layer(name="Rig", child_list=pymvr.ChildList(fixtures=washes))
+    path = _write(tmp_path, [layer], [front, back])
+    config, warnings = load_show(path)
+    members = {g.name: set(config.group_members(i)) for i, g in enumerate(config.groups)}
+    assert members == {"Front": {0, 2}, "Back": {1, 3}}
+    # Front = the 1st and 3rd Wash cannot be written by order of mention alone: the 3rd is
+    # renamed (the others keep the file's name), said once, naming the file and the class
+    assert [f.name for f in config.fixtures] == ["Wash", "Wash", "Wash (2)", "Wash"]
+    about = [w for w in warnings if "renamed" in w.problem]
+    assert len(about) == 1 and about[0].where == 'group "Front"'
+    assert "rig.mvr" in about[0].problem and "to 'Wash (2)'" in about[0].problem
+
+
+def test_mvr_repeated_names_in_classes_that_order_of_mention_can_write(tmp_path: Path) -> None:
+    front, back = pymvr.Class(name="Front"), pymvr.Class(name="Back")
+    washes = [
+        _fixture("Wash", 1000 * k, 0, 6000, pymvr.Address(dmx_break=0, universe=1, address=1 + 16 * k),
+                 classing=(front if k < 2 else back).uuid)
+        for k in range(4)
+    ]
+    path = _write(tmp_path, [pymvr.Layer(name="Rig", child_list=pymvr.ChildList(fixtures=washes))], [front, back])
+    config, warnings = load_show(path)
+    assert [f.name for f in config.fixtures] == ["Wash"] * 4
+    assert [(g.name, g.fixtures) for g in config.groups] == [("Front", ("Wash", "Wash")), ("Back", ("Wash", "Wash"))]
+    assert (config.group_members(0), config.group_members(1)) == ((0, 1), (2, 3))
+    assert not any("renamed" in w.problem for w in warnings)

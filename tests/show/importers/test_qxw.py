@@ -34,9 +34,9 @@ def test_qxw_fields_land_where_they_should() -> None:
     assert (beam.universe, beam.address) == (2, 100)
     assert (beam.manufacturer, beam.model, beam.mode) == ("Clay Paky", "Sharpy", "Standard")
     assert beam.extra["channel_count"] == 16
-    # repeated names: identified by ID, the second renamed (and said so)
-    assert (par_a.name, par_b.name) == ("Par", "Par (2)")
-    assert [str(w) for w in warnings] == ["Fixture ID 3 \"Par\": name 'Par' is used before; renamed 'Par (2)'"]
+    # repeated names: identified by ID, kept as in the file (the one check warning says so)
+    assert (par_a.name, par_b.name) == ("Par", "Par")
+    assert len(warnings) == 1 and "used more than once" in str(warnings[0])
     # 3D monitor (mm, grid 10 x 8 m): XPos from the audience's left edge, ZPos from the back, YPos up
     assert tuple(par_a.position) == (4.0, -2.5, 3.5)  # XPos 1000: the audience's left = stage right = +x
     assert tuple(par_b.position) == (-4.0, -2.5, 3.5)
@@ -46,9 +46,69 @@ def test_qxw_fields_land_where_they_should() -> None:
     assert (config.stage.width, config.stage.height) == (10.0, 8.0)
     # FixtureGroup heads by fixture ID, in head order; channel groups by fixture ID
     groups = {g.name: g for g in config.groups}
-    assert groups["Front Pars"].fixtures == ("Par (2)", "Par")
-    assert groups["Dimmers"].fixtures == ("Par (2)", "Beam")
+    # each group means the file's fixtures: "Front Pars" = IDs 3, 0; "Dimmers" = IDs 3, 7
+    members = {g.name: config.group_members(i) for i, g in enumerate(config.groups)}
+    assert set(members["Front Pars"]) == {0, 1}
+    assert members["Dimmers"] == (1, 2)
+    assert config.fixture_group_index == (0, 0, 1)
     assert groups["Front Pars"].color != groups["Dimmers"].color
+
+
+def _group(gid: int, name: str, ids: list[int]) -> str:
+    heads = "".join(f'<Head X="{k}" Y="0" Fixture="{i}">0</Head>' for k, i in enumerate(ids))
+    return f'<FixtureGroup ID="{gid}"><Name>{name}</Name><Size X="{len(ids)}" Y="1"/>{heads}</FixtureGroup>'
+
+
+def _four_pars(groups: str, tmp_path: Path) -> Path:
+    path = tmp_path / "pars.qxw"
+    fixtures = "".join(_fixture(i, "Retro Flat Par", 0, i * 8) for i in range(4))
+    path.write_bytes(_workspace(fixtures + groups))
+    return path
+
+
+def test_qxw_repeated_names_kept_and_groups_mean_the_files_fixtures(tmp_path: Path) -> None:
+    path = _four_pars(_group(0, "Front", [0, 1]) + _group(1, "Back", [2, 3]), tmp_path)
+    config, warnings = load_show(path)
+    assert [f.name for f in config.fixtures] == ["Retro Flat Par"] * 4
+    assert [g.fixtures for g in config.groups] == [("Retro Flat Par",) * 2] * 2
+    assert (config.group_members(0), config.group_members(1)) == ((0, 1), (2, 3))
+    assert not any("renamed" in str(w) or "group" in w.where for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "heads",
+    [
+        # each group starts where the previous one's mentions stopped, counting round again
+        [[0, 1], [2, 3], [0, 1]],
+        # a group of all four mentions the name extra times so the next group starts at ID 2
+        [[0, 1, 2, 3], [2], [3, 0]],
+        # one fixture in several groups; a whole group, then one in the middle
+        [[0, 1], [3, 0, 1, 2], [1]],
+        [[0], [0, 1, 2, 3], [3, 0], [1]],
+    ],
+)
+def test_qxw_group_memberships_that_order_of_mention_can_write(heads: list[list[int]], tmp_path: Path) -> None:
+    path = _four_pars("".join(_group(k, f"G{k}", ids) for k, ids in enumerate(heads)), tmp_path)
+    config, warnings = load_show(path)
+    assert [f.name for f in config.fixtures] == ["Retro Flat Par"] * 4
+    assert [set(config.group_members(k)) for k in range(len(heads))] == [set(ids) for ids in heads]
+    assert not any("renamed" in str(w) for w in warnings)
+
+
+def test_qxw_group_order_of_mention_cannot_write_is_renamed_with_one_warning(tmp_path: Path) -> None:
+    path = _four_pars(_group(0, "Front", [1, 2]) + _group(1, "Back", [0, 3]), tmp_path)
+    config, warnings = load_show(path)
+    # the membership is exact; the names had to give
+    assert (config.group_members(0), config.group_members(1)) == ((1, 2), (0, 3))
+    # only Front's two are renamed; Back (IDs 0 and 3, all that is left of the name) keeps it
+    assert [f.name for f in config.fixtures] == [
+        "Retro Flat Par", "Retro Flat Par (2)", "Retro Flat Par (3)", "Retro Flat Par"
+    ]
+    about = [w for w in warnings if "renamed" in w.problem]
+    assert len(about) == 1
+    assert about[0].where == 'group "Front"'
+    assert "pars.qxw" in about[0].problem and "renamed" in about[0].problem
+    assert "Fixture ID 1" in about[0].problem and "Fixture ID 2" in about[0].problem
 
 
 def test_qxw_without_monitor_lays_out_rows_and_warns(tmp_path: Path) -> None:
