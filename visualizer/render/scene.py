@@ -531,7 +531,7 @@ class StageScene(GLView):
         tri = np.concatenate([np.stack([i, j, k + j], 1), np.stack([i, k + j, k + i], 1)]).reshape(1, -1)
         idx = (tri + (np.arange(m) * 2 * k)[:, None]).reshape(-1).astype(np.uint32)
         owner = np.repeat(has.astype(np.int32), 2 * k)
-        alpha = np.tile(np.concatenate([np.full(k, self.BEAM_ALPHA), np.zeros(k)]).astype(np.float32), m)
+        alpha = np.full(2 * k * m, self.BEAM_ALPHA, np.float32)  # the shader fades it to 0 at the end
         pose = np.zeros((len(owner), 2), np.float32)
         pose[:, 0] = owner
         pose[:, 1] = PART_BEAM
