@@ -114,6 +114,9 @@ class StageScene(GLView):
     SIMPLE_CONE_SIDES = 8
     #: Opacity of a beam at the lens (it fades to nothing at its end) and of a floor pool's centre.
     BEAM_ALPHA = 0.3
+    #: Most pixels of the light layer (beams, pools) at each quality, whatever the window's size.
+    FULL_LIGHT_PIXELS = 184_000
+    SIMPLE_LIGHT_PIXELS = 64_000
     POOL_ALPHA = 0.45
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
@@ -510,6 +513,8 @@ class StageScene(GLView):
         self.pools.setVisible(self._beams_visible and q == "full")
         self.beams.soft = q == "full"
         self.light_scale = 0.5 if q == "full" else 0.25
+        # 1600x1000: full at 0.34, simple at 0.2 of the resolution; small windows keep the scale above
+        self.light_budget = self.FULL_LIGHT_PIXELS if q == "full" else self.SIMPLE_LIGHT_PIXELS
 
     def _build_beams(self) -> None:
         """Cones (and floor pools) for every fixture with a beam: template geometry the shader poses."""
