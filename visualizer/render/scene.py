@@ -110,7 +110,7 @@ class StageScene(GLView):
     DECK_LIP = 0.3
     #: Beams: ``auto`` quality is ``full`` up to this many fixtures, else ``simple``.
     FULL_BEAMS_LIMIT = 1500
-    FULL_CONE_SIDES = 16
+    FULL_CONE_SIDES = 12
     SIMPLE_CONE_SIDES = 8
     #: Opacity of a beam at the lens (it fades to nothing at its end) and of a floor pool's centre.
     BEAM_ALPHA = 0.3
