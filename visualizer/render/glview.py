@@ -349,7 +349,10 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         assert self._cache_fbo is not None
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._cache_fbo.handle)
         GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, target)
-        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT,
+        # Stencil too (nobody uses it): a packed depth-stencil copied whole is a plain memory copy
+        # on Mesa (0.4 ms at 1600x1000 on llvmpipe), depth alone goes through a shader (11 ms).
+        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h,
+                             GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT | GL.GL_STENCIL_BUFFER_BIT,
                              GL.GL_NEAREST)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
         GL.glViewport(0, 0, w, h)
