@@ -599,12 +599,20 @@ void main() {
         } else if (part == 2) {
             p = t0.xyz + R * (H * (transpose(R) * (a_position - t0.xyz) - pivot) + pivot);
             n = R * (H * (transpose(R) * a_normal));
-        } else if (part == 3) {  // beam cone: a_position = (cos, sin, t along the beam)
-            float r = t1.w + a_position.z * len * m.z;
-            vec3 local = vec3(a_position.xy * r, t2.w + a_position.z * len);
-            p = t0.xyz + R * (H * (local - pivot) + pivot);
+        } else if (part == 3) {  // beam cone: a_position = (cos, sin, 0 at the lens | 1 at the end)
+            // Each vertex slides along its generator line (lens rim -> far rim); a far
+            // vertex below the floor stops on it, so the geometry ends where the floor
+            // cuts the cone and the clipper (slow on software GL) has nothing to do.
+            vec3 near = vec3(a_position.xy * t1.w, t2.w);
+            vec3 far = vec3(a_position.xy * (t1.w + len * m.z), t2.w + len);
+            vec3 p0 = t0.xyz + R * (H * (near - pivot) + pivot);
+            vec3 p1 = t0.xyz + R * (H * (far - pivot) + pivot);
+            float k = a_position.z;
+            if (k > 0.5 && p1.z < 0.0 && p0.z > 0.0) k = p0.z / (p0.z - p1.z);
+            p = mix(p0, p1, k);
+            alpha *= 1.0 - k;  // the beam fades along its length: nothing left at its end
             n = R * (H * normalize(vec3(a_position.xy, -m.z)));
-            clip = p.z;  // the floor cuts the cone
+            clip = p.z + 1e-3;  // what the vertices cannot cut (a lens under the floor) the clipper does
             hidden = m.w < 0.5;
         } else {  // floor pool: a_position = quad corner (+-1, +-1)
             vec3 o = t0.xyz + R * (H * (vec3(0.0, 0.0, t2.w) - pivot) + pivot);
@@ -636,7 +644,8 @@ void main() {
     c.a *= alpha;
     v_color = c;
     gl_ClipDistance[0] = clip;
-    gl_Position = hidden ? vec4(2.0, 2.0, 2.0, 1.0) : u_mvp * vec4(p, 1.0);
+    // hidden: every vertex on one point, no area, nothing to clip or fill
+    gl_Position = hidden ? vec4(0.0, 0.0, 0.0, 1.0) : u_mvp * vec4(p, 1.0);
 }
 """
 

@@ -110,10 +110,13 @@ class StageScene(GLView):
     DECK_LIP = 0.3
     #: Beams: ``auto`` quality is ``full`` up to this many fixtures, else ``simple``.
     FULL_BEAMS_LIMIT = 1500
-    FULL_CONE_SIDES = 16
+    FULL_CONE_SIDES = 12
     SIMPLE_CONE_SIDES = 8
     #: Opacity of a beam at the lens (it fades to nothing at its end) and of a floor pool's centre.
     BEAM_ALPHA = 0.3
+    #: Most pixels of the light layer (beams, pools) at each quality, whatever the window's size.
+    FULL_LIGHT_PIXELS = 184_000
+    SIMPLE_LIGHT_PIXELS = 64_000
     POOL_ALPHA = 0.45
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
@@ -510,6 +513,8 @@ class StageScene(GLView):
         self.pools.setVisible(self._beams_visible and q == "full")
         self.beams.soft = q == "full"
         self.light_scale = 0.5 if q == "full" else 0.25
+        # 1600x1000: full at 0.34, simple at 0.2 of the resolution; small windows keep the scale above
+        self.light_budget = self.FULL_LIGHT_PIXELS if q == "full" else self.SIMPLE_LIGHT_PIXELS
 
     def _build_beams(self) -> None:
         """Cones (and floor pools) for every fixture with a beam: template geometry the shader poses."""
@@ -531,7 +536,7 @@ class StageScene(GLView):
         tri = np.concatenate([np.stack([i, j, k + j], 1), np.stack([i, k + j, k + i], 1)]).reshape(1, -1)
         idx = (tri + (np.arange(m) * 2 * k)[:, None]).reshape(-1).astype(np.uint32)
         owner = np.repeat(has.astype(np.int32), 2 * k)
-        alpha = np.tile(np.concatenate([np.full(k, self.BEAM_ALPHA), np.zeros(k)]).astype(np.float32), m)
+        alpha = np.full(2 * k * m, self.BEAM_ALPHA, np.float32)  # the shader fades it to 0 at the end
         pose = np.zeros((len(owner), 2), np.float32)
         pose[:, 0] = owner
         pose[:, 1] = PART_BEAM
