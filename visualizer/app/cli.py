@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--select", metavar="NAME", help="select this fixture once the show arrives")
     p.add_argument("--beams", choices=("off", "simple", "full", "auto"), default="auto",
                    help="light beams: off (cheapest), simple cones, full soft cones with floor pools "
-                        "(most GPU); auto: full up to 1,500 fixtures (default)")
+                        "(most GPU); auto: full up to 500 fixtures, simple up to 1,500, off above (default)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
     dmx_options.add_arguments(p)
     add_connection_arguments(p)

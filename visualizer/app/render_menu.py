@@ -12,7 +12,7 @@ BEAM_CHOICES = (
     ("off", "Beams off (cheapest)"),
     ("simple", "Simple beams: plain cones (cheap)"),
     ("full", "Full beams: soft cones and floor pools (most GPU)"),
-    ("auto", "Automatic (full up to 1,500 fixtures)"),
+    ("auto", "Automatic (full up to 500 fixtures, simple up to 1,500, then off)"),
 )
 LABEL_CHOICES = (("name", "Labels show names"), ("patch", "Labels show patch (universe.address)"),
                  ("number", "Labels show fixture numbers"))

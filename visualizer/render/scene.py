@@ -109,7 +109,10 @@ class StageScene(GLView):
     #: How far the stage deck's edge reaches below its top (metres), so it reads as a deck.
     DECK_LIP = 0.3
     #: Beams: ``auto`` quality is ``full`` up to this many fixtures, else ``simple``.
-    FULL_BEAMS_LIMIT = 1500
+    FULL_BEAMS_LIMIT = 500
+    #: ... ``simple`` up to this many, and no beams above it (bench_render: software GL keeps
+    #: about 30 fps with beams off at 5,000 fixtures, a few fps with any beams).
+    SIMPLE_BEAMS_LIMIT = 1500
     FULL_CONE_SIDES = 12
     SIMPLE_CONE_SIDES = 8
     #: Opacity of a beam at the lens (it fades to nothing at its end) and of a floor pool's centre.
@@ -494,10 +497,12 @@ class StageScene(GLView):
         if self._beam_quality != "auto":
             return self._beam_quality
         n = 0 if self._rig is None else len(self._rig)
-        return "full" if n <= self.FULL_BEAMS_LIMIT else "simple"
+        if n <= self.FULL_BEAMS_LIMIT:
+            return "full"
+        return "simple" if n <= self.SIMPLE_BEAMS_LIMIT else "off"
 
     def set_beam_quality(self, quality: str) -> None:
-        """Beams ``off``, ``simple`` or ``full`` (``auto``: full up to ``FULL_BEAMS_LIMIT`` fixtures)."""
+        """Beams ``off``, ``simple`` or ``full``; ``auto`` picks by rig size (see ``SIMPLE_BEAMS_LIMIT``)."""
         if quality not in ("off", "simple", "full", "auto"):
             raise ValueError(f"beam quality {quality!r} is not off, simple, full or auto")
         self._beam_quality = quality
