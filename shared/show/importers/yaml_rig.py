@@ -144,12 +144,14 @@ def _compose_all(text: str) -> Any:
         if root is None:
             return None
         if not isinstance(root, yaml.MappingNode):
+            _refuse_alias_bombs([root])
             return loader.construct_document(root)
         values: dict[str, Any] = {}
         for key_node, value_node in root.value:
             key = loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
             if key in WANTED:
                 values[key] = value_node
+        _refuse_alias_bombs(values.values())
         doc: dict[str, Any] = {}
         for key in ("stage_width", "stage_height", "grid_size", "fixtures"):
             if key in values:
@@ -161,6 +163,46 @@ def _compose_all(text: str) -> Any:
         return doc
     finally:
         loader.dispose()
+
+
+#: Nodes the rig's sections may stand for once aliases are followed: a rig of 10 000
+#: fixtures with group copies is well under a million.  Aliases are kept by reference
+#: when constructed, but anything that walks, prints or copies the values follows them,
+#: so ``a1: &a1 [*a0, *a0, ...]`` nested ten deep ("billion laughs") would hang the reader.
+MAX_EXPANDED_NODES = 2_000_000
+
+
+def _refuse_alias_bombs(nodes: Any) -> None:
+    """Refuse (one line) when the given nodes, with aliases expanded, exceed the budget."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a cycle (an alias inside its own anchor) counts once
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                total += size(key) + size(value)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        sizes[id(node)] = total
+        return total
+
+    total = 0
+    for node in nodes:
+        total += size(node)
+        if total > MAX_EXPANDED_NODES:
+            raise Refused(
+                f"invalid YAML: aliases (*name) expand the rig past {MAX_EXPANDED_NODES:,} values "
+                "(an alias bomb?); refused"
+            )
 
 
 def _groups(loader: Any, node: Any, listed: set[Any]) -> Any:

@@ -234,3 +234,41 @@ def test_songs_are_never_parsed(tmp_path: Path) -> None:
     path.write_text("shows:\n  Intro: {parts: [unclosed\n" + (DATA / "rig.yaml").read_text())
     config, _ = load_show(path)
     assert len(config.fixtures) == 4
+
+
+def _laughs(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "stage_width: *a9\nfixtures: []\n",
+        "fixtures:\n  - name: A\n    manufacturer: *a9\n    universe: 1\n    address: 1\n",
+        "fixtures: *a9\n",
+        "groups:\n  G: {color: *a9}\nfixtures: []\n",
+    ],
+)
+def test_yaml_alias_bomb_is_one_line_not_a_hang(tmp_path: Path, tail: str) -> None:
+    # "billion laughs" in YAML: aliases expand to 9**10 strings if anything walks them
+    path = tmp_path / "laughs.yaml"
+    path.write_text(_laughs() + tail)
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    message = str(err.value)
+    assert "laughs.yaml" in message and "alias" in message and "\n" not in message
+
+
+def test_yaml_aliases_of_fixture_copies_still_load(tmp_path: Path) -> None:
+    # yaml.dump writes a fixture shared by the list and its group as an anchor + alias
+    path = tmp_path / "rig.yaml"
+    path.write_text(
+        "fixtures:\n- &id001\n  name: Par 1\n  universe: 1\n  address: 1\n  group: Front\n"
+        "groups:\n  Front:\n    color: '#FF0000'\n    fixtures:\n    - *id001\n"
+    )
+    config, _ = load_show(path)
+    assert [f.name for f in config.fixtures] == ["Par 1"]
+    assert config.group_members(0) == (0,)
