@@ -212,3 +212,23 @@ def test_mvr_repeated_names_in_classes_that_order_of_mention_can_write(tmp_path:
     assert [(g.name, g.fixtures) for g in config.groups] == [("Front", ("Wash", "Wash")), ("Back", ("Wash", "Wash"))]
     assert (config.group_members(0), config.group_members(1)) == ((0, 1), (2, 3))
     assert not any("renamed" in w.problem for w in warnings)
+
+
+def test_mvr_absolute_address_past_every_universe_is_one_line(tmp_path: Path) -> None:
+    # an absolute Address of 20 digits decodes to universe 195312500000000000: no real universe
+    import zipfile
+
+    path = tmp_path / "far.mvr"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "GeneralSceneDescription.xml",
+            '<GeneralSceneDescription verMajor="1" verMinor="5"><Scene><Layers><Layer name="L" uuid="1">'
+            '<ChildList><Fixture name="F" uuid="2"><GDTFSpec></GDTFSpec><GDTFMode>m</GDTFMode>'
+            "<Matrix>{1,0,0}{0,1,0}{0,0,1}{1,2,3}</Matrix>"
+            '<Addresses><Address break="0">99999999999999999999</Address></Addresses>'
+            "</Fixture></ChildList></Layer></Layers></Scene></GeneralSceneDescription>",
+        )
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    expected = 'Fixture "F" (2): universe 195312500000000000 is above 63999 (the last sACN universe)'
+    assert str(err.value) == f"{path}: {expected}"
