@@ -211,12 +211,17 @@ def _groups(loader: Any, node: Any, listed: set[Any]) -> Any:
         return loader.construct_object(node, deep=True)
     out: dict[Any, Any] = {}
     for key_node, group_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            line = key_node.start_mark.line + 1
+            raise Refused(f"groups: a group name must be text, got a {key_node.id} at line {line}")
         name = loader.construct_object(key_node, deep=True)
         if not isinstance(group_node, yaml.MappingNode):
             out[name] = loader.construct_object(group_node, deep=True)
             continue
         group: dict[Any, Any] = {}
         for k_node, v_node in group_node.value:
+            if not isinstance(k_node, yaml.ScalarNode):
+                continue  # no setting of a group has a list or a mapping for its name
             k = loader.construct_object(k_node, deep=True)
             if k == "fixtures" and isinstance(v_node, yaml.SequenceNode):
                 group[k] = [

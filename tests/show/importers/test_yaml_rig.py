@@ -272,3 +272,19 @@ def test_yaml_aliases_of_fixture_copies_still_load(tmp_path: Path) -> None:
     config, _ = load_show(path)
     assert [f.name for f in config.fixtures] == ["Par 1"]
     assert config.group_members(0) == (0,)
+
+
+@pytest.mark.parametrize(
+    "groups",
+    ["  [1, 2]: {color: '#FFFFFF'}\n", "  ? {a: 1}\n  : {color: '#FFFFFF'}\n", "  G: {[1]: 2, color: '#FFFFFF'}\n"],
+)
+def test_yaml_group_with_a_list_or_mapping_as_its_name_is_one_line(tmp_path: Path, groups: str) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text("fixtures:\n  - name: A\n    universe: 1\n    address: 1\n    group: G\ngroups:\n" + groups)
+    try:
+        config, _ = load_show(path)
+    except ShowFileError as err:  # a group named by a list or a mapping
+        kind = "sequence" if "[1, 2]" in groups else "mapping"
+        assert str(err) == f"{path}: groups: a group name must be text, got a {kind} at line 7"
+    else:  # a setting named by a list: not one we read
+        assert [g.name for g in config.groups] == ["G"] and "[1]" in groups
