@@ -334,7 +334,9 @@ def _precheck(root: Element) -> list[Issue]:
                 problem = f"Matrix {describe(text)} is not all finite numbers; placed at its parent's origin"
                 issues.append(Issue("warning", _element_label(element), problem))
         addresses = element.find("Addresses")
-        for address in [] if addresses is None else addresses.findall("Address"):
+        if addresses is None:
+            continue
+        for address in addresses.findall("Address"):
             text = (address.text or "").strip()
             brk = (address.get("break") or "0").strip()
             if text in ("0", "0.0"):  # how some programs write "not patched": the fixture is left unpatched
