@@ -170,9 +170,12 @@ def _fixture(node: Element, ids: dict[int, int], draft: Draft) -> None:
         "address": values["Address"],
         "position": {"x": 0.0, "y": 0.0, "z": 0.0},
     }
-    channels = integer(fields.get("Channels"))
+    raw_channels = fields.get("Channels")
+    channels = integer(raw_channels)
     if channels is not None and 1 <= channels <= 512:
         out["channel_count"] = channels
+    elif raw_channels is not None:
+        draft.warn(label, f"Channels {describe(raw_channels)} is not a count from 1 to 512; channel count left out")
     ids[fid] = len(draft.fixtures)
     draft.fixtures.append(out)
     draft.labels.append(label)

@@ -188,3 +188,15 @@ def test_qxf_is_not_a_rig(tmp_path: Path) -> None:
     path.write_bytes(b'<?xml version="1.0"?><FixtureDefinition xmlns="http://www.qlcplus.org/FixtureDefinition"/>')
     with pytest.raises(ShowFileError, match="fixture definition"):
         load_show(path)
+
+
+@pytest.mark.parametrize("channels", ["0", "99999999999", "four"])
+def test_qxw_channels_outside_a_universe_is_a_warning_naming_the_value(tmp_path: Path, channels: str) -> None:
+    path = tmp_path / "ch.qxw"
+    fixture = _fixture(5, "Par", 0, 0).replace("<Channels>4</Channels>", f"<Channels>{channels}</Channels>")
+    path.write_bytes(_workspace(fixture))
+    config, issues = load_show(path)
+    assert config.fixtures[0].channel_count is None
+    assert any(
+        str(i).startswith('Fixture ID 5 "Par": ') and f"Channels {channels!r}" in str(i) for i in issues
+    ), [str(i) for i in issues]
