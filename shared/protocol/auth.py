@@ -72,7 +72,7 @@ def resolve_token(token: str | None = None, token_file: str | os.PathLike[str] |
     if token is not None:
         if not token.strip():
             # `--token "$UNSET"`: the user asked for a token; never fall through to an open server
-            raise TokenError("--token is empty: give the shared secret, or leave --token out to serve without one")
+            raise TokenError("--token is empty (an unset variable?): give the shared secret, or leave --token out")
         return token.strip().encode("utf-8")
     if token_file is not None:
         path = Path(token_file)
