@@ -288,3 +288,13 @@ def test_yaml_group_with_a_list_or_mapping_as_its_name_is_one_line(tmp_path: Pat
         assert str(err) == f"{path}: groups: a group name must be text, got a {kind} at line 7"
     else:  # a setting named by a list: not one we read
         assert [g.name for g in config.groups] == ["G"] and "[1]" in groups
+
+
+def test_json_show_saved_as_yaml_is_read_as_the_json_show(tmp_path: Path) -> None:
+    # a show.json renamed (or saved) as .yaml: YAML parses JSON, but it is our show, not a rig
+    source = Path(__file__).parents[3] / "examples" / "festival.json"
+    path = tmp_path / "festival.yaml"
+    path.write_bytes(source.read_bytes())
+    config, issues = load_show(path)
+    assert config == load_show(source)[0]
+    assert not [i for i in issues if "current_mode" in str(i) or "groups skipped" in str(i)]
