@@ -65,9 +65,18 @@ ROW_LENGTH = 16
 ROW_HEIGHT = 3.0
 
 
+#: Most ``<`` an XML file may hold (start, end and empty tags, comments): about two million
+#: elements, far beyond any real workspace, scene or GDTF.  Counted before parsing, since a
+#: ZIP member of tiny elements inflates a few KB into gigabytes of element tree.
+MAX_XML_TAGS = 4_000_000
+
+
 def parse_xml(data: bytes, what: str) -> Element:
     """The root element, parsed with defusedxml: entity declarations and external
-    references (billion laughs, XXE) are refused with one line, as is malformed XML."""
+    references (billion laughs, XXE) are refused with one line, as is malformed XML
+    and XML of more than :data:`MAX_XML_TAGS` tags."""
+    if data.count(b"<") > MAX_XML_TAGS:
+        raise Refused(f"{what} has more than {MAX_XML_TAGS:,} XML tags; refused (an XML bomb?)")
     try:
         root: Element = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except EntitiesForbidden as exc:

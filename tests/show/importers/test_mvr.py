@@ -279,3 +279,14 @@ def test_mvr_non_finite_matrix_and_address_zero_are_warnings(tmp_path: Path) -> 
     text = [str(i) for i in issues]
     assert any("Matrix" in t and "not all finite" in t and 'Fixture "F" (2)' in t for t in text)
     assert any("has no DMX address; left unpatched" in t for t in text)
+
+
+def test_mvr_scene_of_millions_of_tiny_elements_is_refused_before_parsing(tmp_path: Path) -> None:
+    # 30 KB on disk, 20 MiB inflated: as an element tree that is gigabytes and minutes
+    path = tmp_path / "tags.mvr"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        body = b"<a/>" * (5 * 2**20)
+        z.writestr("GeneralSceneDescription.xml", b"<GeneralSceneDescription>" + body + b"</GeneralSceneDescription>")
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    assert str(err.value) == f"{path}: MVR scene has more than 4,000,000 XML tags; refused (an XML bomb?)"
