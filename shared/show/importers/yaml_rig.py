@@ -60,6 +60,19 @@ class _RigLoader(_Base):  # type: ignore[misc]
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self._resolved: dict[tuple[str, bool, bool], Any] = {}
+        self.duplicates: list[tuple[int, str]] = []  # (line, key) of keys repeated in one mapping
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        # PyYAML keeps the last of two equal keys without a word; a hand-edited rig with
+        # ``address`` twice is worth a warning (line numbers from 1).
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in seen:
+                        self.duplicates.append((key_node.start_mark.line + 1, key_node.value))
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is not yaml.ScalarNode or type(value) is not str or implicit is None:
@@ -91,7 +104,7 @@ _ODD_TOP_LINE = re.compile(r"^[\"'?{\[]", re.MULTILINE)  # a quoted or complex t
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?=[ \t\r\n]|$)", re.MULTILINE)
 
 
-def _compose(text: str) -> Any:
+def _compose(text: str) -> tuple[Any, list[tuple[int, str]]]:
     """The rig's sections of the document: parsed alone when the file is in the block style
     the original program writes (a saved rig is mostly songs), else the whole document.
 
@@ -117,19 +130,19 @@ def _compose(text: str) -> Any:
     if len(pieces) == len(starts):
         return _compose_all(text)  # nothing to skip
     try:
-        doc = _compose_all("".join(piece if piece.endswith("\n") else piece + "\n" for piece in pieces))
+        doc, duplicates = _compose_all("".join(piece if piece.endswith("\n") else piece + "\n" for piece in pieces))
     except yaml.YAMLError:
         return _compose_all(text)
-    if not isinstance(doc, dict) or set(doc) != {k for k in keys if k in WANTED}:
-        return _compose_all(text)
-    return doc
+    if duplicates or not isinstance(doc, dict) or set(doc) != {k for k in keys if k in WANTED}:
+        return _compose_all(text)  # (duplicate keys: with the file's own line numbers)
+    return doc, duplicates
 
 
 def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
-def _compose_all(text: str) -> Any:
+def _compose_all(text: str) -> tuple[Any, list[tuple[int, str]]]:
     """The YAML document with only the rig's sections constructed.
 
     Same rules as ``yaml.safe_load`` (the C parser when PyYAML has libyaml), but the
@@ -142,10 +155,10 @@ def _compose_all(text: str) -> Any:
     try:
         root = loader.get_single_node()
         if root is None:
-            return None
+            return None, loader.duplicates
         if not isinstance(root, yaml.MappingNode):
             _refuse_alias_bombs([root])
-            return loader.construct_document(root)
+            return loader.construct_document(root), loader.duplicates
         values: dict[str, Any] = {}
         for key_node, value_node in root.value:
             key = loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
@@ -160,7 +173,7 @@ def _compose_all(text: str) -> Any:
             fixtures = doc.get("fixtures")
             listed = {e.get("name") for e in fixtures if isinstance(e, dict)} if isinstance(fixtures, list) else set()
             doc["groups"] = _groups(loader, values["groups"], listed)
-        return doc
+        return doc, loader.duplicates
     finally:
         loader.dispose()
 
@@ -256,7 +269,7 @@ def load_yaml_rig(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig
     except UnicodeDecodeError as exc:
         raise ShowFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        doc = _compose(text)
+        doc, duplicates = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
@@ -274,7 +287,10 @@ def load_yaml_rig(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig
         raise ShowFileError(
             path, f"not a Show Creator rig: no 'fixtures', 'groups' or 'stage_width' at the top level ({SUPPORTED})"
         )
-    return finish(path, _draft(doc))
+    draft = _draft(doc)
+    for line, key in duplicates:
+        draft.warn(f"line {line}", f"key {describe(key)} appears twice in one mapping; the last value is used")
+    return finish(path, draft)
 
 
 def _stage(doc: dict[str, Any], draft: Draft) -> None:

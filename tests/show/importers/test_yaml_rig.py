@@ -298,3 +298,15 @@ def test_json_show_saved_as_yaml_is_read_as_the_json_show(tmp_path: Path) -> Non
     config, issues = load_show(path)
     assert config == load_show(source)[0]
     assert not [i for i in issues if "current_mode" in str(i) or "groups skipped" in str(i)]
+
+
+@pytest.mark.parametrize("songs", ["", SONGS])
+def test_yaml_duplicate_keys_are_a_warning_with_the_files_line(tmp_path: Path, songs: str) -> None:
+    # PyYAML keeps the last value silently; songs first make the reader cut the rig out alone
+    path = tmp_path / "dup.yaml"
+    path.write_text(songs + "fixtures:\n  - name: A\n    universe: 1\n    address: 1\n    address: 9\n")
+    config, issues = load_show(path)
+    assert config.fixtures[0].address == 9
+    line = songs.count("\n") + 5
+    expected = f"line {line}: key 'address' appears twice in one mapping; the last value is used"
+    assert expected in [str(i) for i in issues]
