@@ -200,3 +200,23 @@ def test_qxw_channels_outside_a_universe_is_a_warning_naming_the_value(tmp_path:
     assert any(
         str(i).startswith('Fixture ID 5 "Par": ') and f"Channels {channels!r}" in str(i) for i in issues
     ), [str(i) for i in issues]
+
+
+@pytest.mark.parametrize(
+    ("grid", "expected"),
+    [
+        ('Width="-10" Height="5" Depth="8" Units="0"', "Monitor Grid: Width '-10' is not a positive size; using 5"),
+        ('Width="10" Height="5" Depth="nan" Units="0"', "Monitor Grid: Depth 'nan' is not a positive size; using 5"),
+        (
+            'Width="10" Height="5" Depth="8" Units="7"',
+            "Monitor Grid: Units '7' is neither 0 (metres) nor 1 (feet); read as metres",
+        ),
+    ],
+)
+def test_qxw_odd_monitor_grid_is_a_warning_and_a_sane_stage(tmp_path: Path, grid: str, expected: str) -> None:
+    path = tmp_path / "grid.qxw"
+    monitor = f'<Monitor><Grid {grid}/><FxItem ID="5" XPos="1000" YPos="3000" ZPos="2000"/></Monitor>'
+    path.write_bytes(_workspace(_fixture(5, "Par", 0, 0) + monitor))
+    config, issues = load_show(path)
+    assert expected in [str(i) for i in issues]
+    assert config.stage.width > 0 and config.stage.height > 0
