@@ -377,7 +377,7 @@ def _decode_fixture(d: Any, index: int, prefix: str, issues: Issues, fi: int) ->
             raise ValidationError(where, f"universe {universe} must not be negative", "universe", universe)
         if universe > MAX_UNIVERSE:
             raise ValidationError(
-                where, f"universe {universe} is above {MAX_UNIVERSE} (the last sACN universe)", "universe", universe
+                where, f"universe {universe} is too large (at most {MAX_UNIVERSE})", "universe", universe
             )
         address = _int(d["address"], where, "address")
         if not 1 <= address <= DMX_CHANNELS:

@@ -230,7 +230,7 @@ def test_mvr_absolute_address_past_every_universe_is_one_line(tmp_path: Path) ->
         )
     with pytest.raises(ShowFileError) as err:
         load_show(path)
-    expected = 'Fixture "F" (2): universe 195312500000000000 is above 63999 (the last sACN universe)'
+    expected = 'Fixture "F" (2): universe 195312500000000000 is too large (at most 2147483647)'
     assert str(err.value) == f"{path}: {expected}"
 
 
