@@ -14,6 +14,7 @@ import contextlib
 import io
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -233,9 +234,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     printer.line(f"Connecting to {where} ...")
     deadline = time.monotonic() + args.timeout
+    # Ctrl-C sets a flag instead of raising KeyboardInterrupt wherever the main thread is:
+    # raised inside Event.wait it could leave the event's lock held, so the client thread
+    # blocked on wake.set() and disconnect() waited for it forever (seen under load).
+    interrupted: list[int] = []
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda signum, _frame: interrupted.append(signum))
     try:
         client.connect()
         while True:
+            if interrupted:
+                return 0
             if failure:
                 print(f"{PROG}: {failure[0]}", file=sys.stderr, flush=True)
                 return 1
@@ -260,11 +270,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
                     return 1
                 remaining = 3600.0  # connected and watching: run until Ctrl-C
-            wake.wait(remaining)
+            wake.wait(min(remaining, 0.2))  # short: a signal handler cannot wake an Event safely
             wake.clear()
     except KeyboardInterrupt:
         return 0
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         printer.muted = True
         with contextlib.suppress(KeyboardInterrupt):
             client.disconnect()

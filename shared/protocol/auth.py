@@ -23,6 +23,8 @@ from pathlib import Path
 
 #: Environment variable both the server and the clients read the token from.
 TOKEN_ENV = "SHOWCREATOR_TOKEN"
+#: Longest token file read (a token is a line of text; /dev/zero or a log file is not one).
+MAX_TOKEN_BYTES = 4096
 
 _CLIENT = b"showcreator-v2 client"
 _SERVER = b"showcreator-v2 server"
@@ -63,15 +65,23 @@ def resolve_token(token: str | None = None, token_file: str | os.PathLike[str] |
                   *, env: bool = True) -> bytes | None:
     """The token from ``--token``, else ``--token-file``, else $SHOWCREATOR_TOKEN; None when none is set.
 
-    Raises TokenError naming the file when it cannot be read or is empty.
+    Raises TokenError naming the file when it cannot be read, is empty or larger than
+    :data:`MAX_TOKEN_BYTES`, and for a ``--token`` that is empty or only whitespace.
     Surrounding whitespace (a trailing newline in a file) is not part of the token.
     """
-    if token:
+    if token is not None:
+        if not token.strip():
+            # `--token "$UNSET"`: the user asked for a token; never fall through to an open server
+            raise TokenError("--token is empty (an unset variable?): give the shared secret, or leave --token out")
         return token.strip().encode("utf-8")
     if token_file is not None:
         path = Path(token_file)
         try:
-            text = path.read_text(encoding="utf-8").strip()
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_TOKEN_BYTES + 1)
+            if len(raw) > MAX_TOKEN_BYTES:
+                raise TokenError(f"token file {path} is larger than {MAX_TOKEN_BYTES} bytes: not a token")
+            text = raw.decode("utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise TokenError(f"cannot read token file {path}: {reason}") from None

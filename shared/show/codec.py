@@ -42,6 +42,7 @@ from shared.show.model import (
     DMX_CHANNELS,
     FIXTURE_TYPE_PATTERN,
     MAX_MAGNITUDE,
+    MAX_UNIVERSE,
     MOUNTING_PATTERN,
     MOUNTINGS,
     Fixture,
@@ -374,6 +375,10 @@ def _decode_fixture(d: Any, index: int, prefix: str, issues: Issues, fi: int) ->
         universe = _int(d["universe"], where, "universe")
         if universe < 0:
             raise ValidationError(where, f"universe {universe} must not be negative", "universe", universe)
+        if universe > MAX_UNIVERSE:
+            raise ValidationError(
+                where, f"universe {universe} is too large (at most {MAX_UNIVERSE})", "universe", universe
+            )
         address = _int(d["address"], where, "address")
         if not 1 <= address <= DMX_CHANNELS:
             raise ValidationError(where, f"address {address} is outside 1..{DMX_CHANNELS}", "address", address)

@@ -32,6 +32,10 @@ DEFAULT_GRID_SIZE = 0.5
 #: Stage size (width, depth) in metres drawn when a show sends none that is usable.
 DEFAULT_STAGE_SIZE = (10.0, 8.0)
 DMX_CHANNELS = 512
+#: The highest fixture universe a show may hold: a 32-bit number.  Past 64 bits a universe
+#: broke every numpy array of universes (a 20-digit MVR address, a typo).  Universes DMX
+#: cannot reach (above sACN's 63999, Art-Net's 32768) stay a warning of the DMX layer.
+MAX_UNIVERSE = 2**31 - 1
 #: The mountings Show Creator's orientation dialog offers (issue 7 table).  Any
 #: other name is kept, drawn as "custom" and reported once.
 MOUNTINGS = ("hanging", "standing", "wall_left", "wall_right", "wall_back", "wall_front", "custom")
@@ -177,7 +181,7 @@ class Fixture(Struct, frozen=True, forbid_unknown_fields=True, gc=False, omit_de
     manufacturer: str
     model: str
     mode: str
-    universe: Annotated[int, Meta(ge=0)]
+    universe: Annotated[int, Meta(ge=0, le=MAX_UNIVERSE)]
     address: Annotated[int, Meta(ge=1, le=DMX_CHANNELS)]
     position: Vec3
     orientation: Orientation | None = None

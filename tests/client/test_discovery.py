@@ -65,3 +65,14 @@ def test_nothing_found_is_one_line(capsys):
 def test_txt_values_that_make_no_sense_fall_back():
     a = advert_from_txt("X._showcreator._tcp.local.", "10.0.0.2", 9000, {b"protocol": b"two", b"tls": None})
     assert (a.instance, a.protocol, a.tls, a.address) == ("X", 1, False, "10.0.0.2:9000")
+
+
+def test_discover_on_an_interface_this_host_lacks_is_one_line(capsys):
+    # a venue laptop whose network went away: zeroconf cannot join the multicast group there
+    from visualizer.probe import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--discover", "--mdns-interface", "203.0.113.5", "--timeout", "0.5"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot search the network (mDNS) on 203.0.113.5" in err, err

@@ -145,3 +145,13 @@ def test_ctrl_c_exits_zero_quietly(fake_server):
         proc.kill()
     assert proc.returncode == 0
     assert err == "" and "Traceback" not in out
+
+
+def test_empty_token_is_one_line_not_a_connection_without_one():
+    # `--token "$UNSET"` must not quietly connect as if no token had been asked for
+    proc = probe("--token", "", "127.0.0.1", "9")
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    assert err.strip().splitlines() == [
+        "visualizer-probe: --token is empty (an unset variable?): give the shared secret, or leave --token out"
+    ]

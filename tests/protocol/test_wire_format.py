@@ -129,6 +129,7 @@ _B = dict(_A, name="B", address=9)
         ({"address": 600}, 'fixtures[0] "A": address 600 is outside 1..512'),
         ({"address": "1"}, "address must be a whole number, got '1'"),
         ({"universe": -1}, "universe -1 must not be negative"),
+        ({"universe": 2**63}, f"universe {2**63} is too large (at most 2147483647)"),
         ({"position": {"x": 1, "y": 2}}, "position is missing 'z'"),
         ({"name": ""}, "fixtures[0]: name must be a non-empty string"),
     ],

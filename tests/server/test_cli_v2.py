@@ -91,3 +91,25 @@ def test_a_server_on_127_0_0_1_is_announced_on_loopback_and_found(tmp_path: Path
         assert found.token and found.show == "demo" and found.protocol == 2
     finally:
         proc.kill()
+
+
+@pytest.mark.parametrize("flag", ["", "  \n"])
+def test_an_empty_token_flag_is_refused_not_an_open_server(cli, flag: str):
+    # `--token "$UNSET_VARIABLE"`: the user asked for a token; serving without one is a silent hole
+    proc = cli("--token", flag)
+    assert proc.wait_exit() == 1
+    assert any("--token is empty" in line for line in proc.lines), proc.lines
+    assert not proc.matching("Traceback")
+
+
+def test_a_token_file_that_never_ends_is_one_line(cli, tmp_path: Path):
+    # /dev/zero, a log file, a disk image: never read whole into memory
+    big = tmp_path / "huge.tok"
+    big.write_bytes(b"x" * (1024 * 1024))
+    proc = cli("--token-file", str(big))
+    assert proc.wait_exit() == 1
+    assert any("token file" in line and "huge.tok" in line and "larger than" in line for line in proc.lines)
+    proc = cli("--token-file", "/dev/zero")
+    assert proc.wait_exit() == 1
+    assert any("token file /dev/zero" in line for line in proc.lines), proc.lines
+    assert not proc.matching("Traceback")

@@ -63,6 +63,7 @@ def test_field_error_names_file_place_and_problem(tmp_path: Path) -> None:
     ("mutate", "expected"),
     [
         (lambda d: d["fixtures"][0].update(universe=-2), "universe -2 must not be negative"),
+        (lambda d: d["fixtures"][0].update(universe=10**30), f"universe {10**30} is too large (at most 2147483647)"),
         (lambda d: d["fixtures"][2]["position"].update(z=10**400), "position.z 1000000"),
         (lambda d: d["fixtures"][2].pop("position"), 'fixtures[2] "LED Bar 3": missing field \'position\''),
         (lambda d: d["fixtures"][2].update(name=7), "fixtures[2]: name must be a non-empty string, got 7"),

@@ -73,7 +73,13 @@ def discover_server(args: argparse.Namespace, options: dict[str, Any], timeout: 
     """
     from visualizer.tcp.discovery import discover
 
-    found = discover(timeout, interfaces=args.mdns_interface, first=True)
+    try:
+        found = discover(timeout, interfaces=args.mdns_interface, first=True)
+    except OSError as exc:  # no multicast on that interface (or none up at all)
+        where = ", ".join(args.mdns_interface) if args.mdns_interface else "any interface"
+        raise ConnectionOptionError(
+            f"cannot search the network (mDNS) on {where}: {exc.strerror or exc}; connect by address instead"
+        ) from None
     if not found:
         raise ConnectionOptionError(f"no Show Creator found on the local network within {timeout:g} s (mDNS)")
     for advert in found:

@@ -14,6 +14,7 @@ element of the file, the value and what was done, and whoever shows it adds the 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def detect_format(path: str | os.PathLike[str], data: bytes) -> str:
     """``"json"``, ``"yaml"``, ``"qxw"`` or ``"mvr"``; ShowFileError naming the formats otherwise.
 
     Content wins over the extension where it is unmistakable (a ZIP, an XML workspace);
-    a ``.json`` file is always read as JSON so its errors stay JSON errors.
+    a ``.json`` file is always read as JSON so its errors stay JSON errors, and so is a
+    ``.yaml`` file holding our JSON show.
     """
     ext = Path(os.fspath(path)).suffix.lower()
     by_ext = _EXTENSIONS.get(ext)
@@ -58,7 +60,7 @@ def detect_format(path: str | os.PathLike[str], data: bytes) -> str:
     if by_ext == "qxw":
         raise ShowFileError(path, f"not a QLC+ workspace: a .qxw is XML and this is not ({SUPPORTED})")
     if by_ext == "yaml":
-        return "yaml"
+        return "json" if head.startswith(b"{") and _is_json_show(data) else "yaml"
     if head.startswith((b"{", b"[")):
         return "json"
     from shared.show.importers.yaml_rig import looks_like_rig
@@ -66,6 +68,20 @@ def detect_format(path: str | os.PathLike[str], data: bytes) -> str:
     if looks_like_rig(data[:65536].decode("utf-8", "replace")):
         return "yaml"
     raise ShowFileError(path, f"not a show file this program can open ({SUPPORTED})")
+
+
+def _is_json_show(data: bytes) -> bool:
+    """True for our JSON show under a YAML name (YAML reads JSON, but as a rig it loses
+    every position and group): valid JSON with a ``stage``, or fixtures with ``position``."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(doc, dict):
+        return False
+    fixtures = doc.get("fixtures")
+    positioned = isinstance(fixtures, list) and any(isinstance(f, dict) and "position" in f for f in fixtures)
+    return "stage" in doc or positioned
 
 
 def import_show(kind: str, data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:

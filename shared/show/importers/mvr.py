@@ -127,11 +127,14 @@ def load_mvr(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig, lis
         root = parse_xml(_read_member(archive, SCENE_FILE), "MVR scene")
         if root.tag != "GeneralSceneDescription":
             raise Refused(f"not an MVR file: {SCENE_FILE} starts with <{root.tag}>, not <GeneralSceneDescription>")
+        early = _precheck(root)
         try:
             scene = _Scene(archive, root)
         except (ValueError, IndexError, TypeError, AttributeError) as exc:
             raise Refused(f"malformed {SCENE_FILE}: {exc}") from None
-        return finish(path, _Reader(archive, names).read(scene))
+        reader = _Reader(archive, names)
+        reader._draft.issues.extend(early)
+        return finish(path, reader.read(scene))
 
 
 class _Reader:
@@ -297,6 +300,57 @@ class _Reader:
         if physical is not None:
             out["physical"] = physical
         return out, None
+
+
+def _element_label(element: Element) -> str:
+    name, uuid = element.get("name"), element.get("uuid")
+    return f'{element.tag} "{name or ""}"' + (f" ({uuid})" if uuid else "")
+
+
+def _precheck(root: Element) -> list[Issue]:
+    """What pymvr would silently bend or fail on without naming the element, checked first.
+
+    ``Matrix`` text must be 12 numbers (pymvr otherwise stops with a bare ``float()``
+    error); a non-finite one is a warning (the node then sits at its parent's origin).
+    ``Address`` must be an absolute address from 1 or ``Universe.Address`` with both
+    from 1 (pymvr turns ``0``, ``-5`` or ``0.0`` into universe 1 address 1 without a word);
+    ``0`` is taken as "not patched" and dropped, so the fixture is left unpatched with a warning.
+    """
+    issues: list[Issue] = []
+    for element in root.iter():
+        matrix = element.find("Matrix")
+        if matrix is not None and (matrix.text or "").strip() not in ("", "0"):
+            text = (matrix.text or "").strip()
+            parts = text.replace("}{", ",").replace("{", "").replace("}", "").split(",")
+            try:
+                values = [float(p) for p in parts]
+            except ValueError:
+                values = []
+            if len(values) < 12:
+                raise Refused(
+                    f"{_element_label(element)}: Matrix {describe(text)} is not 12 numbers {{u}}{{v}}{{w}}{{o}}"
+                )
+            if not all(math.isfinite(v) for v in values[:12]):
+                problem = f"Matrix {describe(text)} is not all finite numbers; placed at its parent's origin"
+                issues.append(Issue("warning", _element_label(element), problem))
+        addresses = element.find("Addresses")
+        if addresses is None:
+            continue
+        for address in addresses.findall("Address"):
+            text = (address.text or "").strip()
+            brk = (address.get("break") or "0").strip()
+            if text in ("0", "0.0"):  # how some programs write "not patched": the fixture is left unpatched
+                addresses.remove(address)
+                continue
+            head, dot, tail = text.partition(".")
+            split_ok = not dot or (tail.isdigit() and int(tail) >= 1)
+            ok = brk.isdigit() and head.isdigit() and int(head) >= 1 and split_ok
+            if not ok:
+                raise Refused(
+                    f"{_element_label(element)}: Address {describe(text)} (break {describe(brk)}) is not a DMX address "
+                    "(an absolute channel from 1, or Universe.Address)"
+                )
+    return issues
 
 
 def _unmangle(spec: str) -> str:

@@ -65,9 +65,18 @@ ROW_LENGTH = 16
 ROW_HEIGHT = 3.0
 
 
+#: Most ``<`` an XML file may hold (start, end and empty tags, comments): about two million
+#: elements, far beyond any real workspace, scene or GDTF.  Counted before parsing, since a
+#: ZIP member of tiny elements inflates a few KB into gigabytes of element tree.
+MAX_XML_TAGS = 4_000_000
+
+
 def parse_xml(data: bytes, what: str) -> Element:
     """The root element, parsed with defusedxml: entity declarations and external
-    references (billion laughs, XXE) are refused with one line, as is malformed XML."""
+    references (billion laughs, XXE) are refused with one line, as is malformed XML
+    and XML of more than :data:`MAX_XML_TAGS` tags."""
+    if data.count(b"<") > MAX_XML_TAGS:
+        raise Refused(f"{what} has more than {MAX_XML_TAGS:,} XML tags; refused (an XML bomb?)")
     try:
         root: Element = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except EntitiesForbidden as exc:
@@ -170,23 +179,41 @@ def _fixture(node: Element, ids: dict[int, int], draft: Draft) -> None:
         "address": values["Address"],
         "position": {"x": 0.0, "y": 0.0, "z": 0.0},
     }
-    channels = integer(fields.get("Channels"))
+    raw_channels = fields.get("Channels")
+    channels = integer(raw_channels)
     if channels is not None and 1 <= channels <= 512:
         out["channel_count"] = channels
+    elif raw_channels is not None:
+        draft.warn(label, f"Channels {describe(raw_channels)} is not a count from 1 to 512; channel count left out")
     ids[fid] = len(draft.fixtures)
     draft.fixtures.append(out)
     draft.labels.append(label)
 
 
-def _grid(monitor: Element) -> tuple[float, float, float, bool]:
+def _grid(monitor: Element, draft: Draft) -> tuple[float, float, float, bool]:
     """Grid width, height, depth in metres, and whether the file said so."""
     grid = next(_children(monitor, "Grid"), None)
     if grid is None:
         return 5.0, 3.0, 5.0, False
-    scale = FEET if grid.get("Units") == "1" else 1.0
-    width = number(grid.get("Width")) or 5.0
-    height = number(grid.get("Height")) or 3.0
-    depth = number(grid.get("Depth"))
+    units = grid.get("Units")
+    if units not in (None, "0", "1"):
+        draft.warn("Monitor Grid", f"Units {describe(units)} is neither 0 (metres) nor 1 (feet); read as metres")
+    scale = FEET if units == "1" else 1.0
+
+    def size(key: str, default: float | None) -> float | None:
+        raw = grid.get(key)
+        value = number(raw)
+        if raw is None or value == 0:
+            return default  # absent (QLC+ 4 has no Depth) or 0: QLC+'s default
+        if value is None or value < 0:
+            fallback = 5.0 if default is None else default
+            draft.warn("Monitor Grid", f"{key} {describe(raw)} is not a positive size; using {fallback:g}")
+            return fallback
+        return value
+
+    width = size("Width", 5.0) or 5.0
+    height = size("Height", 3.0) or 3.0
+    depth = size("Depth", None)
     if depth is None:
         depth = height  # QLC+ 4: a 2D grid is Width x Height (MonitorProperties::loadXML)
     return width * scale, height * scale, depth * scale, True
@@ -195,7 +222,7 @@ def _grid(monitor: Element) -> tuple[float, float, float, bool]:
 def _positions(monitor: Element | None, ids: dict[int, int], draft: Draft) -> None:
     placed: set[int] = set()
     if monitor is not None:
-        width, _, depth, _ = _grid(monitor)
+        width, _, depth, _ = _grid(monitor, draft)
         z_up = monitor.get("CoordSys") == "Z-up"
         items = [  # whole fixtures only, not their heads or linked copies
             i for i in _children(monitor, "FxItem") if i.get("Head") in (None, "0") and i.get("Linked") in (None, "0")

@@ -60,6 +60,19 @@ class _RigLoader(_Base):  # type: ignore[misc]
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self._resolved: dict[tuple[str, bool, bool], Any] = {}
+        self.duplicates: list[tuple[int, str]] = []  # (line, key) of keys repeated in one mapping
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        # PyYAML keeps the last of two equal keys without a word; a hand-edited rig with
+        # ``address`` twice is worth a warning (line numbers from 1).
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in seen:
+                        self.duplicates.append((key_node.start_mark.line + 1, key_node.value))
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is not yaml.ScalarNode or type(value) is not str or implicit is None:
@@ -91,7 +104,7 @@ _ODD_TOP_LINE = re.compile(r"^[\"'?{\[]", re.MULTILINE)  # a quoted or complex t
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?=[ \t\r\n]|$)", re.MULTILINE)
 
 
-def _compose(text: str) -> Any:
+def _compose(text: str) -> tuple[Any, list[tuple[int, str]]]:
     """The rig's sections of the document: parsed alone when the file is in the block style
     the original program writes (a saved rig is mostly songs), else the whole document.
 
@@ -117,19 +130,19 @@ def _compose(text: str) -> Any:
     if len(pieces) == len(starts):
         return _compose_all(text)  # nothing to skip
     try:
-        doc = _compose_all("".join(piece if piece.endswith("\n") else piece + "\n" for piece in pieces))
+        doc, duplicates = _compose_all("".join(piece if piece.endswith("\n") else piece + "\n" for piece in pieces))
     except yaml.YAMLError:
         return _compose_all(text)
-    if not isinstance(doc, dict) or set(doc) != {k for k in keys if k in WANTED}:
-        return _compose_all(text)
-    return doc
+    if duplicates or not isinstance(doc, dict) or set(doc) != {k for k in keys if k in WANTED}:
+        return _compose_all(text)  # (duplicate keys: with the file's own line numbers)
+    return doc, duplicates
 
 
 def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
-def _compose_all(text: str) -> Any:
+def _compose_all(text: str) -> tuple[Any, list[tuple[int, str]]]:
     """The YAML document with only the rig's sections constructed.
 
     Same rules as ``yaml.safe_load`` (the C parser when PyYAML has libyaml), but the
@@ -142,14 +155,18 @@ def _compose_all(text: str) -> Any:
     try:
         root = loader.get_single_node()
         if root is None:
-            return None
+            return None, loader.duplicates
         if not isinstance(root, yaml.MappingNode):
-            return loader.construct_document(root)
+            if "*" in text:
+                _refuse_alias_bombs([root])
+            return loader.construct_document(root), loader.duplicates
         values: dict[str, Any] = {}
         for key_node, value_node in root.value:
             key = loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
             if key in WANTED:
                 values[key] = value_node
+        if "*" in text:  # no alias without a '*': skip the walk for the usual rig
+            _refuse_alias_bombs(values.values())
         doc: dict[str, Any] = {}
         for key in ("stage_width", "stage_height", "grid_size", "fixtures"):
             if key in values:
@@ -158,9 +175,49 @@ def _compose_all(text: str) -> Any:
             fixtures = doc.get("fixtures")
             listed = {e.get("name") for e in fixtures if isinstance(e, dict)} if isinstance(fixtures, list) else set()
             doc["groups"] = _groups(loader, values["groups"], listed)
-        return doc
+        return doc, loader.duplicates
     finally:
         loader.dispose()
+
+
+#: Nodes the rig's sections may stand for once aliases are followed: a rig of 10 000
+#: fixtures with group copies is well under a million.  Aliases are kept by reference
+#: when constructed, but anything that walks, prints or copies the values follows them,
+#: so ``a1: &a1 [*a0, *a0, ...]`` nested ten deep ("billion laughs") would hang the reader.
+MAX_EXPANDED_NODES = 2_000_000
+
+
+def _refuse_alias_bombs(nodes: Any) -> None:
+    """Refuse (one line) when the given nodes, with aliases expanded, exceed the budget."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a cycle (an alias inside its own anchor) counts once
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                total += size(key) + size(value)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        sizes[id(node)] = total
+        return total
+
+    total = 0
+    for node in nodes:
+        total += size(node)
+        if total > MAX_EXPANDED_NODES:
+            raise Refused(
+                f"invalid YAML: aliases (*name) expand the rig past {MAX_EXPANDED_NODES:,} values "
+                "(an alias bomb?); refused"
+            )
 
 
 def _groups(loader: Any, node: Any, listed: set[Any]) -> Any:
@@ -169,12 +226,17 @@ def _groups(loader: Any, node: Any, listed: set[Any]) -> Any:
         return loader.construct_object(node, deep=True)
     out: dict[Any, Any] = {}
     for key_node, group_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            line = key_node.start_mark.line + 1
+            raise Refused(f"groups: a group name must be text, got a {key_node.id} at line {line}")
         name = loader.construct_object(key_node, deep=True)
         if not isinstance(group_node, yaml.MappingNode):
             out[name] = loader.construct_object(group_node, deep=True)
             continue
         group: dict[Any, Any] = {}
         for k_node, v_node in group_node.value:
+            if not isinstance(k_node, yaml.ScalarNode):
+                continue  # no setting of a group has a list or a mapping for its name
             k = loader.construct_object(k_node, deep=True)
             if k == "fixtures" and isinstance(v_node, yaml.SequenceNode):
                 group[k] = [
@@ -209,7 +271,7 @@ def load_yaml_rig(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig
     except UnicodeDecodeError as exc:
         raise ShowFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        doc = _compose(text)
+        doc, duplicates = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
@@ -227,7 +289,10 @@ def load_yaml_rig(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig
         raise ShowFileError(
             path, f"not a Show Creator rig: no 'fixtures', 'groups' or 'stage_width' at the top level ({SUPPORTED})"
         )
-    return finish(path, _draft(doc))
+    draft = _draft(doc)
+    for line, key in duplicates:
+        draft.warn(f"line {line}", f"key {describe(key)} appears twice in one mapping; the last value is used")
+    return finish(path, draft)
 
 
 def _stage(doc: dict[str, Any], draft: Draft) -> None:

@@ -59,3 +59,18 @@ def test_convert_to_mvr_and_back_keeps_patch_layout_and_groups(tmp_path: Path) -
     assert {g.name: g.fixtures for g in back.groups} == {"Movers": ("Mover 1",), "Front Wash": ("Front 1", "Front 2")}
     # no GDTF files are packed: said once per file named
     assert all("is not in the archive" in w.problem for w in warnings) and len(warnings) == 3
+
+
+@pytest.mark.parametrize(("name", "out"), [("rig.yaml", "same"), ("rig.yaml", "show.yaml"), ("club.qxw", "show.txt")])
+def test_convert_never_writes_json_over_the_rig_or_under_another_extension(
+    tmp_path: Path, name: str, out: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `convert rig.yaml rig.yaml` replaced the user's YAML rig with JSON; `show.txt` got JSON silently
+    source = tmp_path / name
+    source.write_bytes((DATA / name).read_bytes())
+    target = source if out == "same" else tmp_path / out
+    assert main(["convert", str(source), str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(target) in err and (".json or .mvr" in err or "is the input" in err), err
+    assert source.read_bytes() == (DATA / name).read_bytes()
+    assert out == "same" or not target.exists()

@@ -212,3 +212,81 @@ def test_mvr_repeated_names_in_classes_that_order_of_mention_can_write(tmp_path:
     assert [(g.name, g.fixtures) for g in config.groups] == [("Front", ("Wash", "Wash")), ("Back", ("Wash", "Wash"))]
     assert (config.group_members(0), config.group_members(1)) == ((0, 1), (2, 3))
     assert not any("renamed" in w.problem for w in warnings)
+
+
+def test_mvr_absolute_address_past_every_universe_is_one_line(tmp_path: Path) -> None:
+    # an absolute Address of 20 digits decodes to universe 195312500000000000: no real universe
+    import zipfile
+
+    path = tmp_path / "far.mvr"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "GeneralSceneDescription.xml",
+            '<GeneralSceneDescription verMajor="1" verMinor="5"><Scene><Layers><Layer name="L" uuid="1">'
+            '<ChildList><Fixture name="F" uuid="2"><GDTFSpec></GDTFSpec><GDTFMode>m</GDTFMode>'
+            "<Matrix>{1,0,0}{0,1,0}{0,0,1}{1,2,3}</Matrix>"
+            '<Addresses><Address break="0">99999999999999999999</Address></Addresses>'
+            "</Fixture></ChildList></Layer></Layers></Scene></GeneralSceneDescription>",
+        )
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    expected = 'Fixture "F" (2): universe 195312500000000000 is too large (at most 2147483647)'
+    assert str(err.value) == f"{path}: {expected}"
+
+
+def _scene_with(tmp_path: Path, matrix: str, address: str, brk: str = "0") -> Path:
+    path = tmp_path / "odd.mvr"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "GeneralSceneDescription.xml",
+            '<GeneralSceneDescription verMajor="1" verMinor="5"><Scene><Layers><Layer name="L" uuid="1">'
+            '<ChildList><Fixture name="F" uuid="2"><GDTFSpec></GDTFSpec><GDTFMode>m</GDTFMode>'
+            f'<Matrix>{matrix}</Matrix><Addresses><Address break="{brk}">{address}</Address></Addresses>'
+            "</Fixture></ChildList></Layer></Layers></Scene></GeneralSceneDescription>",
+        )
+    return path
+
+
+GOOD_MATRIX = "{1,0,0}{0,1,0}{0,0,1}{1000,2000,3000}"
+
+
+@pytest.mark.parametrize(
+    ("matrix", "address", "brk", "expected"),
+    [
+        ("garbage", "1", "0", "Matrix 'garbage' is not 12 numbers"),
+        ("{1,0,0}{0,1,0}", "1", "0", "Matrix '{1,0,0}{0,1,0}' is not 12 numbers"),
+        (GOOD_MATRIX, "abc", "0", "Address 'abc' (break '0') is not a DMX address"),
+        (GOOD_MATRIX, "-5", "0", "Address '-5' (break '0') is not a DMX address"),
+        (GOOD_MATRIX, "1.2.3", "0", "Address '1.2.3' (break '0') is not a DMX address"),
+        (GOOD_MATRIX, "0.7", "0", "Address '0.7' (break '0') is not a DMX address"),
+        (GOOD_MATRIX, "1.1", "x", "Address '1.1' (break 'x') is not a DMX address"),
+    ],
+)
+def test_mvr_bad_matrix_or_address_names_the_fixture_and_value(
+    tmp_path: Path, matrix: str, address: str, brk: str, expected: str
+) -> None:
+    path = _scene_with(tmp_path, matrix, address, brk)
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    assert str(err.value).startswith(f'{path}: Fixture "F" (2): {expected}')
+
+
+def test_mvr_non_finite_matrix_and_address_zero_are_warnings(tmp_path: Path) -> None:
+    path = _scene_with(tmp_path, "{1,0,0}{0,1,0}{0,0,1}{nan,inf,1e400}", "0")
+    config, issues = load_show(path)
+    (fixture,) = config.fixtures
+    assert (fixture.universe, fixture.address) == (0, 1)  # pymvr alone made "0" universe 1 address 1
+    text = [str(i) for i in issues]
+    assert any("Matrix" in t and "not all finite" in t and 'Fixture "F" (2)' in t for t in text)
+    assert any("has no DMX address; left unpatched" in t for t in text)
+
+
+def test_mvr_scene_of_millions_of_tiny_elements_is_refused_before_parsing(tmp_path: Path) -> None:
+    # 30 KB on disk, 20 MiB inflated: as an element tree that is gigabytes and minutes
+    path = tmp_path / "tags.mvr"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        body = b"<a/>" * (5 * 2**20)
+        z.writestr("GeneralSceneDescription.xml", b"<GeneralSceneDescription>" + body + b"</GeneralSceneDescription>")
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    assert str(err.value) == f"{path}: MVR scene has more than 4,000,000 XML tags; refused (an XML bomb?)"

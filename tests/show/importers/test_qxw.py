@@ -188,3 +188,35 @@ def test_qxf_is_not_a_rig(tmp_path: Path) -> None:
     path.write_bytes(b'<?xml version="1.0"?><FixtureDefinition xmlns="http://www.qlcplus.org/FixtureDefinition"/>')
     with pytest.raises(ShowFileError, match="fixture definition"):
         load_show(path)
+
+
+@pytest.mark.parametrize("channels", ["0", "99999999999", "four"])
+def test_qxw_channels_outside_a_universe_is_a_warning_naming_the_value(tmp_path: Path, channels: str) -> None:
+    path = tmp_path / "ch.qxw"
+    fixture = _fixture(5, "Par", 0, 0).replace("<Channels>4</Channels>", f"<Channels>{channels}</Channels>")
+    path.write_bytes(_workspace(fixture))
+    config, issues = load_show(path)
+    assert config.fixtures[0].channel_count is None
+    assert any(
+        str(i).startswith('Fixture ID 5 "Par": ') and f"Channels {channels!r}" in str(i) for i in issues
+    ), [str(i) for i in issues]
+
+
+@pytest.mark.parametrize(
+    ("grid", "expected"),
+    [
+        ('Width="-10" Height="5" Depth="8" Units="0"', "Monitor Grid: Width '-10' is not a positive size; using 5"),
+        ('Width="10" Height="5" Depth="nan" Units="0"', "Monitor Grid: Depth 'nan' is not a positive size; using 5"),
+        (
+            'Width="10" Height="5" Depth="8" Units="7"',
+            "Monitor Grid: Units '7' is neither 0 (metres) nor 1 (feet); read as metres",
+        ),
+    ],
+)
+def test_qxw_odd_monitor_grid_is_a_warning_and_a_sane_stage(tmp_path: Path, grid: str, expected: str) -> None:
+    path = tmp_path / "grid.qxw"
+    monitor = f'<Monitor><Grid {grid}/><FxItem ID="5" XPos="1000" YPos="3000" ZPos="2000"/></Monitor>'
+    path.write_bytes(_workspace(_fixture(5, "Par", 0, 0) + monitor))
+    config, issues = load_show(path)
+    assert expected in [str(i) for i in issues]
+    assert config.stage.width > 0 and config.stage.height > 0

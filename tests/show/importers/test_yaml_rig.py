@@ -234,3 +234,79 @@ def test_songs_are_never_parsed(tmp_path: Path) -> None:
     path.write_text("shows:\n  Intro: {parts: [unclosed\n" + (DATA / "rig.yaml").read_text())
     config, _ = load_show(path)
     assert len(config.fixtures) == 4
+
+
+def _laughs(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "stage_width: *a9\nfixtures: []\n",
+        "fixtures:\n  - name: A\n    manufacturer: *a9\n    universe: 1\n    address: 1\n",
+        "fixtures: *a9\n",
+        "groups:\n  G: {color: *a9}\nfixtures: []\n",
+    ],
+)
+def test_yaml_alias_bomb_is_one_line_not_a_hang(tmp_path: Path, tail: str) -> None:
+    # "billion laughs" in YAML: aliases expand to 9**10 strings if anything walks them
+    path = tmp_path / "laughs.yaml"
+    path.write_text(_laughs() + tail)
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    message = str(err.value)
+    assert "laughs.yaml" in message and "alias" in message and "\n" not in message
+
+
+def test_yaml_aliases_of_fixture_copies_still_load(tmp_path: Path) -> None:
+    # yaml.dump writes a fixture shared by the list and its group as an anchor + alias
+    path = tmp_path / "rig.yaml"
+    path.write_text(
+        "fixtures:\n- &id001\n  name: Par 1\n  universe: 1\n  address: 1\n  group: Front\n"
+        "groups:\n  Front:\n    color: '#FF0000'\n    fixtures:\n    - *id001\n"
+    )
+    config, _ = load_show(path)
+    assert [f.name for f in config.fixtures] == ["Par 1"]
+    assert config.group_members(0) == (0,)
+
+
+@pytest.mark.parametrize(
+    "groups",
+    ["  [1, 2]: {color: '#FFFFFF'}\n", "  ? {a: 1}\n  : {color: '#FFFFFF'}\n", "  G: {[1]: 2, color: '#FFFFFF'}\n"],
+)
+def test_yaml_group_with_a_list_or_mapping_as_its_name_is_one_line(tmp_path: Path, groups: str) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text("fixtures:\n  - name: A\n    universe: 1\n    address: 1\n    group: G\ngroups:\n" + groups)
+    try:
+        config, _ = load_show(path)
+    except ShowFileError as err:  # a group named by a list or a mapping
+        kind = "sequence" if "[1, 2]" in groups else "mapping"
+        assert str(err) == f"{path}: groups: a group name must be text, got a {kind} at line 7"
+    else:  # a setting named by a list: not one we read
+        assert [g.name for g in config.groups] == ["G"] and "[1]" in groups
+
+
+def test_json_show_saved_as_yaml_is_read_as_the_json_show(tmp_path: Path) -> None:
+    # a show.json renamed (or saved) as .yaml: YAML parses JSON, but it is our show, not a rig
+    source = Path(__file__).parents[3] / "examples" / "festival.json"
+    path = tmp_path / "festival.yaml"
+    path.write_bytes(source.read_bytes())
+    config, issues = load_show(path)
+    assert config == load_show(source)[0]
+    assert not [i for i in issues if "current_mode" in str(i) or "groups skipped" in str(i)]
+
+
+@pytest.mark.parametrize("songs", ["", SONGS])
+def test_yaml_duplicate_keys_are_a_warning_with_the_files_line(tmp_path: Path, songs: str) -> None:
+    # PyYAML keeps the last value silently; songs first make the reader cut the rig out alone
+    path = tmp_path / "dup.yaml"
+    path.write_text(songs + "fixtures:\n  - name: A\n    universe: 1\n    address: 1\n    address: 9\n")
+    config, issues = load_show(path)
+    assert config.fixtures[0].address == 9
+    line = songs.count("\n") + 5
+    expected = f"line {line}: key 'address' appears twice in one mapping; the last value is used"
+    assert expected in [str(i) for i in issues]
