@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PyQt6.QtGui import QAction, QActionGroup
 from PyQt6.QtWidgets import QMenu, QWidget
 
@@ -18,35 +20,31 @@ LABEL_CHOICES = (("name", "Labels show names"), ("patch", "Labels show patch (un
                  ("number", "Labels show fixture numbers"))
 
 
+def _choices(parent: QWidget, menu: QMenu, title: str, choices: Sequence[tuple[str, str]], checked: str,
+             choose: Callable[[str], None]) -> dict[str, QAction]:
+    """A submenu of exclusive, checkable choices; each calls ``choose(key)``."""
+    sub = menu.addMenu(title)
+    assert sub is not None
+    group = QActionGroup(parent)
+    actions: dict[str, QAction] = {}
+    for key, text in choices:
+        action = QAction(text, parent)
+        action.setCheckable(True)
+        action.triggered.connect(lambda _=False, k=key: choose(k))
+        group.addAction(action)
+        sub.addAction(action)
+        actions[key] = action
+    actions[checked].setChecked(True)
+    return actions
+
+
 class RenderMenus:
     """The beam-quality and label-text choices, kept in step with the scene."""
 
     def __init__(self, parent: QWidget, scene: StageScene, menu: QMenu) -> None:
         self.scene = scene
-        beams = menu.addMenu("&Beams")
-        assert beams is not None
-        group = QActionGroup(parent)
-        self.beam_actions: dict[str, QAction] = {}
-        for key, text in BEAM_CHOICES:
-            action = QAction(text, parent)
-            action.setCheckable(True)
-            action.triggered.connect(lambda _=False, k=key: self.set_beam_quality(k))
-            group.addAction(action)
-            beams.addAction(action)
-            self.beam_actions[key] = action
-        self.beam_actions["auto"].setChecked(True)
-        labels = menu.addMenu("Label &text")
-        assert labels is not None
-        lgroup = QActionGroup(parent)
-        self.label_actions: dict[str, QAction] = {}
-        for key, text in LABEL_CHOICES:
-            action = QAction(text, parent)
-            action.setCheckable(True)
-            action.triggered.connect(lambda _=False, k=key: self.set_label_mode(k))
-            lgroup.addAction(action)
-            labels.addAction(action)
-            self.label_actions[key] = action
-        self.label_actions["name"].setChecked(True)
+        self.beam_actions = _choices(parent, menu, "&Beams", BEAM_CHOICES, "auto", self.set_beam_quality)
+        self.label_actions = _choices(parent, menu, "Label &text", LABEL_CHOICES, "name", self.set_label_mode)
 
     def set_beam_quality(self, quality: str) -> None:
         self.scene.set_beam_quality(quality)

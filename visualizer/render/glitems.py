@@ -101,17 +101,25 @@ def _compile(kind: int, source: str) -> int:
     return shader
 
 
-def build_program(ring: bool = False) -> int:
-    """The program the items use (``ring``: the one for round point markers), for the current context."""
+def _core_profile() -> bool:
+    """Whether the current GL context is a core profile (GLSL 1.50) rather than compatibility."""
     ctx = QtGui.QOpenGLContext.currentContext()
-    core = ctx is not None and ctx.format().profile() == QtGui.QSurfaceFormat.OpenGLContextProfile.CoreProfile
-    vert, frag = _sources(core, ring)
+    return ctx is not None and ctx.format().profile() == QtGui.QSurfaceFormat.OpenGLContextProfile.CoreProfile
+
+
+def _link(vertex: str, fragment: str, attributes: Sequence[str], frag_data: bool = False) -> int:
+    """A linked program; ``attributes`` bound to locations 0, 1, ...; RuntimeError naming the GL log.
+
+    ``frag_data``: bind ``frag_color`` to output 0 (needed before GLSL 1.50 core).
+    """
     prog = int(GL.glCreateProgram())
-    shaders = [_compile(GL.GL_VERTEX_SHADER, vert), _compile(GL.GL_FRAGMENT_SHADER, frag)]
+    shaders = [_compile(GL.GL_VERTEX_SHADER, vertex), _compile(GL.GL_FRAGMENT_SHADER, fragment)]
     for s in shaders:
         GL.glAttachShader(prog, s)
-    for loc, name in enumerate(_ATTRIBUTES):
+    for loc, name in enumerate(attributes):
         GL.glBindAttribLocation(prog, loc, name)
+    if frag_data:
+        GL.glBindFragDataLocation(prog, 0, "frag_color")
     GL.glLinkProgram(prog)
     for s in shaders:
         GL.glDetachShader(prog, s)
@@ -119,6 +127,12 @@ def build_program(ring: bool = False) -> int:
     if not GL.glGetProgramiv(prog, GL.GL_LINK_STATUS):
         raise RuntimeError(f"shader link failed: {GL.glGetProgramInfoLog(prog)!r}")
     return prog
+
+
+def build_program(ring: bool = False) -> int:
+    """The program the items use (``ring``: the one for round point markers), for the current context."""
+    vert, frag = _sources(_core_profile(), ring)
+    return _link(vert, frag, _ATTRIBUTES)
 
 
 @dataclass
@@ -671,25 +685,9 @@ _POSED_UNIFORMS = ("u_mvp", "u_modelview", "u_normal", "u_lit", "u_soft", "u_ort
 
 def build_posed_program() -> tuple[int, dict[str, int]]:
     """The program of posed items for the current context (GLSL 1.50 core, 1.30 otherwise)."""
-    ctx = QtGui.QOpenGLContext.currentContext()
-    core = ctx is not None and ctx.format().profile() == QtGui.QSurfaceFormat.OpenGLContextProfile.CoreProfile
+    core = _core_profile()
     header = "#version 150\n" if core else "#version 130\n"
-    vert = header + _POSED_VERTEX
-    frag = header + _POSED_FRAGMENT
-    prog = int(GL.glCreateProgram())
-    shaders = [_compile(GL.GL_VERTEX_SHADER, vert), _compile(GL.GL_FRAGMENT_SHADER, frag)]
-    for s in shaders:
-        GL.glAttachShader(prog, s)
-    for loc, name in enumerate(_POSED_ATTRIBUTES):
-        GL.glBindAttribLocation(prog, loc, name)
-    if not core:
-        GL.glBindFragDataLocation(prog, 0, "frag_color")
-    GL.glLinkProgram(prog)
-    for s in shaders:
-        GL.glDetachShader(prog, s)
-        GL.glDeleteShader(s)
-    if not GL.glGetProgramiv(prog, GL.GL_LINK_STATUS):
-        raise RuntimeError(f"shader link failed: {GL.glGetProgramInfoLog(prog)!r}")
+    prog = _link(header + _POSED_VERTEX, header + _POSED_FRAGMENT, _POSED_ATTRIBUTES, frag_data=not core)
     return prog, {n: int(GL.glGetUniformLocation(prog, n)) for n in _POSED_UNIFORMS}
 
 
@@ -838,21 +836,7 @@ void main() {
 
 def build_composite_program() -> int:
     """Draws a texture over the whole viewport (the low-resolution light layer)."""
-    ctx = QtGui.QOpenGLContext.currentContext()
-    core = ctx is not None and ctx.format().profile() == QtGui.QSurfaceFormat.OpenGLContextProfile.CoreProfile
+    core = _core_profile()
     header = "#version 150\n" if core else "#version 130\n"
-    prog = int(GL.glCreateProgram())
-    shaders = [_compile(GL.GL_VERTEX_SHADER, header + _COMPOSITE_VERTEX),
-               _compile(GL.GL_FRAGMENT_SHADER, header + _COMPOSITE_FRAGMENT)]
-    for sh in shaders:
-        GL.glAttachShader(prog, sh)
-    GL.glBindAttribLocation(prog, 0, "a_position")
-    if not core:
-        GL.glBindFragDataLocation(prog, 0, "frag_color")
-    GL.glLinkProgram(prog)
-    for sh in shaders:
-        GL.glDetachShader(prog, sh)
-        GL.glDeleteShader(sh)
-    if not GL.glGetProgramiv(prog, GL.GL_LINK_STATUS):
-        raise RuntimeError(f"shader link failed: {GL.glGetProgramInfoLog(prog)!r}")
-    return prog
+    return _link(header + _COMPOSITE_VERTEX, header + _COMPOSITE_FRAGMENT, ("a_position",), frag_data=not core)
+
