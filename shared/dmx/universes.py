@@ -74,3 +74,14 @@ def universe_warnings(config: ShowConfig, base: int) -> list[Issue]:
 
 def universes_in(values: Iterable[int]) -> tuple[int, ...]:
     return tuple(sorted(set(values)))
+
+
+def format_ranges(values: Iterable[int]) -> str:
+    """Universe numbers as a user reads them: 1, 2, 3, 7 -> ``"1-3, 7"``."""
+    runs: list[list[int]] = []
+    for v in sorted(set(values)):
+        if runs and runs[-1][1] == v - 1:
+            runs[-1][1] = v
+        else:
+            runs.append([v, v])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)

@@ -47,3 +47,11 @@ def test_a_universe_no_base_can_carry_is_not_sent_to_universe_base() -> None:
     assert [str(i) for i in universe_warnings(config, 1)] == [
         'fixtures[0] "LED Bar 1": universe 70000 does not exist in Art-Net (Port-Address 0..32767) '
         "or sACN (1..63999); DMX cannot reach it"]
+
+
+def test_format_ranges_joins_runs_of_universes() -> None:
+    from shared.dmx.universes import format_ranges
+
+    assert format_ranges([7, 1, 3, 2, 3]) == "1-3, 7"
+    assert format_ranges([]) == ""
+    assert format_ranges([5]) == "5"

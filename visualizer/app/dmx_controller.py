@@ -21,7 +21,7 @@ from PyQt6.QtWidgets import QDockWidget, QLabel
 
 from shared.dmx.artnet import PollReplyInfo
 from shared.dmx.state import DmxSnapshot, DmxState
-from shared.dmx.universes import show_universes, universe_warnings
+from shared.dmx.universes import format_ranges, show_universes, universe_warnings
 from shared.fixtures.library import FixtureLibrary
 from shared.show.model import ShowConfig
 from visualizer.app.dmx_monitor import DmxMonitor
@@ -37,17 +37,6 @@ log = logging.getLogger(__name__)
 FRAME_MS = 16  # at most about 60 evaluations a second
 STATUS_MS = 1000
 MONITOR_MS = 150
-
-
-def _ranges(values: list[int]) -> str:
-    """1, 2, 3, 7 -> "1-3, 7"."""
-    runs: list[list[int]] = []
-    for v in sorted(set(values)):
-        if runs and runs[-1][1] == v - 1:
-            runs[-1][1] = v
-        else:
-            runs.append([v, v])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 def _plural(n: int, word: str) -> str:
@@ -228,7 +217,7 @@ class DmxController(QObject):
         quiet = sorted(self._fresh_before - fresh)
         self._fresh_before = fresh
         if quiet:
-            self._report(f"DMX: universe {_ranges(quiet)} silent for {self.options.timeout:g} s; "
+            self._report(f"DMX: universe {format_ranges(quiet)} silent for {self.options.timeout:g} s; "
                          "its fixtures show their static look")
         names = sorted({s.name for u in fresh for s in snap.sources.get(u, ())})
         inputs = "/".join(p for p in ("Art-Net", "sACN") if p in self.receiver.receiver.bound) or "no input"
@@ -237,10 +226,10 @@ class DmxController(QObject):
             expected = set(show_universes(self.config)) if self.config is not None else set()
             silent = sorted(u for u in expected if snap.rows.get(u) is not None and u not in fresh)
             if snap.packets and silent:
-                text += f" · universe {_ranges(silent)} silent"
+                text += f" · universe {format_ranges(silent)} silent"
         else:
             who = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
-            text = (f"DMX: {_plural(len(names), 'source')} ({who}) · universe {_ranges(sorted(fresh))} · "
+            text = (f"DMX: {_plural(len(names), 'source')} ({who}) · universe {format_ranges(sorted(fresh))} · "
                     f"{rate:,} pkt/s")
         if snap.errors:
             text += f" · {sum(snap.errors.values()):,} bad packets"
@@ -269,7 +258,7 @@ class DmxController(QObject):
         wants = "; ".join(m.describe(u) for u in expected[:4]) + (" …" if len(expected) > 4 else "")
         got = sorted(u for u, row in snap.rows.items() if snap.fresh[row] and u not in expected)
         if got:
-            head = (f"DMX arrives for universe {_ranges(got)} but the show expects {wants}: "
+            head = (f"DMX arrives for universe {format_ranges(got)} but the show expects {wants}: "
                     "universe off by one? try --universe-base 0 or 1")
         elif snap.received:
             head = ("DMX packets arrive but there is no show to light yet" if self.config is None

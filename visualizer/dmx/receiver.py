@@ -30,6 +30,7 @@ from shared.dmx import artnet, sacn
 from shared.dmx.artnet import ArtPoll, PollReplyInfo
 from shared.dmx.errors import PacketError
 from shared.dmx.state import DmxState
+from shared.dmx.universes import format_ranges
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +72,6 @@ def bind_problem(listen: Listen, exc: OSError) -> str:
                 f"machine (check {BIND_FLAGS[listen.protocol]}); running without {listen.protocol} input")
     reason = "permission denied" if exc.errno == errno.EACCES else exc.strerror or str(exc)
     return f"{listen.protocol}: cannot listen on UDP {where}: {reason}; running without {listen.protocol} input"
-
-
-def _ranges(values: list[int]) -> str:
-    """1, 2, 3, 7 -> "1-3, 7"."""
-    runs: list[list[int]] = []
-    for v in sorted(set(values)):
-        if runs and runs[-1][1] == v - 1:
-            runs[-1][1] = v
-        else:
-            runs.append([v, v])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 class _Wakeup:
@@ -263,7 +253,7 @@ class DmxReceiver:
                     member.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, mreq)
                 self._joined.discard(group)
         for reason, lost in failed.items():
-            line = (f"sACN: cannot join multicast for universe {_ranges(lost)} on interface "
+            line = (f"sACN: cannot join multicast for universe {format_ranges(lost)} on interface "
                     f"{self.multicast_interface} ({reason}); multicast sACN will not arrive (does this machine "
                     "have a route to 239.255.0.0/16, e.g. a default route?); unicast sACN still works")
             self.problems.append(line)
