@@ -31,12 +31,11 @@ from visualizer.render.glitems import (
     PART_STATIC,
     PART_YOKE,
     BatchItem,
-    Label,
-    LabelsItem,
     PosedItem,
     PoseTextures,
 )
 from visualizer.render.glview import GLView
+from visualizer.render.labels import Label, LabelsItem
 
 log = logging.getLogger(__name__)
 

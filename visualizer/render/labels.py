@@ -1,0 +1,180 @@
+"""Text in the 3D view: fixture and stage labels, the thinned-labels note, the group legend.
+
+All of it is painted with one raster ``QPainter`` into an ``overlay.OverlayTexture``
+only when something it shows changes (labels, camera, size, legend); every other
+frame draws the cached pixels as a few textured quads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PyQt6 import QtCore, QtGui
+from pyqtgraph.opengl import GLGraphicsItem
+
+from visualizer.render.overlay import OverlayTexture
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text anchored at a world point, drawn centred above it.
+
+    ``always`` labels (the axes, the selected fixture) are drawn even where they
+    overlap others; the rest are decluttered.
+    """
+
+    position: tuple[float, float, float]
+    text: str
+    color: QtGui.QColor
+    bold: bool = False
+    always: bool = False
+    #: A fixture's label (counted when thinned), not the stage's.
+    fixture: bool = False
+
+
+class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
+    """All text of the scene, painted in one raster pass when it changes and kept in a texture
+    (one ``GLTextItem`` per label would open a painter per label every frame).
+
+    Labels behind the camera or off screen are skipped, and so is any label that
+    would overlap one already placed (nearest to the camera first), so a dense rig
+    stays readable: a coarse occupancy grid keeps that linear in the label count.
+    """
+
+    CELL = 6  # occupancy grid cell, pixels
+
+    def __init__(self, depth_value: int = 100) -> None:
+        super().__init__()
+        self.setDepthValue(depth_value)
+        self._labels: list[Label] = []
+        self._points = np.zeros((0, 3), np.float32)
+        self._widths = np.zeros(0)
+        self.font = QtGui.QFont()
+        self.font.setPointSizeF(8.5)
+        self.bold_font = QtGui.QFont(self.font)
+        self.bold_font.setBold(True)
+        self._metrics = {False: QtGui.QFontMetricsF(self.font), True: QtGui.QFontMetricsF(self.bold_font)}
+        #: Texts drawn by the last paint (tests and debugging).
+        self.drawn: list[str] = []
+        #: Fixture labels left out by the last paint because they overlapped others.
+        self.hidden = 0
+        #: Legend entries (text, colour swatch) drawn in the top-left corner.
+        self.legend: list[tuple[str, QtGui.QColor]] = []
+        #: What to say when labels were thinned (``{hidden}`` and ``{total}`` are filled in).
+        self.thinned_note = "{hidden} of {total} labels hidden where they overlap: point at a fixture to name it"
+        self._overlay = OverlayTexture()
+        self._version = 0
+        self._key: tuple[Any, ...] | None = None
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        self._labels = list(labels)
+        self._points = np.array([lb.position for lb in self._labels], np.float32).reshape(-1, 3)
+        self._widths = np.array([self._metrics[lb.bold].horizontalAdvance(lb.text) for lb in self._labels])
+        self._version += 1
+        self.update()
+
+    @property
+    def labels(self) -> list[Label]:
+        return list(self._labels)
+
+    def paint(self) -> None:
+        view = self.view()
+        w, h, dpr = view.width(), view.height(), float(view.devicePixelRatioF())
+        mvp = np.array(self.mvpMatrix().data(), dtype=np.float64).reshape(4, 4).T
+        key = (w, h, dpr, self._version, mvp.tobytes() if self._labels else b"",
+               tuple((text, colour.rgba()) for text, colour in self.legend), self.thinned_note,
+               self.font.toString())
+        if key != self._key:
+            self._key = key
+            image = self._overlay.image(w, h, dpr)
+            painter = QtGui.QPainter(image)
+            try:
+                self._overlay.set_rects(self._paint_text(painter, w, h, mvp))
+            finally:
+                painter.end()
+        self._overlay.draw(view.gl_generation)
+
+    def _paint_text(self, painter: QtGui.QPainter, w: int, h: int, mvp: Any) -> list[QtCore.QRectF]:
+        """Paint labels, note and legend (logical pixels); the rectangles painted."""
+        self.drawn = []
+        self.hidden = 0
+        rects: list[QtCore.QRectF] = []
+        painter.setRenderHints(QtGui.QPainter.RenderHint.TextAntialiasing | QtGui.QPainter.RenderHint.Antialiasing)
+        if self._labels:
+            pts = np.concatenate([self._points, np.ones((len(self._points), 1), np.float32)], axis=1)
+            clip = pts @ mvp.T
+            ok = clip[:, 3] > 1e-6
+            ndc = clip[:, :3] / np.where(ok, clip[:, 3], 1.0)[:, None]
+            sx = (ndc[:, 0] + 1) * 0.5 * w - self._widths / 2
+            sy = (1 - ndc[:, 1]) * 0.5 * h - 4
+            ok &= (sx > -self._widths) & (sx < w) & (sy > 0) & (sy < h + 20) & (np.abs(ndc[:, 2]) <= 1)
+            always = np.array([lb.always for lb in self._labels])
+            order = np.lexsort((clip[:, 3], ~always))  # forced labels first, then nearest first
+            order = order[ok[order]]
+            line = self._metrics[False].height()
+            cell = self.CELL
+            taken: set[tuple[int, int]] = set()
+            shadow = QtGui.QColor(0, 0, 0, 200)
+            for i in order:
+                lb = self._labels[int(i)]
+                x, y = float(sx[i]), float(sy[i])
+                cells = {(cx, cy)
+                         for cx in range(int(x - 2) // cell, int(x + self._widths[i] + 2) // cell + 1)
+                         for cy in range(int(y - line) // cell, int(y + 2) // cell + 1)}
+                if not lb.always and not taken.isdisjoint(cells):
+                    if lb.fixture:
+                        self.hidden += 1
+                    continue
+                taken |= cells
+                painter.setFont(self.bold_font if lb.bold else self.font)
+                painter.setPen(shadow)
+                painter.drawText(QtCore.QPointF(x + 1, y + 1), lb.text)
+                painter.setPen(lb.color)
+                painter.drawText(QtCore.QPointF(x, y), lb.text)
+                rects.append(self._text_rect(x, y, lb.text, lb.bold))
+                self.drawn.append(lb.text)
+            if self.hidden:
+                total = sum(lb.fixture for lb in self._labels)
+                note = self.thinned_note.format(hidden=self.hidden, total=total)
+                painter.setFont(self.font)
+                painter.setPen(shadow)
+                painter.drawText(QtCore.QPointF(11, h - 9), note)
+                painter.setPen(QtGui.QColor(200, 204, 212))
+                painter.drawText(QtCore.QPointF(10, h - 10), note)
+                rects.append(self._text_rect(10, h - 10, note, False))
+        legend = self._paint_legend(painter)
+        if legend is not None:
+            rects.append(legend)
+        return rects
+
+    def _text_rect(self, x: float, y: float, text: str, bold: bool) -> QtCore.QRectF:
+        """What ``drawText`` at baseline (x, y), with its shadow, can have touched (logical pixels)."""
+        metrics = self._metrics[bold]
+        rect = metrics.boundingRect(text).translated(x, y)
+        return rect.adjusted(-2.0, -2.0, 3.0, 3.0)
+
+    def _paint_legend(self, painter: QtGui.QPainter) -> QtCore.QRectF | None:
+        """Group colours, top left, on a translucent panel; the panel's rectangle."""
+        if not self.legend:
+            return None
+        metrics = self._metrics[False]
+        line = metrics.height() + 3
+        width = max(metrics.horizontalAdvance(t) for t, _ in self.legend) + 30
+        panel = QtCore.QRectF(8, 8, width, line * len(self.legend) + 8)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.setBrush(QtGui.QColor(20, 22, 26, 190))
+        painter.drawRoundedRect(panel, 4, 4)
+        painter.setFont(self.font)
+        for k, (text, colour) in enumerate(self.legend):
+            y = 12 + k * line
+            painter.setPen(QtCore.Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRect(QtCore.QRectF(14, y + 2, 11, line - 7))
+            painter.setPen(QtGui.QColor(206, 210, 218))
+            painter.drawText(QtCore.QPointF(31, y + metrics.ascent()), text)
+        return panel.adjusted(-1.0, -1.0, 1.0, 1.0)
+
+
