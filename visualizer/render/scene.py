@@ -182,6 +182,7 @@ class StageScene(GLView):
         self.head_bodies = PosedItem(GL.GL_TRIANGLES, self._pose, mode="body", lit=True, cull=True,
                                      depth_value=0.1)
         self.aims = PosedItem(GL.GL_LINES, self._pose, blend="alpha", line_width=2.0, depth_value=0.5)
+        self.head_aims = PosedItem(GL.GL_LINES, self._pose, blend="alpha", line_width=2.0, depth_value=0.5)
         self.lenses = PosedItem(GL.GL_TRIANGLES, self._pose, polygon_offset=(-1.0, -2.0), cull=True,
                                 depth_value=1)
         # Offsets: light is drawn at reduced resolution against a nearest-sampled depth
@@ -199,19 +200,19 @@ class StageScene(GLView):
                               depth_value=22)
         self.labels = LabelsItem(depth_value=100)
         self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
-                                                self.axes, self.rigging, self.dimensions, self.bodies]
+                                                self.axes, self.rigging, self.dimensions, self.bodies, self.aims]
         self._dimension_labels: list[Label] = []
         self._rulers: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
         self.setMouseTracking(True)  # hover names a fixture whose label was thinned
-        for item in (*self._static_items, self.head_bodies, self.aims, self.lenses, self.pools, self.beams,
+        for item in (*self._static_items, self.head_bodies, self.head_aims, self.lenses, self.pools, self.beams,
                      self.highlight, self.marker, self.hits, self.labels):
             self.addItem(item)
         self.set_camera_preset("perspective")
 
     def static_items(self) -> Sequence[Any]:
-        # Moving heads' bodies join the cached frame once they have been still for a few frames.
+        # Moving heads' bodies and aims join the cached frame once they have been still for a few frames.
         if self.frames_rendered - self._moved_at > 2:
-            return [*self._static_items, self.head_bodies, self.aims]
+            return [*self._static_items, self.head_bodies, self.head_aims]
         return self._static_items
 
     def _scene_extent(self) -> float:
@@ -376,14 +377,20 @@ class StageScene(GLView):
         n = len(rig)
         if n == 0:
             self.aims.set_geometry(np.zeros((0, 3), np.float32))
+            self.head_aims.set_geometry(np.zeros((0, 3), np.float32))
             return
         beam = rig.rotations[:, :, 2]
         start = rig.positions + beam * (rig.sizes[:, 2:3] + 0.01)
         length = np.clip(rig.radii * 1.6, 0.25, 0.9)[:, None]
         ends = np.stack([start, start + beam * length], axis=1).reshape(-1, 3).astype(np.float32)
         colors = np.tile(np.array([palette.AIM, palette.AIM_END], np.uint8), (n, 1))
-        self.aims.set_geometry(ends, colors=colors)
-        self.aims.set_pose(self._vertex_pose(np.repeat(np.arange(n, dtype=np.int32), 2), body=False))
+        pose = self._vertex_pose(np.repeat(np.arange(n, dtype=np.int32), 2), body=False)
+        # one vertex buffer each; the heads' stubs move every frame, the others stay in the frame cache
+        lines = np.arange(2 * n, dtype=np.uint32).reshape(n, 2)
+        heads = self._heads()
+        for item, rows in ((self.aims, lines[~heads]), (self.head_aims, lines[heads])):
+            item.set_geometry(ends, rows.reshape(-1), colors=colors)
+            item.set_pose(pose)
 
     # ------------------------------------------------------------------ pose and beams
 
