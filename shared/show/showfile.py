@@ -11,9 +11,11 @@ values are warnings and the show loads (see ``codec``).
 
 from __future__ import annotations
 
+import codecs
 import errno
 import json
 import os
+import re
 import stat
 import tempfile
 from dataclasses import replace
@@ -77,6 +79,7 @@ def load_show(path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:
         data = _read_regular_file(path)
     except OSError as exc:
         raise ShowFileError(path, exc.strerror or str(exc)) from None
+    data = as_utf8(data, path)
     if not data.strip():
         raise ShowFileError(path, "file is empty")
     from shared.show.importers import detect_format, import_show  # here: importers use this module
@@ -85,6 +88,43 @@ def load_show(path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:
     if kind != "json":
         return import_show(kind, data, path)
     return parse_show(data, path)
+
+
+#: Byte-order marks of the Unicode encodings a text editor may save a show or rig in
+#: (longest first: the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+#: XML written in UTF-16 without a mark begins with ``<?`` two bytes a character (XML 1.0 Appendix F).
+_BARE_UTF16 = ((b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
+_XML_ENCODING = re.compile(rb"""^(<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+
+
+def as_utf8(data: bytes, path: str | os.PathLike[str] = "<show>") -> bytes:
+    """A show or rig file's bytes as UTF-8: text saved as UTF-16 or UTF-32 ("Unicode" in
+    some editors) is transcoded, and an XML declaration's ``encoding`` follows, so every
+    importer reads one encoding.  Anything else is returned unchanged.
+
+    Raises ShowFileError when a byte-order mark promises text the bytes do not hold.
+    """
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    skip = 0
+    if encoding is not None:
+        skip = next(len(bom) for bom, enc in _BOMS if enc == encoding)
+    else:
+        encoding = next((enc for head, enc in _BARE_UTF16 if data.startswith(head)), None)
+        if encoding is None:
+            return data
+    try:
+        text = data[skip:].decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ShowFileError(
+            path, f"starts like {encoding.upper()} text but is not ({exc.reason} at byte {exc.start + skip})"
+        ) from None
+    return _XML_ENCODING.sub(rb'\1"UTF-8"', text.encode("utf-8"), count=1)
 
 
 def _read_regular_file(path: str | os.PathLike[str]) -> bytes:

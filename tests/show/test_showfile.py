@@ -162,7 +162,9 @@ def test_footprint_past_512_is_a_warning(tmp_path: Path) -> None:
     [
         (b"", "file is empty"),
         (b'{"stage": {"width": 10,', "invalid JSON at line 1 column"),
-        (b"\xff\xfe", "not UTF-8 text"),
+        (b"\xff\xfe", "file is empty"),  # a UTF-16 mark and nothing else
+        (b"\xff\xfe{\x00\x00", "starts like UTF-16-LE text but is not"),
+        (b'{"stage": "\xff"}', "not UTF-8 text"),
         (b"[1, 2]", "show must be an object"),
         (b"[" * 100_000 + b"]" * 100_000, "values nested too deeply"),
     ],

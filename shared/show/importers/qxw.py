@@ -125,7 +125,12 @@ def load_qxw(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig, lis
     engine = next(_children(root, "Engine"), None)
     if engine is None:
         raise Refused("not a QLC+ workspace: no <Engine> element")
-    return finish(path, _draft(root, engine))
+    draft = _draft(root, engine)
+    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else None
+    if namespace != NAMESPACE:
+        said = f"namespace {namespace!r}" if namespace else "no namespace"
+        draft.warn("<Workspace>", f"has {said}, not QLC+'s {NAMESPACE!r}; read as a QLC+ workspace anyway")
+    return finish(path, draft)
 
 
 def _draft(root: Element, engine: Element) -> Draft:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.show import ShowFileError, load_show
+from shared.show import ShowFileError, load_show, save_show
 
 DATA = Path(__file__).parent / "data"
 
@@ -220,3 +220,43 @@ def test_qxw_odd_monitor_grid_is_a_warning_and_a_sane_stage(tmp_path: Path, grid
     config, issues = load_show(path)
     assert expected in [str(i) for i in issues]
     assert config.stage.width > 0 and config.stage.height > 0
+
+
+@pytest.mark.parametrize(
+    ("codec", "bom"),
+    [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-32-le", b"\xff\xfe\x00\x00"), ("utf-16-le", b"")],
+)
+def test_qxw_saved_as_utf16_or_utf32_reads_like_the_utf8_file(tmp_path: Path, codec: str, bom: bytes) -> None:
+    """A workspace re-saved by an editor as "Unicode" (UTF-16/32, with or without a mark) opens the same."""
+    original = (DATA / "club.qxw").read_text("utf-8")
+    path = tmp_path / "club.qxw"
+    path.write_bytes(bom + original.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode(codec))
+    want, want_warnings = load_show(DATA / "club.qxw")
+    got, got_warnings = load_show(path)
+    assert got.fixtures == want.fixtures and got.groups == want.groups
+    assert [w.problem for w in got_warnings] == [w.problem for w in want_warnings]
+
+
+def test_json_show_saved_as_utf16_opens(tmp_path: Path) -> None:
+    config, _ = load_show(DATA / "club.qxw")
+    path = tmp_path / "show.json"
+    save_show(config, path)
+    path.write_bytes(b"\xff\xfe" + path.read_text("utf-8").encode("utf-16-le"))
+    assert load_show(path)[0].fixtures == config.fixtures
+
+
+def test_broken_utf16_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.qxw"
+    path.write_bytes(b"\xff\xfe<\x00?\x00x\x00" + b"\x00\xd8A")  # a lone high surrogate, then an odd byte
+    with pytest.raises(ShowFileError, match=r"bad\.qxw: starts like UTF-16-LE text but is not"):
+        load_show(path)
+
+
+def test_qxw_in_another_namespace_is_read_with_one_warning(tmp_path: Path) -> None:
+    path = tmp_path / "other.qxw"
+    path.write_bytes((DATA / "club.qxw").read_bytes().replace(b"http://www.qlcplus.org/Workspace", b"urn:other"))
+    config, warnings = load_show(path)
+    assert len(config.fixtures) == len(load_show(DATA / "club.qxw")[0].fixtures)
+    about = [w for w in warnings if w.where == "<Workspace>"]
+    assert len(about) == 1
+    assert "'urn:other'" in about[0].problem and "read as a QLC+ workspace anyway" in about[0].problem
