@@ -66,6 +66,7 @@ class DmxController(QObject):
             artnet_port=options.artnet_port,
             sacn_bind=options.sacn_bind,
             sacn_port=options.sacn_port,
+            multicast_interface=options.sacn_interface,
             poll_reply=PollReplyInfo("0.0.0.0"),
         )
         self.receiver = QtDmxReceiver(receiver, self)

@@ -6,6 +6,7 @@ Port options exist for tests (hidden from ``--help``).
 from __future__ import annotations
 
 import argparse
+import ipaddress
 from dataclasses import dataclass
 
 from shared.cli import port_number, positive_seconds
@@ -30,6 +31,8 @@ class DmxOptions:
     hint_after: float = HINT_AFTER
     #: Folders of QLC+ fixture definitions (.qxf), searched before QLC+'s own folders.
     fixtures_dirs: tuple[str, ...] = ()
+    #: This machine's address on the network sACN multicast arrives from (0.0.0.0: the system's choice).
+    sacn_interface: str = "0.0.0.0"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="receive sACN / E1.31 (UDP 5568, multicast 239.255.x.y per universe, and unicast)")
     group.add_argument("--artnet-bind", metavar="ADDR", default="0.0.0.0",
                        help="address to receive Art-Net on (default %(default)s: every interface, broadcasts too)")
+    group.add_argument("--sacn-interface", metavar="ADDR", type=ipv4_address, default="0.0.0.0",
+                       help="this machine's IPv4 address on the lighting network: sACN multicast is joined "
+                       "there (default: the interface the system routes 239.255.0.0/16 to, usually the "
+                       "default route's; set it when the desk is on a second network card)")
     group.add_argument("--universe-base", type=int, choices=(0, 1), default=1,
                        help="the show numbers universes from 1 (Art-Net U-1, sACN U; default) or from 0 "
                        "(Art-Net U, sACN U+1)")
@@ -57,4 +64,13 @@ def from_namespace(ns: argparse.Namespace) -> DmxOptions | None:
     if not (ns.artnet or ns.sacn):
         return None
     return DmxOptions(ns.artnet, ns.sacn, ns.artnet_bind, ns.artnet_port, ns.sacn_bind, ns.sacn_port,
-                      ns.universe_base, ns.dmx_timeout, fixtures_dirs=tuple(ns.fixtures_dir))
+                      ns.universe_base, ns.dmx_timeout, fixtures_dirs=tuple(ns.fixtures_dir),
+                      sacn_interface=ns.sacn_interface)
+
+
+def ipv4_address(text: str) -> str:
+    """An IPv4 address in dotted form (argparse type): one line naming the value otherwise."""
+    try:
+        return str(ipaddress.IPv4Address(text.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IPv4 address (e.g. 10.0.0.5)") from None
