@@ -163,3 +163,46 @@ def aim_vectors(fixtures: Sequence[Any], pan_deg: npt.ArrayLike | None = None,
         rot = rot @ head_rotations(pan, tilt)
     out: F64 = rot[:, :, 2].copy()
     return out
+
+
+def angles_of_rotation(rotation: npt.ArrayLike) -> tuple[float, float, float]:
+    """Absolute (yaw, pitch, roll) in degrees of a body -> stage rotation: ``base_rotation``'s inverse.
+
+    ``base_rotation(*angles_of_rotation(r))`` is ``r`` for any proper rotation ``r`` (3, 3).
+    Yaw and roll are in (-180, 180], pitch in [-90, 90].  With the beam straight up or
+    down (pitch ±90) yaw and roll turn about the same axis: roll is 0 and yaw carries it.
+    """
+    q = np.asarray(rotation, np.float64).reshape(3, 3) @ _REST.T  # Rz(-yaw) · Rx(pitch) · Ry(roll)
+    sin_pitch = float(np.clip(q[2, 1], -1.0, 1.0))
+    pitch = math.degrees(math.asin(sin_pitch))
+    if abs(sin_pitch) < 1.0 - 1e-12:
+        yaw = -math.degrees(math.atan2(-q[0, 1], q[1, 1]))
+        roll = math.degrees(math.atan2(-q[2, 0], q[2, 2]))
+    else:  # gimbal lock: Rz(-yaw) · Rx(±90) · Ry(roll) only depends on yaw ∓ roll
+        yaw = -math.degrees(math.atan2(q[1, 0], q[0, 0]))
+        roll = 0.0
+
+    def tidy(deg: float) -> float:
+        deg = round(deg, 6)  # what files hold; float noise must not hide a preset
+        deg = (deg + 180.0) % 360.0 - 180.0
+        return (180.0 if deg == -180.0 else deg) + 0.0
+
+    return tidy(yaw), tidy(pitch), tidy(roll)
+
+
+def orientation_of_rotation(rotation: npt.ArrayLike) -> dict[str, Any]:
+    """An orientation (``mounting``, ``yaw``, ``pitch``, ``roll``) for a body -> stage rotation.
+
+    For importers that know a fixture's full pose.  A preset's pose is written as
+    Show Creator writes an untouched preset: its name with (0, 0, 0).  Any other pose
+    gets absolute angles (:func:`angles_of_rotation`) and the mounting ``hanging`` or
+    ``standing`` by whether the beam points below or above the horizon, else
+    ``custom``; never a named mounting with (0, 0, 0) that is not its preset.
+    """
+    yaw, pitch, roll = angles_of_rotation(rotation)
+    preset = next((name for name, angles in PRESETS.items() if angles == (yaw, pitch, roll)), None)
+    if preset is not None:
+        return {"mounting": preset, "yaw": 0.0, "pitch": 0.0, "roll": 0.0}
+    beam_z = float((np.asarray(rotation, np.float64).reshape(3, 3) @ np.array([0.0, 0.0, 1.0]))[2])
+    mounting = "hanging" if beam_z < -1e-9 else "standing" if beam_z > 1e-9 else "custom"
+    return {"mounting": mounting, "yaw": yaw, "pitch": pitch, "roll": roll}

@@ -12,9 +12,11 @@ from shared.show.orientation import (
     MOUNTINGS,
     PRESETS,
     aim_vectors,
+    angles_of_rotation,
     base_rotation,
     head_rotations,
     mounting_of,
+    orientation_of_rotation,
     resolved_angles,
 )
 
@@ -97,3 +99,29 @@ def test_moving_head_points_along_its_base_normal_at_centre_and_tilts_to_its_top
     assert aim_vectors([standing], 0.0, 30.0)[0] == pytest.approx([0, np.sin(t), np.cos(t)], abs=1e-9)
     assert aim_vectors([standing], 90.0, 30.0)[0] == pytest.approx([np.sin(t), 0, np.cos(t)], abs=1e-9)
     assert head_rotations([0.0], [0.0])[0] == pytest.approx(np.eye(3))
+
+
+def test_angles_of_rotation_inverts_base_rotation() -> None:
+    rng = np.random.default_rng(9)
+    for yaw, pitch, roll in rng.uniform((-180, -89.9, -180), (180, 89.9, 180), (500, 3)):
+        r = base_rotation(yaw, pitch, roll)
+        assert angles_of_rotation(r) == pytest.approx((yaw, pitch, roll), abs=1e-6)
+    # beam straight down or up: yaw and roll turn about the same axis, yaw carries both
+    for pitch in (90.0, -90.0):
+        r = base_rotation(30.0, pitch, 20.0)
+        got = angles_of_rotation(r)
+        assert got[1:] == (pitch, 0.0) and base_rotation(*got) == pytest.approx(r, abs=1e-9)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_a_preset_pose_is_written_as_show_creator_writes_the_preset(name: str) -> None:
+    assert orientation_of_rotation(base_rotation(*PRESETS[name])) == {
+        "mounting": name, "yaw": 0.0, "pitch": 0.0, "roll": 0.0}
+
+
+def test_other_poses_get_absolute_angles_and_a_mounting_by_the_beam() -> None:
+    assert orientation_of_rotation(base_rotation(10.0, 30.0, 5.0)) == {
+        "mounting": "hanging", "yaw": 10.0, "pitch": 30.0, "roll": 5.0}
+    assert orientation_of_rotation(base_rotation(10.0, -30.0, 0.0))["mounting"] == "standing"
+    # horizontal but not a preset: custom, never a named mounting that could read as its preset
+    assert orientation_of_rotation(base_rotation(0.0, 0.0, 40.0))["mounting"] == "custom"

@@ -21,9 +21,10 @@ as CAD plan views are drawn.  Ours has +x stage right (the audience's left), -y 
 metres.  So ``x = -X / 1000``, ``y = Y / 1000``, ``z = Z / 1000``: a mirror in x, which keeps
 the physical layout (a fixture stage left stays stage left).  Rotations are conjugated by
 the same mirror.  A GDTF fixture at the identity hangs with its beam along -Z
-(DIN SPEC 15800, "Geometry": the beam leaves along -Z), which is our ``hanging`` at zero
-angles; other poses become mounting (beam down: hanging, else standing), yaw and pitch
-(positive pitch tilts the beam toward the audience at yaw 0, as ``visualizer.render``).
+(DIN SPEC 15800, "Geometry": the beam leaves along -Z), which is our ``hanging`` preset;
+every pose becomes absolute yaw, pitch and roll (``shared.show.orientation``), with
+the preset's mounting name where it is one, else hanging or standing by where the beam
+points.
 
 From the GDTF DMX mode named by ``GDTFMode``: ``channel_mapping`` (0-based offsets; the
 second byte of a 16-bit channel is ``<function>_fine``), ``beam_angle`` (the mode's first
@@ -60,11 +61,15 @@ from shared.show.importers._common import (
 )
 from shared.show.importers.qxw import parse_xml
 from shared.show.model import DMX_CHANNELS, ShowConfig
+from shared.show.orientation import PRESETS, base_rotation, orientation_of_rotation
 from shared.show.showfile import MAX_SHOW_BYTES
 
 SCENE_FILE = "GeneralSceneDescription.xml"
 Mat4 = npt.NDArray[np.float64]
 MIRROR = np.diag([-1.0, 1.0, 1.0])  # MVR X (audience's right) -> our x (audience's left)
+#: Our body frame -> a GDTF fixture's at the identity pose (hanging, beam along -Z): the
+#: hanging preset's rotation, so ``pose @ HANGING`` is our body -> stage rotation.
+HANGING = base_rotation(*PRESETS["hanging"])
 
 #: GDTF attribute names (DIN SPEC 15800 Annex "Attribute definitions") -> our channel functions.
 FUNCTIONS = {
@@ -420,18 +425,5 @@ def _rotation_part(world: Mat4) -> npt.NDArray[np.float64]:
 
 
 def _orientation(r: npt.NDArray[np.float64]) -> dict[str, Any]:
-    """Mounting, yaw and pitch of a pose whose identity is "hanging, beam down" (GDTF)."""
-    beam = r @ np.array([0.0, 0.0, -1.0])
-    hanging = beam[2] <= 0
-    pitch = math.degrees(math.acos(max(-1.0, min(1.0, -beam[2] if hanging else beam[2]))))
-    if math.hypot(beam[0], beam[1]) > 1e-6:
-        yaw = math.degrees(math.atan2(beam[0], -beam[1]))
-    else:  # beam vertical: the heading of the body's own x axis (the identity is yaw 0)
-        bx = r @ np.array([1.0, 0.0, 0.0])
-        yaw = math.degrees(math.atan2(bx[1], bx[0]))
-    return {
-        "mounting": "hanging" if hanging else "standing",
-        "yaw": round(yaw, 6) + 0.0,
-        "pitch": round(pitch, 6) + 0.0,
-        "roll": 0.0,
-    }
+    """Our orientation of a pose (in our frame) whose identity is "hanging, beam down" (GDTF)."""
+    return orientation_of_rotation(r @ HANGING)

@@ -6,13 +6,12 @@ stable UUID (UUID5 of its name, so re-exports match), ``GDTFSpec`` ``Manufacture
 and ``GDTFMode`` (no GDTF file is packed: we do not have one), the MVR FixtureID (ours
 when imported, else its position in the show), its address as an absolute DMX address
 (MVR spec, "Node Definition: Address") and its place as a ``Matrix`` in millimetres,
-mirrored back to MVR's frame (``X = -x``).  The pose is rebuilt from mounting, yaw and
-pitch so that :mod:`.mvr` reads the same beam direction back; roll is not kept.
+mirrored back to MVR's frame (``X = -x``).  The pose is the fixture's full rotation
+(mounting preset or absolute yaw, pitch and roll), so :mod:`.mvr` reads it back exactly.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 import uuid
@@ -22,34 +21,24 @@ import numpy as np
 import numpy.typing as npt
 import pymvr
 
+from shared.show.importers.mvr import HANGING, MIRROR
 from shared.show.model import Fixture, ShowConfig
+from shared.show.orientation import base_rotation, resolved_angles
 
 NAMESPACE = uuid.UUID("6c1b8f38-5e0e-4f4c-9a55-0d3a8f7b2c11")  # ours: names -> stable MVR UUIDs
-MIRROR = np.diag([-1.0, 1.0, 1.0])
-
-
-def _rz(deg: float) -> npt.NDArray[np.float64]:
-    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-
-
-def _rx(deg: float) -> npt.NDArray[np.float64]:
-    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
 
 
 def pose(fixture: Fixture) -> npt.NDArray[np.float64]:
-    """The fixture's rotation in our frame, identity = hanging with the beam down (GDTF)."""
-    o = fixture.orientation
-    if o is None:
-        standing = fixture.position.z <= 1.0  # the viewer's rule for a fixture without orientation
-        yaw, pitch = 0.0, 0.0
-    else:
-        standing = o.mounting == "standing"
-        yaw, pitch = o.yaw, o.pitch
-    if standing:
-        return _rz(yaw) @ _rx(pitch) @ _rx(180.0)
-    return _rz(yaw) @ _rx(-pitch)
+    """The fixture's MVR rotation in our frame: identity = hanging with the beam down (GDTF).
+
+    Our body -> stage rotation (``shared.show.orientation``: mounting presets, absolute
+    yaw, pitch and roll) times the hanging preset's inverse, so :mod:`.mvr` reads back
+    the same rotation, roll included.
+    """
+    height = fixture.position.z
+    rotation = base_rotation(*resolved_angles(fixture.orientation, height))
+    out: npt.NDArray[np.float64] = rotation @ HANGING.T
+    return out
 
 
 def _matrix(fixture: Fixture) -> pymvr.Matrix:

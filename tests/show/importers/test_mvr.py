@@ -5,10 +5,14 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pymvr
 import pytest
 
 from shared.show import ShowFileError, load_show
+from shared.show.importers.mvr_export import save_mvr
+from shared.show.model import Fixture, Orientation, ShowConfig, Stage, Vec3
+from shared.show.orientation import aim_vectors, base_rotation, resolved_angles
 
 DATA = Path(__file__).parent / "data"
 SPEC = "Acme@Spot 60@v1.gdtf"
@@ -106,8 +110,11 @@ def test_mvr_tilted_and_standing_fixtures(tmp_path: Path) -> None:
     config, warnings = load_show(path)
     t, s = config.fixtures
     assert t.orientation is not None and s.orientation is not None
-    assert (t.orientation.mounting, t.orientation.yaw, t.orientation.pitch) == ("hanging", 0.0, 90.0)
+    # the horizontal beam at the audience is the wall_back preset; beam up is the standing preset
+    assert (t.orientation.mounting, t.orientation.yaw, t.orientation.pitch, t.orientation.roll) == (
+        "wall_back", 0.0, 0.0, 0.0)
     assert (s.orientation.mounting, s.orientation.yaw, s.orientation.pitch) == ("standing", 0.0, 0.0)
+    assert aim_vectors([t, s]) == pytest.approx(np.array([[0.0, -1.0, 0.0], [0.0, 0.0, 1.0]]))
     unpatched = [w for w in warnings if w.problem == "has no DMX address; left unpatched (universe 0, address 1)"]
     assert [w.where for w in unpatched] == [f'Fixture "T" ({tilted.uuid})', f'Fixture "S" ({standing.uuid})']
     assert (t.universe, s.universe) == (0, 0)
@@ -290,3 +297,36 @@ def test_mvr_scene_of_millions_of_tiny_elements_is_refused_before_parsing(tmp_pa
     with pytest.raises(ShowFileError) as err:
         load_show(path)
     assert str(err.value) == f"{path}: MVR scene has more than 4,000,000 XML tags; refused (an XML bomb?)"
+
+
+def test_mvr_beam_tilted_30_degrees_below_the_horizon_reads_as_pitch_30(tmp_path: Path) -> None:
+    """MVR pose: beam (-Z) turned 60 degrees from straight down toward the audience (-Y)."""
+    c, si = np.cos(np.radians(60)), np.sin(np.radians(60))
+    rot_x = ((1, 0, 0), (0, c, -si), (0, si, c))  # u, v, w: the images of X, Y, Z turned -60 about X
+    tilted = pymvr.Fixture(name="T", gdtf_spec=SPEC, gdtf_mode="Standard", matrix=_matrix(0, 0, 6000, rot_x))
+    path = _write(tmp_path, [pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[tilted]))])
+    (t,) = load_show(path)[0].fixtures
+    assert t.orientation is not None
+    want = np.array([0.0, -np.cos(np.radians(30)), -np.sin(np.radians(30))])
+    assert aim_vectors([t])[0] == pytest.approx(want, abs=1e-6)
+    assert (t.orientation.mounting, t.orientation.yaw, t.orientation.pitch) == ("hanging", 0.0, 30.0)
+
+
+POSES = [("hanging", 0, 0, 0), ("standing", 0, 0, 0), ("wall_left", 0, 0, 0), ("wall_right", 0, 0, 0),
+         ("wall_back", 0, 0, 0), ("wall_front", 0, 0, 0), ("hanging", 45, 20, 30), ("custom", 30, 60, 20),
+         ("standing", -120, -35, -70), ("custom", 0, 90, 15), ("hanging", 10, -5, 170)]
+
+
+def test_every_pose_survives_mvr_export_and_import(tmp_path: Path) -> None:
+    """Mounting presets (wall mounts too), absolute yaw/pitch and roll: the same body rotation back."""
+    fixtures = tuple(
+        Fixture(name=f"F{i}", manufacturer="Acme", model="Spot", mode="m", universe=1, address=1 + 16 * i,
+                position=Vec3(i - 5.0, 1.0, 0.0 if m == "standing" else 5.0), orientation=Orientation(m, y, p, r))
+        for i, (m, y, p, r) in enumerate(POSES))
+    path = tmp_path / "rig.mvr"
+    save_mvr(ShowConfig(Stage(12, 8, 0.5), fixtures, ()), path)
+    back, _ = load_show(path)
+    for a, b in zip(fixtures, back.fixtures, strict=True):
+        ra = base_rotation(*resolved_angles(a.orientation, a.position.z))
+        rb = base_rotation(*resolved_angles(b.orientation, b.position.z))
+        assert rb == pytest.approx(ra, abs=1e-6), (a.orientation, b.orientation)
