@@ -41,8 +41,15 @@ def test_qxw_fields_land_where_they_should() -> None:
     assert tuple(par_a.position) == (4.0, -2.5, 3.5)  # XPos 1000: the audience's left = stage right = +x
     assert tuple(par_b.position) == (-4.0, -2.5, 3.5)
     assert tuple(beam.position) == (0.0, 3.0, 0.0)  # ZPos 1000: near the back wall, upstage
-    assert par_b.orientation is not None and par_b.orientation.yaw == 30.0
-    assert par_a.orientation is None  # no rotation: the viewer decides by height
+    # Was yaw 30 (YRot copied as yaw) and no orientation without a rotation (mounting by height).
+    # QLC+ hangs every item beam-down at rotation 0 and turns it by -YRot about the vertical
+    # (MainView3D::updateFixtureRotation), which is our yaw -30: see the rotation tests below.
+    assert par_b.orientation is not None
+    assert (par_b.orientation.mounting, par_b.orientation.yaw, par_b.orientation.pitch) == ("hanging", -30.0, 90.0)
+    assert par_a.orientation is not None and par_a.orientation.mounting == "hanging"  # the preset, as QLC+ shows it
+    assert (par_a.orientation.yaw, par_a.orientation.pitch, par_a.orientation.roll) == (0.0, 0.0, 0.0)
+    # on the floor without a rotation QLC+ still shows it hanging, beam into the floor
+    assert beam.orientation is not None and beam.orientation.mounting == "hanging"
     assert (config.stage.width, config.stage.height) == (10.0, 8.0)
     # FixtureGroup heads by fixture ID, in head order; channel groups by fixture ID
     groups = {g.name: g for g in config.groups}
