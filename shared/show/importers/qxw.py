@@ -61,6 +61,7 @@ exactly as QLC+ names them, plus ``channel_count``, so ``shared.fixtures`` can f
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -351,6 +352,12 @@ def _orientation(item: Element, z_up: bool, where: str, draft: Draft) -> dict[st
         x_rot, y_rot, z_rot = values
     if z_up:  # MonitorProperties::zUpToLegacyRotation
         x_rot, y_rot, z_rot = -x_rot, z_rot, y_rot
+    return dict(_qlc_orientation(x_rot + 0.0, y_rot + 0.0, z_rot + 0.0))
+
+
+@functools.lru_cache(maxsize=1024)
+def _qlc_orientation(x_rot: float, y_rot: float, z_rot: float) -> dict[str, Any]:
+    """``orientation_of_rotation(qlc_pose(...))``, once per distinct rotation (a rig repeats a few)."""
     return orientation_of_rotation(qlc_pose(x_rot, y_rot, z_rot))
 
 
