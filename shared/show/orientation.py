@@ -116,6 +116,17 @@ def _rot(axis: int, deg: npt.ArrayLike) -> F64:
     return m
 
 
+def axis_rotation(axis: int, deg: float) -> F64:
+    """The right-hand rotation by ``deg`` degrees about coordinate axis ``axis`` (0 = x, 1 = y, 2 = z), (3, 3).
+
+    Positive turns y toward z about x, z toward x about y and x toward y about z: for
+    importers that rebuild another program's Euler angles before converting them with
+    :func:`orientation_of_rotation`.
+    """
+    out: F64 = _rot(axis, deg)[0]
+    return out
+
+
 #: Body frame at rest (0, 0, 0) -> stage: beam (body z) to -y, top (body y) to +z.
 _REST = _rot(0, 90.0)[0]
 

@@ -13,6 +13,7 @@ from shared.show.orientation import (
     PRESETS,
     aim_vectors,
     angles_of_rotation,
+    axis_rotation,
     base_rotation,
     head_rotations,
     mounting_of,
@@ -125,3 +126,12 @@ def test_other_poses_get_absolute_angles_and_a_mounting_by_the_beam() -> None:
     assert orientation_of_rotation(base_rotation(10.0, -30.0, 0.0))["mounting"] == "standing"
     # horizontal but not a preset: custom, never a named mounting that could read as its preset
     assert orientation_of_rotation(base_rotation(0.0, 0.0, 40.0))["mounting"] == "custom"
+
+
+def test_axis_rotation_is_the_right_hand_rotation_about_each_axis() -> None:
+    # 90 degrees: y -> z about x, z -> x about y, x -> y about z
+    assert axis_rotation(0, 90.0) @ np.array([0, 1.0, 0]) == pytest.approx([0, 0, 1], abs=1e-12)
+    assert axis_rotation(1, 90.0) @ np.array([0, 0, 1.0]) == pytest.approx([1, 0, 0], abs=1e-12)
+    assert axis_rotation(2, 90.0) @ np.array([1.0, 0, 0]) == pytest.approx([0, 1, 0], abs=1e-12)
+    assert axis_rotation(2, 30.0) @ axis_rotation(2, -30.0) == pytest.approx(np.eye(3), abs=1e-12)
+    assert axis_rotation(0, 90.0).shape == (3, 3)

@@ -26,6 +26,34 @@ The format, from QLC+'s own sources (``engine/src/doc.cpp`` ``Doc::loadXML``,
 Our frame: +x is stage right (the audience's left), -y downstage, metres.  So
 ``x = Width/2 - XPos/1000``, ``y = Depth/2 - ZPos/1000``, ``z = YPos/1000``.
 
+Orientation, as QLC+'s 3D view poses an item (``qmlui/mainview3d.cpp``
+``MainView3D::updateFixtureRotation``; ``qmlui/js/Math3DView.js`` ``getLightDirection``;
+``qmlui/qml/fixturesfunctions/3DView/Fixture3DItem.qml`` ``setPosition``):
+
+* An item's rotation is ``(XRot, YRot, ZRot)`` in degrees, 0 where absent (QLC+ writes only
+  the non-zero ones).  ``MonitorProperties::loadXML`` checks QLC+ 4's ``Rotation`` first: it
+  is the Y value and XRot/YRot/ZRot are then ignored.  (QLC+ 5's 2D top view turns the icon
+  clockwise by the Y value, ``MainView2D::updateFixtureRotation``; the 3D view agrees.)
+* The item's transform gets ``QTransform::fromAxesAndAngles(X, -XRot, Y, -YRot, Z, -ZRot)``,
+  which Qt3D composes as ``q3 * q2 * q1`` (qt3d ``Qt3DCore::QTransform::fromAxesAndAngles``):
+  ``Rz(-ZRot) · Ry(-YRot) · Rx(-XRot)``, right-hand rotations about QLC+'s fixed X, Y and Z,
+  X first.  (The RHI renderer, ``qmlui/mainview3drhi.cpp`` ``rotationFromAxesOrderXYZ``, keeps it.)
+* At (0, 0, 0) every fixture item hangs with its beam along the model's -Y (straight down):
+  ``getLightDirection`` takes ``(0, -1, 0)`` through the item, pan and tilt transforms, for
+  PARs, moving heads and bars alike.  Pan turns about the model's Y, tilt about its X, and
+  tilt above DMX centre swings the beam toward +Z, the audience.  That is our ``hanging``
+  preset: body x across the stage, its top toward the audience, positive tilt toward it.
+* QLC+'s axes are ours as ``X -> -x``, ``Y -> +z``, ``Z -> -y``: a mirror (:data:`QLC_AXES`,
+  determinant -1).  The item's turn in our frame is its conjugate ``A R Aᵀ``, a proper
+  rotation; after the hanging preset it is the body -> stage rotation, which
+  ``orientation_of_rotation`` writes as our angles (a preset by its name).  So XRot 180
+  stands, XRot 90 points at the audience (``wall_back``), XRot 90 with YRot 90 at stage
+  right (``wall_left``), and ``Rotation`` r hangs turned about the vertical (yaw -r).
+* ``CoordSys="Z-up"`` (a newer QLC+, ``MonitorProperties::saveXML``) holds Z-up values;
+  ``MonitorProperties::zUpToLegacyRotation`` makes them ``(-XRot, ZRot, YRot)`` in the frame above.
+* A rotation value that is not a finite number is 0 (as QLC+'s ``toDouble`` reads text),
+  with one warning per item naming it.
+
 Channel functions, beam and pan/tilt data are not in a workspace (they live in the
 fixture definitions, ``.qxf``); each fixture keeps ``manufacturer``, ``model`` and ``mode``
 exactly as QLC+ names them, plus ``channel_count``, so ``shared.fixtures`` can fill them in.
@@ -33,12 +61,15 @@ exactly as QLC+ names them, plus ``channel_count``, so ``shared.fixtures`` can f
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
+import numpy as np
+import numpy.typing as npt
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from shared.show.checks import Issue
@@ -55,9 +86,17 @@ from shared.show.importers._common import (
     stage_around,
 )
 from shared.show.model import ShowConfig
+from shared.show.orientation import PRESETS, axis_rotation, base_rotation, orientation_of_rotation
 
 NAMESPACE = "http://www.qlcplus.org/Workspace"
 FEET = 0.3048
+
+#: QLC+'s scene axes in our stage frame, as columns: X (to the audience's right) -> -x,
+#: Y (up) -> +z, Z (toward the audience) -> -y.  A mirror: determinant -1.
+QLC_AXES = np.array([[-1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+#: What QLC+ shows at rotation (0, 0, 0), body -> stage: hanging, beam down (the model's -Y).
+QLC_REST = base_rotation(*PRESETS["hanging"])
+ROTATION_KEYS = ("XRot", "YRot", "ZRot")
 
 #: Rows laid out when a workspace has no monitor positions.
 ROW_SPACING = 0.6
@@ -255,9 +294,7 @@ def _positions(monitor: Element | None, ids: dict[int, int], draft: Draft) -> No
                 pos = (width / 2 - xp / 1000.0, depth / 2 - yp / 1000.0, 1.0)
             fixture = draft.fixtures[index]
             fixture["position"] = {"x": round(pos[0], 6), "y": round(pos[1], 6), "z": round(pos[2], 6)}
-            orientation = _rotation(item, three_d)
-            if orientation is not None:
-                fixture["orientation"] = orientation | {"mounting": "hanging" if pos[2] > 1.0 else "standing"}
+            fixture["orientation"] = _orientation(item, z_up, draft.label(index), draft)
             placed.add(index)
         draft.stage = {"width": round(width, 6), "height": round(depth, 6)}
     missing = [i for i in range(len(draft.fixtures)) if i not in placed]
@@ -279,19 +316,49 @@ def _positions(monitor: Element | None, ids: dict[int, int], draft: Draft) -> No
         draft.stage = around
 
 
-def _rotation(item: Element, three_d: bool) -> dict[str, float] | None:
-    """Yaw from the rotation about the vertical axis (QLC+ ``YRot``, 2D ``Rotation``);
-    XRot/ZRot as pitch/roll.  QLC+ turns items by ``-angle`` in its Y-up frame, which our
-    mirrored frame turns back, so the angles carry over with their signs."""
-    if three_d:
-        rx, ry, rz = (number(item.get(k)) or 0.0 for k in ("XRot", "YRot", "ZRot"))
-        if item.get("Rotation") is not None and not (rx or ry or rz):
-            ry = number(item.get("Rotation")) or 0.0
+def qlc_pose(x_rot: float, y_rot: float, z_rot: float) -> npt.NDArray[np.float64]:
+    """Body -> stage rotation of a fixture QLC+'s 3D view turns by ``(XRot, YRot, ZRot)`` (Y-up values).
+
+    ``MainView3D::updateFixtureRotation``: ``Rz(-ZRot) · Ry(-YRot) · Rx(-XRot)`` in QLC+'s frame,
+    carried into ours through the mirror :data:`QLC_AXES`, after QLC+'s rest pose (hanging).
+    """
+    turn = axis_rotation(2, -z_rot) @ axis_rotation(1, -y_rot) @ axis_rotation(0, -x_rot)
+    out: npt.NDArray[np.float64] = QLC_AXES @ turn @ QLC_AXES.T @ QLC_REST
+    return out
+
+
+def _orientation(item: Element, z_up: bool, where: str, draft: Draft) -> dict[str, Any]:
+    """The item's orientation as QLC+ shows it (module docstring): ``Rotation`` first, else
+    XRot/YRot/ZRot; a value that is not a finite number is 0, warned once per item."""
+    legacy = item.get("Rotation") is not None
+    keys = ("Rotation",) if legacy else ROTATION_KEYS
+    values: list[float] = []
+    odd: list[str] = []
+    for key in keys:
+        raw = item.get(key)
+        value = number(raw)
+        if raw is not None and value is None:
+            odd.append(f"{key} {describe(raw)}")
+        values.append(value or 0.0)
+    if odd:
+        verb = "is not a number" if len(odd) == 1 else "are not numbers"
+        draft.warn(where, f"monitor item {', '.join(odd)} {verb}; 0 used")
+    if legacy:
+        ignored = [k for k in ROTATION_KEYS if item.get(k) is not None]
+        if ignored:
+            draft.warn(where, f"monitor item has both Rotation and {'/'.join(ignored)}; Rotation used, as QLC+ does")
+        x_rot, y_rot, z_rot = 0.0, values[0], 0.0
     else:
-        rx, ry, rz = 0.0, number(item.get("Rotation")) or 0.0, 0.0
-    if not (rx or ry or rz):
-        return None
-    return {"yaw": ry, "pitch": rx, "roll": rz}
+        x_rot, y_rot, z_rot = values
+    if z_up:  # MonitorProperties::zUpToLegacyRotation
+        x_rot, y_rot, z_rot = -x_rot, z_rot, y_rot
+    return dict(_qlc_orientation(x_rot + 0.0, y_rot + 0.0, z_rot + 0.0))
+
+
+@functools.lru_cache(maxsize=1024)
+def _qlc_orientation(x_rot: float, y_rot: float, z_rot: float) -> dict[str, Any]:
+    """``orientation_of_rotation(qlc_pose(...))``, once per distinct rotation (a rig repeats a few)."""
+    return orientation_of_rotation(qlc_pose(x_rot, y_rot, z_rot))
 
 
 def _rows(indices: list[int], draft: Draft) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from shared.show import ShowFileError, load_show, save_show
+from shared.show.checks import Issue
+from shared.show.model import ShowConfig
+from shared.show.orientation import aim_vectors
 
 DATA = Path(__file__).parent / "data"
 
@@ -41,8 +45,15 @@ def test_qxw_fields_land_where_they_should() -> None:
     assert tuple(par_a.position) == (4.0, -2.5, 3.5)  # XPos 1000: the audience's left = stage right = +x
     assert tuple(par_b.position) == (-4.0, -2.5, 3.5)
     assert tuple(beam.position) == (0.0, 3.0, 0.0)  # ZPos 1000: near the back wall, upstage
-    assert par_b.orientation is not None and par_b.orientation.yaw == 30.0
-    assert par_a.orientation is None  # no rotation: the viewer decides by height
+    # Was yaw 30 (YRot copied as yaw) and no orientation without a rotation (mounting by height).
+    # QLC+ hangs every item beam-down at rotation 0 and turns it by -YRot about the vertical
+    # (MainView3D::updateFixtureRotation), which is our yaw -30: see the rotation tests below.
+    assert par_b.orientation is not None
+    assert (par_b.orientation.mounting, par_b.orientation.yaw, par_b.orientation.pitch) == ("hanging", -30.0, 90.0)
+    assert par_a.orientation is not None and par_a.orientation.mounting == "hanging"  # the preset, as QLC+ shows it
+    assert (par_a.orientation.yaw, par_a.orientation.pitch, par_a.orientation.roll) == (0.0, 0.0, 0.0)
+    # on the floor without a rotation QLC+ still shows it hanging, beam into the floor
+    assert beam.orientation is not None and beam.orientation.mounting == "hanging"
     assert (config.stage.width, config.stage.height) == (10.0, 8.0)
     # FixtureGroup heads by fixture ID, in head order; channel groups by fixture ID
     groups = {g.name: g for g in config.groups}
@@ -260,3 +271,158 @@ def test_qxw_in_another_namespace_is_read_with_one_warning(tmp_path: Path) -> No
     about = [w for w in warnings if w.where == "<Workspace>"]
     assert len(about) == 1
     assert "'urn:other'" in about[0].problem and "read as a QLC+ workspace anyway" in about[0].problem
+
+
+# --- monitor rotations, as QLC+'s 3D view shows them --------------------------------------
+# The rule, from QLC+'s sources: MainView3D::updateFixtureRotation (qmlui/mainview3d.cpp) gives the
+# item QTransform::fromAxesAndAngles(X, -XRot, Y, -YRot, Z, -ZRot), which Qt3D composes as
+# q3 * q2 * q1: turn about X by -XRot, then about Y by -YRot, then about Z by -ZRot (fixed axes,
+# right-hand).  getLightDirection (qmlui/js/Math3DView.js) sends the beam along the model's
+# (0, -1, 0) through the item, pan and tilt transforms; Fixture3DItem.qml's setPosition tilts by
+# -(degrees from centre) about the model's X.  QLC+'s X runs to the audience's right, Y up, Z toward
+# the audience: ours is x = -X, y = -Z, z = Y.  Below, that is done by hand, vector by vector.
+
+
+def _turn_x(v: tuple[float, float, float], deg: float) -> tuple[float, float, float]:
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return (v[0], c * v[1] - s * v[2], s * v[1] + c * v[2])
+
+
+def _turn_y(v: tuple[float, float, float], deg: float) -> tuple[float, float, float]:
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return (c * v[0] + s * v[2], v[1], -s * v[0] + c * v[2])
+
+
+def _turn_z(v: tuple[float, float, float], deg: float) -> tuple[float, float, float]:
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return (c * v[0] - s * v[1], s * v[0] + c * v[1], v[2])
+
+
+def _qlc_beam(x_rot: float, y_rot: float, z_rot: float, tilt: float = 0.0) -> tuple[float, float, float]:
+    """The beam QLC+ draws, in our frame: item transform · tilt · (0, -1, 0), then X -> -x, Z -> -y."""
+    v = _turn_x((0.0, -1.0, 0.0), -tilt)
+    v = _turn_z(_turn_y(_turn_x(v, -x_rot), -y_rot), -z_rot)
+    return (-v[0], -v[2], v[1])
+
+
+def _monitor(items: str, coord_sys: str = "") -> bytes:
+    fixtures = "".join(_fixture(i, f"F{i}", 0, i * 8) for i in range(items.count("<FxItem")))
+    return _workspace(fixtures + f'<Monitor DisplayMode="0"{coord_sys}><Grid Width="10" Height="5" Depth="8"/>'
+                      + items + "</Monitor>")
+
+
+def _load_items(tmp_path: Path, items: str, coord_sys: str = "") -> tuple[ShowConfig, list[Issue]]:
+    path = tmp_path / "rot.qxw"
+    path.write_bytes(_monitor(items, coord_sys))
+    return load_show(path)
+
+
+def _item(fid: int, rotation: str, zpos: bool = True) -> str:
+    z = ' ZPos="4000"' if zpos else ""
+    return f'<FxItem ID="{fid}" XPos="5000" YPos="4000"{z} {rotation}/>'
+
+
+ROTATIONS = [
+    (0.0, 0.0, 0.0),  # hanging, beam straight down
+    (90.0, 0.0, 0.0),  # beam at the audience
+    (-90.0, 0.0, 0.0),  # beam at the back wall
+    (180.0, 0.0, 0.0),  # standing, beam up
+    (30.0, 0.0, 0.0),  # 30 degrees from straight down toward the audience
+    (0.0, 90.0, 0.0),  # turned about the vertical: still straight down
+    (0.0, 0.0, 90.0),  # beam to the audience's left = stage right (+x)
+    (90.0, 90.0, 0.0),  # at the audience, then a quarter turn clockwise from above: stage right
+    (45.0, 30.0, 20.0),
+    (120.0, -60.0, 200.0),
+    (-15.0, 250.0, 75.0),
+]
+
+
+@pytest.mark.parametrize("rot", ROTATIONS)
+def test_qxw_3d_rotation_points_the_beam_where_qlc_shows_it(tmp_path: Path, rot: tuple[float, float, float]) -> None:
+    attrs = " ".join(f'{k}="{v:g}"' for k, v in zip(("XRot", "YRot", "ZRot"), rot, strict=True) if v)
+    config, issues = _load_items(tmp_path, _item(0, attrs))
+    assert not [i for i in issues if "monitor item" in i.problem]
+    assert aim_vectors(config.fixtures)[0] == pytest.approx(_qlc_beam(*rot), abs=1e-6)
+    # the whole pose, not just the beam: a moving head tilted 40 degrees from centre goes where
+    # QLC+ tilts it (our tilt and QLC+'s both swing toward the model's +Z, the audience at rest)
+    assert aim_vectors(config.fixtures, 0.0, 40.0)[0] == pytest.approx(_qlc_beam(*rot, tilt=40.0), abs=1e-6)
+
+
+def test_qxw_hand_derived_beams_are_what_the_words_say() -> None:
+    # a check on the test's own arithmetic, against the comments on ROTATIONS
+    assert _qlc_beam(0, 0, 0) == pytest.approx((0, 0, -1))
+    assert _qlc_beam(90, 0, 0) == pytest.approx((0, -1, 0))
+    assert _qlc_beam(180, 0, 0) == pytest.approx((0, 0, 1))
+    assert _qlc_beam(0, 0, 90) == pytest.approx((1, 0, 0))
+    assert _qlc_beam(90, 90, 0) == pytest.approx((1, 0, 0))
+    assert _qlc_beam(0, 0, 0, tilt=30) == pytest.approx((0, -0.5, -math.sqrt(3) / 2))
+
+
+@pytest.mark.parametrize(
+    ("rot", "preset"),
+    [
+        ("", "hanging"),  # rotation 0 (QLC+ writes no XRot/YRot/ZRot): every item hangs beam-down
+        ('XRot="180"', "standing"),
+        ('XRot="90"', "wall_back"),
+        ('XRot="90" YRot="90"', "wall_left"),
+        ('XRot="90" YRot="-90"', "wall_right"),
+        ('XRot="90" YRot="180"', "wall_front"),
+    ],
+)
+def test_qxw_rotations_that_are_a_preset_are_written_as_the_preset(tmp_path: Path, rot: str, preset: str) -> None:
+    config, _ = _load_items(tmp_path, _item(0, rot))
+    o = config.fixtures[0].orientation
+    assert o is not None and (o.mounting, o.yaw, o.pitch, o.roll) == (preset, 0.0, 0.0, 0.0)
+
+
+def test_qxw_2d_rotation_turns_a_hanging_fixture_about_the_vertical(tmp_path: Path) -> None:
+    # QLC+ 4 writes Rotation only; MonitorProperties::loadXML makes it the Y value, so QLC+ 5 shows
+    # YRot = Rotation: beam still straight down, the body turned clockwise from above
+    config, _ = _load_items(tmp_path, _item(0, 'Rotation="90"', zpos=False) + _item(1, 'Rotation="0"', zpos=False))
+    turned, plain = config.fixtures
+    assert turned.orientation is not None
+    assert (turned.orientation.mounting, turned.orientation.yaw, turned.orientation.pitch) == ("hanging", -90.0, 90.0)
+    assert plain.orientation is not None and plain.orientation.mounting == "hanging"
+    assert aim_vectors(config.fixtures)[0] == pytest.approx((0, 0, -1), abs=1e-9)
+    # the turn shows in the tilt: toward the audience unturned, toward stage right (+x) turned
+    tilted = aim_vectors(config.fixtures, 0.0, 30.0)
+    assert tilted[0] == pytest.approx(_qlc_beam(0, 90, 0, tilt=30), abs=1e-9)
+    assert tilted[0] == pytest.approx((0.5, 0, -math.sqrt(3) / 2), abs=1e-9)
+    assert tilted[1] == pytest.approx((0, -0.5, -math.sqrt(3) / 2), abs=1e-9)
+
+
+def test_qxw_rotation_attribute_wins_over_xyz_as_in_qlc(tmp_path: Path) -> None:
+    config, issues = _load_items(tmp_path, _item(0, 'Rotation="30" XRot="90" ZRot="10"'))
+    assert aim_vectors(config.fixtures)[0] == pytest.approx(_qlc_beam(0, 30, 0), abs=1e-9)
+    assert 'Fixture ID 0 "F0": monitor item has both Rotation and XRot/ZRot; Rotation used, as QLC+ does' in [
+        str(i) for i in issues]
+
+
+def test_qxw_z_up_rotations_go_through_qlcs_own_conversion(tmp_path: Path) -> None:
+    # CoordSys="Z-up": MonitorProperties::zUpToLegacyRotation gives the Y-up (-XRot, ZRot, YRot)
+    items = (
+        '<FxItem ID="0" XPos="0" YPos="0" ZPos="3000" XRot="-90"/>'  # Y-up (90, 0, 0): at the audience
+        '<FxItem ID="1" XPos="0" YPos="0" ZPos="3000" XRot="-90" ZRot="90"/>'  # Y-up (90, 90, 0)
+        '<FxItem ID="2" XPos="0" YPos="0" ZPos="3000" XRot="-45" YRot="20" ZRot="30"/>'
+    )
+    config, _ = _load_items(tmp_path, items, ' CoordSys="Z-up"')
+    assert [f.orientation.mounting for f in config.fixtures if f.orientation] == ["wall_back", "wall_left", "hanging"]
+    assert aim_vectors(config.fixtures)[2] == pytest.approx(_qlc_beam(45, 30, 20), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("rot", "zpos", "said", "same_as"),
+    [
+        ('XRot="abc" YRot="nan" ZRot="90"', True, "XRot 'abc', YRot 'nan' are not numbers; 0 used", (0, 0, 90)),
+        ('XRot="inf"', True, "XRot 'inf' is not a number; 0 used", (0, 0, 0)),
+        ('Rotation="east"', False, "Rotation 'east' is not a number; 0 used", (0, 0, 0)),
+        ('XRot="" ZRot="45"', True, "XRot '' is not a number; 0 used", (0, 0, 45)),
+    ],
+)
+def test_qxw_odd_rotation_is_one_warning_and_zero(
+    tmp_path: Path, rot: str, zpos: bool, said: str, same_as: tuple[float, float, float]
+) -> None:
+    config, issues = _load_items(tmp_path, _item(0, rot, zpos))
+    about = [str(i) for i in issues if "monitor item" in i.problem]
+    assert about == [f'Fixture ID 0 "F0": monitor item {said}']
+    assert aim_vectors(config.fixtures)[0] == pytest.approx(_qlc_beam(*same_as), abs=1e-9)
