@@ -266,8 +266,11 @@ def _grid(monitor: Element, draft: Draft) -> tuple[float, float, float, bool]:
 def _positions(monitor: Element | None, ids: dict[int, int], draft: Draft) -> None:
     placed: set[int] = set()
     if monitor is not None:
-        width, _, depth, _ = _grid(monitor, draft)
         z_up = monitor.get("CoordSys") == "Z-up"
+        width, height_attr, depth_attr, _ = _grid(monitor, draft)
+        # a Z-up file writes its grid as (width, depth, height) under the names Width, Height, Depth
+        # (MonitorProperties::saveXML writes gridSize() x, y, z; zUpToLegacyGridSize)
+        depth = height_attr if z_up else depth_attr
         items = [  # whole fixtures only, not their heads or linked copies
             i for i in _children(monitor, "FxItem") if i.get("Head") in (None, "0") and i.get("Linked") in (None, "0")
         ]

@@ -426,3 +426,14 @@ def test_qxw_odd_rotation_is_one_warning_and_zero(
     about = [str(i) for i in issues if "monitor item" in i.problem]
     assert about == [f'Fixture ID 0 "F0": monitor item {said}']
     assert aim_vectors(config.fixtures)[0] == pytest.approx(_qlc_beam(*same_as), abs=1e-9)
+
+
+def test_qxw_z_up_grid_is_width_depth_height(tmp_path: Path) -> None:
+    # MonitorProperties::saveXML writes gridSize() x, y, z as Width, Height, Depth; in a Z-up file
+    # y is the stage's depth and z its height (zUpToLegacyGridSize swaps them back)
+    items = '<FxItem ID="0" XPos="1000" YPos="2000" ZPos="6000"/>'
+    z_up, _ = _load_items(tmp_path, items, ' CoordSys="Z-up"')
+    assert (z_up.stage.width, z_up.stage.height) == (10.0, 5.0)
+    assert tuple(z_up.fixtures[0].position) == (-1.0, 2.0, 6.0)
+    y_up, _ = _load_items(tmp_path, '<FxItem ID="0" XPos="1000" YPos="6000" ZPos="2000"/>')
+    assert (y_up.stage.width, y_up.stage.height) == (10.0, 8.0)  # Y-up: Width, Height (up), Depth
