@@ -40,9 +40,10 @@ import pyqtgraph.opengl as gl
 from OpenGL import GL
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from visualizer.render import camera
+from visualizer.render import camera, motion
 from visualizer.render.glitems import (
     GLResources,
+    build_beam_program,
     build_composite_program,
     build_posed_program,
     build_program,
@@ -123,6 +124,9 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         #: with the layer's area while soft light looks the same upsampled.
         self.light_budget: int | None = None
         self._light_fbo: RawFramebuffer | None = None
+        #: What the light layer's depth holds: (cache key, framebuffer, size), or None (refill it).
+        self._light_depth_key: tuple[Any, ...] | None = None
+        self._light_prog: tuple[int, int, dict[str, int]] | None = None
         self._composite: tuple[int, int, int] | None = None  # generation, program, quad buffer
         #: How far (metres) the far clipping plane reaches beyond the camera distance.
         self._extent = 100.0
@@ -256,7 +260,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         # A new context: the old framebuffers' names belonged to the old one.
         self._cache_fbo = None
         self._light_fbo = None
-        self._cache_key = self._pending_key = None
+        self._cache_key = self._pending_key = self._light_depth_key = None
         super().initializeGL()
 
     def _framebuffer(self, old: RawFramebuffer | None, width: int, height: int) -> RawFramebuffer:
@@ -280,6 +284,23 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             program, uniforms = build_posed_program()
             self._posed = (self._gl_generation, program, uniforms)
         return self._posed[1], self._posed[2]
+
+    def light_program(self) -> tuple[int, dict[str, int]]:
+        """The beam program (``glitems.BeamItem``) for the current context."""
+        if self._light_prog is None or self._light_prog[0] != self._gl_generation:
+            program, uniforms = build_beam_program()
+            self._light_prog = (self._gl_generation, program, uniforms)
+        return self._light_prog[1], self._light_prog[2]
+
+    def light_camera(self) -> motion.Camera:
+        """The camera as the beam shader sees it (projection · view of the whole viewport, device pixels)."""
+        region = self.getViewport()
+        view = camera.qmatrix_to_numpy(self.viewMatrix())
+        vp = camera.qmatrix_to_numpy(self.projectionMatrix(region, region)) @ view
+        inv = np.linalg.inv(view).astype(np.float64)
+        forward = -inv[:3, 2]
+        return motion.Camera(vp=vp, eye=inv[:3, 3].copy(), forward=forward / np.linalg.norm(forward),
+                             ortho=self._ortho, half_px=(max(region[2], 1) / 2, max(region[3], 1) / 2))
 
     @property
     def gl_generation(self) -> int:
@@ -327,7 +348,8 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         depth) and blitted back each frame; the rest is drawn on top,
         depth-tested against the cached bodies.  While the camera moves (the key
         changes frame after frame) everything is drawn directly: the cache is only
-        (re)built when a key is seen twice in a row.
+        (re)built when a key is seen twice in a row.  The light layer's depth
+        (see ``_draw_light``) is made from the cache once per cache.
         """
         region = self.getViewport()
         self.setProjection(region, region)
@@ -357,13 +379,19 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
         GL.glViewport(0, 0, w, h)
         static = set(map(id, static_items))
-        self._draw_items([i for i in self.items if id(i) not in static], clear=False)
+        self._draw_items([i for i in self.items if id(i) not in static], clear=False,
+                         depth=(self._cache_fbo, self._cache_key))
 
-    def _draw_items(self, items: Sequence[Any] | None, clear: bool) -> None:
+    def _draw_items(self, items: Sequence[Any] | None, clear: bool,
+                    depth: tuple[RawFramebuffer, Any] | None = None) -> None:
         """Like GLViewWidget.paint, for a subset of the (flat) top-level items (None: all).
 
-        Items marked ``low_res`` are drawn together, at their place in the depth
-        order, into a reduced framebuffer and added over the picture.
+        Items marked ``low_res`` (the light) are drawn together into a reduced
+        framebuffer and added over the picture right after the static layers
+        (``static_items``), before the items that change: the light is occluded
+        by what the cached depth holds, and moving heads, lenses and overlays are
+        drawn over it.  ``depth``: the framebuffer (and its cache key) whose depth
+        is the static layers', if not the one being drawn into.
         """
         if clear:
             GL.glClearColor(*self.opts["bgcolor"])
@@ -371,24 +399,26 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             GL.glClear(GL.GL_DEPTH_BUFFER_BIT | GL.GL_COLOR_BUFFER_BIT)
         if items is None:
             items = list(self.items)
-        vao = getattr(self, "default_vao", None)
         ordered = sorted(items, key=lambda i: i.depthValue())
-        low = [i for i in ordered if getattr(i, "low_res", False) and i.visible()] if self.light_active() else []
-        light_done = not low
-        for item in ordered:
-            if not item.visible():
-                continue
-            if getattr(item, "low_res", False):
-                if not light_done:
-                    self._draw_light(low)
-                    light_done = True
-                continue
-            if item.childItems():
-                self.drawItemTree(item)
-                continue
-            if vao is not None and vao.isCreated():
-                vao.bind()
-            self._paint_item(item)
+        visible = [i for i in ordered if i.visible()]
+        low = [i for i in visible if getattr(i, "low_res", False)] if self.light_active() else []
+        static = set(map(id, self.static_items()))
+        rest = [i for i in visible if not getattr(i, "low_res", False)]
+        for item in (i for i in rest if id(i) in static):
+            self._paint_top(item)
+        if low:
+            self._draw_light(low, depth)
+        for item in (i for i in rest if id(i) not in static):
+            self._paint_top(item)
+
+    def _paint_top(self, item: Any) -> None:
+        if item.childItems():
+            self.drawItemTree(item)
+            return
+        vao = getattr(self, "default_vao", None)
+        if vao is not None and vao.isCreated():
+            vao.bind()
+        self._paint_item(item)
 
     def _paint_item(self, item: Any) -> None:
         try:
@@ -414,9 +444,15 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             scale = min(scale, math.sqrt(self.light_budget / area))
         return scale
 
-    def _draw_light(self, items: Sequence[Any]) -> None:
-        """Additive light (beams, pools) at ``light_scale`` resolution, depth-tested, added on top."""
-        target = GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING)
+    def _draw_light(self, items: Sequence[Any], depth: tuple[RawFramebuffer, Any] | None = None) -> None:
+        """Additive light (beams, pools) at ``light_layer_scale`` resolution, depth-tested, added on top.
+
+        The layer's depth is the static layers' scaled down (nearest): copied
+        from ``depth``'s framebuffer once per cache key, or from the framebuffer
+        being drawn into every frame when there is no cache (a scaled depth copy
+        runs a shader on Mesa).  The light writes no depth, so the copy stays valid.
+        """
+        target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
         w, h = self.deviceWidth(), self.deviceHeight()
         scale = self.light_layer_scale()
         if scale >= 1.0:
@@ -425,16 +461,20 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             return
         lw, lh = max(1, round(w * scale)), max(1, round(h * scale))
         fbo = self._light_fbo = self._framebuffer(self._light_fbo, lw, lh)
-        fbo.bind()
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, int(target))
-        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, lw, lh, GL.GL_DEPTH_BUFFER_BIT, GL.GL_NEAREST)
+        source, cache_key = (target, None) if depth is None else (depth[0].handle, depth[1])
+        key = None if cache_key is None else (cache_key, fbo.handle, lw, lh, fbo.generation)
+        if key is None or key != self._light_depth_key:
+            GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, source)
+            GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, fbo.handle)
+            GL.glBlitFramebuffer(0, 0, w, h, 0, 0, lw, lh, GL.GL_DEPTH_BUFFER_BIT, GL.GL_NEAREST)
+            self._light_depth_key = key
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo.handle)
         GL.glViewport(0, 0, lw, lh)
         GL.glClearColor(0.0, 0.0, 0.0, 0.0)
         GL.glClear(GL.GL_COLOR_BUFFER_BIT)
         for item in items:
             self._paint_item(item)
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, int(target))
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
         GL.glViewport(0, 0, w, h)
         region = self.light_region()
         if region is not None:  # add the light only where it can be
