@@ -561,16 +561,13 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
 # bytes per fixture; no geometry is rebuilt.  ``motion.py`` does the same maths
 # in numpy for the tests.
 
-#: Parts: how a vertex moves with its fixture.
-PART_STATIC, PART_YOKE, PART_HEAD, PART_BEAM, PART_POOL = 0, 1, 2, 3, 4
+#: Parts: how a vertex moves with its fixture (a beam's quad: see ``BeamItem``).
+PART_STATIC, PART_YOKE, PART_HEAD, PART_BEAM = 0, 1, 2, 3
 
 _POSED_VERTEX = """
 uniform mat4 u_mvp;
-uniform mat4 u_modelview;
 uniform mat3 u_normal;
 uniform float u_lit;
-uniform float u_soft;
-uniform float u_ortho;
 uniform sampler2D u_pose;
 uniform sampler2D u_motion;
 uniform int u_cols;
@@ -580,7 +577,6 @@ in vec4 a_color;
 in float a_alpha;
 in vec2 a_pose;
 out vec4 v_color;
-out vec2 v_uv;
 
 vec4 pose_texel(int f, int k) { return texelFetch(u_pose, ivec2((f - (f / u_cols) * u_cols) * 4 + k, f / u_cols), 0); }
 mat3 rot_x(float a) { float c = cos(a); float s = sin(a); return mat3(1.0, 0.0, 0.0, 0.0, c, s, 0.0, -s, c); }
@@ -591,10 +587,6 @@ void main() {
     vec3 p = a_position;
     vec3 n = a_normal;
     vec4 c = a_color;
-    float alpha = a_alpha;
-    float clip = 1.0;
-    bool hidden = false;
-    v_uv = vec2(0.0);
     if (part > 0) {
         int f = int(a_pose.x + 0.5);
         vec4 t0 = pose_texel(f, 0);
@@ -604,43 +596,11 @@ void main() {
         vec4 m = texelFetch(u_motion, ivec2(f - (f / u_cols) * u_cols, f / u_cols), 0);
         mat3 R = mat3(t1.xyz, t2.xyz, t3.xyz);  // body -> stage
         mat3 pan = rot_z(-m.x);
-        mat3 H = pan * rot_x(-m.y);  // pan, then tilt, about the body's own axes
-        vec3 pivot = vec3(0.0, 0.0, t0.w);
-        float len = t3.w;
-        if (part == 1) {
-            p = t0.xyz + R * (pan * (transpose(R) * (a_position - t0.xyz)));
-            n = R * (pan * (transpose(R) * a_normal));
-        } else if (part == 2) {
-            p = t0.xyz + R * (H * (transpose(R) * (a_position - t0.xyz) - pivot) + pivot);
-            n = R * (H * (transpose(R) * a_normal));
-        } else if (part == 3) {  // beam cone: a_position = (cos, sin, 0 at the lens | 1 at the end)
-            // Each vertex slides along its generator line (lens rim -> far rim); a far
-            // vertex below the floor stops on it, so the geometry ends where the floor
-            // cuts the cone and the clipper (slow on software GL) has nothing to do.
-            vec3 near = vec3(a_position.xy * t1.w, t2.w);
-            vec3 far = vec3(a_position.xy * (t1.w + len * m.z), t2.w + len);
-            vec3 p0 = t0.xyz + R * (H * (near - pivot) + pivot);
-            vec3 p1 = t0.xyz + R * (H * (far - pivot) + pivot);
-            float k = a_position.z;
-            if (k > 0.5 && p1.z < 0.0 && p0.z > 0.0) k = p0.z / (p0.z - p1.z);
-            p = mix(p0, p1, k);
-            alpha *= 1.0 - k;  // the beam fades along its length: nothing left at its end
-            n = R * (H * normalize(vec3(a_position.xy, -m.z)));
-            clip = p.z + 1e-3;  // what the vertices cannot cut (a lens under the floor) the clipper does
-            hidden = m.w < 0.5;
-        } else {  // floor pool: a_position = quad corner (+-1, +-1)
-            vec3 o = t0.xyz + R * (H * (vec3(0.0, 0.0, t2.w) - pivot) + pivot);
-            vec3 d = R * (H * vec3(0.0, 0.0, 1.0));
-            float t = d.z < -0.05 ? -o.z / d.z : -1.0;
-            hidden = m.w < 0.5 || t < 0.0 || t > len;
-            float r = t1.w + max(t, 0.0) * m.z;
-            vec2 u = length(d.xy) > 1e-4 ? normalize(d.xy) : vec2(1.0, 0.0);
-            vec2 v = vec2(-u.y, u.x);
-            vec2 centre = o.xy + max(t, 0.0) * d.xy;
-            p = vec3(centre + u * (r / max(-d.z, 0.05)) * a_position.x + v * r * a_position.y, 0.004);
-            v_uv = a_position.xy;
-            alpha *= clamp(1.25 - max(t, 0.0) / len, 0.25, 1.0);
-        }
+        // the yoke pans; the head pans, then tilts about the body's own axes, around its pivot
+        mat3 H = part == 1 ? pan : pan * rot_x(-m.y);
+        vec3 pivot = part == 1 ? vec3(0.0) : vec3(0.0, 0.0, t0.w);
+        p = t0.xyz + R * (H * (transpose(R) * (a_position - t0.xyz) - pivot) + pivot);
+        n = R * (H * (transpose(R) * a_normal));
     }
     if (u_lit > 0.5) {
         vec3 en = normalize(u_normal * n);
@@ -648,39 +608,22 @@ void main() {
         float l = 0.30 + 0.62 * abs(en.z) + 0.16 * max(dot(en, up), 0.0);
         c.rgb *= min(l, 1.0);
     }
-    if (u_soft > 0.5 && part == 3) {  // soft edges: a cone seen edge-on fades out
-        vec3 en = normalize(u_normal * n);
-        vec3 eye = (u_modelview * vec4(p, 1.0)).xyz;
-        vec3 view = u_ortho > 0.5 ? vec3(0.0, 0.0, 1.0) : normalize(-eye);
-        float facing = abs(dot(en, view));
-        alpha *= facing * facing * 1.6;
-    }
-    c.a *= alpha;
+    c.a *= a_alpha;
     v_color = c;
-    gl_ClipDistance[0] = clip;
-    // hidden: every vertex on one point, no area, nothing to clip or fill
-    gl_Position = hidden ? vec4(0.0, 0.0, 0.0, 1.0) : u_mvp * vec4(p, 1.0);
+    gl_Position = u_mvp * vec4(p, 1.0);
 }
 """
 
 _POSED_FRAGMENT = """
-uniform float u_pool;
 in vec4 v_color;
-in vec2 v_uv;
 out vec4 frag_color;
 void main() {
-    vec4 c = v_color;
-    if (u_pool > 0.5) {  // a soft round pool of light
-        float k = max(1.0 - dot(v_uv, v_uv), 0.0);
-        c.a *= k * k;
-    }
-    frag_color = c;
+    frag_color = v_color;
 }
 """
 
 _POSED_ATTRIBUTES = (*_ATTRIBUTES, "a_pose")
-_POSED_UNIFORMS = ("u_mvp", "u_modelview", "u_normal", "u_lit", "u_soft", "u_ortho", "u_pose", "u_motion",
-                   "u_cols", "u_pool")
+_POSED_UNIFORMS = ("u_mvp", "u_normal", "u_lit", "u_pose", "u_motion", "u_cols")
 
 
 def build_posed_program() -> tuple[int, dict[str, int]]:
@@ -766,19 +709,11 @@ class PoseTextures:
 
 
 class PosedItem(BatchItem):
-    """A ``BatchItem`` whose vertices move with their fixture's pose (see ``PoseTextures``).
+    """A ``BatchItem`` whose vertices move with their fixture's pose (see ``PoseTextures``): bodies, lenses, aims."""
 
-    ``mode``: ``body`` (lit), ``plain``, ``beam`` (clipped by the floor, soft edges
-    when ``soft``) or ``pool`` (soft round spots on the floor).
-    """
-
-    def __init__(self, primitive: int, textures: PoseTextures, *, mode: str = "plain", **kwargs: Any) -> None:
+    def __init__(self, primitive: int, textures: PoseTextures, **kwargs: Any) -> None:
         super().__init__(primitive, **kwargs)
         self.textures = textures
-        self.mode = mode
-        self.soft = True
-        #: Beams and pools: drawn at the view's ``light_scale`` resolution (see ``GLView``).
-        self.low_res = mode in ("beam", "pool")
         self._arrays["pose"] = None
 
     def set_pose(self, pose: npt.NDArray[np.float32]) -> None:
@@ -794,24 +729,15 @@ class PosedItem(BatchItem):
         GL.glUseProgram(program)
         self.textures.bind(res.generation)
         GL.glUniformMatrix4fv(u["u_mvp"], 1, GL.GL_FALSE, np.array(self.mvpMatrix().data(), dtype=np.float32))
-        GL.glUniformMatrix4fv(u["u_modelview"], 1, GL.GL_FALSE,
-                              np.array(self.modelViewMatrix().data(), dtype=np.float32))
         nm = np.array(self.modelViewMatrix().normalMatrix().data(), dtype=np.float32)
         GL.glUniformMatrix3fv(u["u_normal"], 1, GL.GL_FALSE, nm)
         GL.glUniform1f(u["u_lit"], 1.0 if self.lit else 0.0)
-        GL.glUniform1f(u["u_soft"], 1.0 if self.soft and self.mode == "beam" else 0.0)
-        GL.glUniform1f(u["u_ortho"], 1.0 if view.is_orthographic() else 0.0)
-        GL.glUniform1f(u["u_pool"], 1.0 if self.mode == "pool" else 0.0)
         GL.glUniform1i(u["u_pose"], 0)
         GL.glUniform1i(u["u_motion"], 1)
         GL.glUniform1i(u["u_cols"], PoseTextures.COLS)
-        if self.mode == "beam":
-            GL.glEnable(GL.GL_CLIP_DISTANCE0)
         try:
             self._draw_buffers(posed=True)
         finally:
-            if self.mode == "beam":
-                GL.glDisable(GL.GL_CLIP_DISTANCE0)
             GL.glUseProgram(0)
 
 
@@ -1084,7 +1010,10 @@ class BeamItem(PosedItem):
     """
 
     def __init__(self, textures: PoseTextures, **kwargs: Any) -> None:
-        super().__init__(GL.GL_TRIANGLES, textures, mode="beam", depth_write=False, blend="additive", **kwargs)
+        super().__init__(GL.GL_TRIANGLES, textures, depth_write=False, blend="additive", **kwargs)
+        #: Drawn into the view's reduced light layer (see ``GLView._draw_light``).
+        self.low_res = True
+        self.soft = True
         self.gain = 0.25
         self.knee = 0.3
         self.pool = 0.45

@@ -178,8 +178,8 @@ class StageScene(GLView):
         self._pose = PoseTextures()
         # Bodies of fixtures that never move stay in the frame cache; moving heads'
         # bodies (and every aim stub, a few lines) are drawn each frame.
-        self.bodies = PosedItem(GL.GL_TRIANGLES, self._pose, mode="body", lit=True, cull=True, depth_value=0)
-        self.head_bodies = PosedItem(GL.GL_TRIANGLES, self._pose, mode="body", lit=True, cull=True,
+        self.bodies = PosedItem(GL.GL_TRIANGLES, self._pose, lit=True, cull=True, depth_value=0)
+        self.head_bodies = PosedItem(GL.GL_TRIANGLES, self._pose, lit=True, cull=True,
                                      depth_value=0.1)
         self.aims = PosedItem(GL.GL_LINES, self._pose, blend="alpha", line_width=2.0, depth_value=0.5)
         self.lenses = PosedItem(GL.GL_TRIANGLES, self._pose, polygon_offset=(-1.0, -2.0), cull=True,
