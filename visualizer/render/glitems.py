@@ -760,6 +760,39 @@ void main() {
 """
 
 
+_FARTHEST_DEPTH_FRAGMENT = """
+uniform sampler2D u_depth;
+uniform vec2 u_step;  // full-resolution pixels per pixel of the target
+uniform ivec2 u_size;  // the full-resolution depth's size
+uniform int u_taps;  // samples per axis, spread evenly over the footprint of one target pixel
+void main() {
+    vec2 lo = (gl_FragCoord.xy - 0.5) * u_step;
+    vec2 stride = u_step / float(u_taps);
+    float d = 0.0;
+    for (int j = 0; j < u_taps; j++) {
+        for (int i = 0; i < u_taps; i++) {
+            ivec2 p = ivec2(floor(lo + (vec2(i, j) + 0.5) * stride));
+            d = max(d, texelFetch(u_depth, clamp(p, ivec2(0), u_size - 1), 0).r);
+        }
+    }
+    gl_FragDepth = d;
+}
+"""
+
+
+def build_farthest_depth_program() -> int:
+    """Writes, per pixel of a smaller target, the farthest depth of its footprint in ``u_depth``.
+
+    The light layer's depth: thin occluders (a truss, a fixture's edge) never
+    block a whole light pixel, so light never leaves a dark fringe around them
+    (a nearest-sampled copy blocks a light pixel or not by luck).  At most 3 × 3
+    samples spread over the footprint.
+    """
+    core = _core_profile()
+    header = "#version 150\n" if core else "#version 130\n"
+    return _link(header + _COMPOSITE_VERTEX, header + _FARTHEST_DEPTH_FRAGMENT, ("a_position",))
+
+
 def build_composite_program() -> int:
     """Draws a texture over the whole viewport (the low-resolution light layer)."""
     core = _core_profile()
@@ -915,8 +948,8 @@ void main() {
 _BEAM_FRAGMENT = """
 uniform float u_gain;
 uniform float u_knee;
+uniform float u_spread;
 uniform float u_pool;
-uniform float u_soft;
 noperspective in vec3 v_origin;
 noperspective in vec3 v_dir;
 noperspective in vec2 v_floor;
@@ -969,11 +1002,16 @@ void main() {
         vec3 pm = o + tm * v;
         float rad = max(rm + k * pm.z, 1e-6);
         float fade = clamp(v_fade.x + v_fade.y * pm.z, 0.0, 1.0);
-        float shape = u_soft > 0.5 ? sqrt(max(1.0 - dot(pm.xy, pm.xy) / (rad * rad), 0.0)) : 1.0;
-        float x = (t1 - t0) * length(v) / rad * shape;
+#if SOFT
+        float shape = sqrt(max(1.0 - dot(pm.xy, pm.xy) / (rad * rad), 0.0));
+#else
+        float shape = 1.0;
+#endif
+        float x = (t1 - t0) * length(v) / rad * shape * min(1.0, u_spread / rad);
         light = u_gain * fade * x / (1.0 + u_knee * x);
     }
-    if (u_pool > 0.0 && dz < 0.0 && tf >= v_fade.z) {  // the pool, where the ray meets the floor
+#if POOL
+    if (dz < 0.0 && tf >= v_fade.z) {  // the pool, where the ray meets the floor
         vec3 pf = o + tf * v;
         float rad = rm + k * pf.z;
         float u2 = dot(pf.xy, pf.xy) / max(rad * rad, 1e-12);
@@ -982,18 +1020,23 @@ void main() {
             light += u_pool * (1.0 - u2) * (1.0 - u2) * clamp(0.25 + fade, 0.25, 1.0);
         }
     }
+#endif
     frag_color = vec4(v_rgb * light, 0.0);
 }
 """
 
 _BEAM_UNIFORMS = ("u_mvp", "u_inv_mvp", "u_eye", "u_forward", "u_ortho", "u_half_px", "u_pose", "u_motion",
-                  "u_cols", "u_gain", "u_knee", "u_pool", "u_soft")
+                  "u_cols", "u_gain", "u_knee", "u_spread", "u_pool")
 
 
-def build_beam_program() -> tuple[int, dict[str, int]]:
-    """The program of ``BeamItem`` for the current context (GLSL 1.50 core, 1.30 otherwise)."""
+def build_beam_program(soft: bool = True, pool: bool = True) -> tuple[int, dict[str, int]]:
+    """The program of ``BeamItem`` for the current context (GLSL 1.50 core, 1.30 otherwise).
+
+    ``soft`` (the profile across the beam) and ``pool`` are compiled in or out:
+    llvmpipe runs both sides of a branch, even on a uniform.
+    """
     core = _core_profile()
-    header = "#version 150\n" if core else "#version 130\n"
+    header = ("#version 150\n" if core else "#version 130\n") + f"#define SOFT {int(soft)}\n#define POOL {int(pool)}\n"
     prog = _link(header + _BEAM_VERTEX, header + _BEAM_FRAGMENT, _POSED_ATTRIBUTES, frag_data=not core)
     return prog, {n: int(GL.glGetUniformLocation(prog, n)) for n in _BEAM_UNIFORMS}
 
@@ -1016,6 +1059,7 @@ class BeamItem(PosedItem):
         self.soft = True
         self.gain = 0.25
         self.knee = 0.3
+        self.spread = 1.0
         self.pool = 0.45
 
     def _apply_state(self) -> None:
@@ -1024,7 +1068,8 @@ class BeamItem(PosedItem):
 
     def _draw(self, res: GLResources) -> None:
         view = self.view()
-        program, u = view.light_program()
+        pools = self.pool > 0.0
+        program, u = view.light_program(self.soft, pools)
         cam = view.light_camera()
         GL.glUseProgram(program)
         self.textures.bind(res.generation)
@@ -1039,8 +1084,9 @@ class BeamItem(PosedItem):
         GL.glUniform1i(u["u_cols"], PoseTextures.COLS)
         GL.glUniform1f(u["u_gain"], float(self.gain))
         GL.glUniform1f(u["u_knee"], float(self.knee))
-        GL.glUniform1f(u["u_pool"], float(self.pool))
-        GL.glUniform1f(u["u_soft"], 1.0 if self.soft else 0.0)
+        GL.glUniform1f(u["u_spread"], float(self.spread))
+        if pools:
+            GL.glUniform1f(u["u_pool"], float(self.pool))
         try:
             self._draw_buffers(posed=True)
         finally:

@@ -317,8 +317,8 @@ def camera_rays(cam: Camera, ndc: npt.ArrayLike) -> tuple[F64, F64]:
     return o, v
 
 
-def beam_light(ray_origin: F64, ray_dir: F64, b: LitBeams, *, gain: float, knee: float, pool: float,
-               soft: bool) -> F64:
+def beam_light(ray_origin: F64, ray_dir: F64, b: LitBeams, *, gain: float, knee: float, spread: float,
+               pool: float, soft: bool) -> F64:
     """How much light (× the beam's colour) each beam adds along each view ray: (R, N).
 
     The beam fragment shader's maths.  The chord [t0, t1] of the ray (from its
@@ -374,7 +374,8 @@ def beam_light(ray_origin: F64, ray_dir: F64, b: LitBeams, *, gain: float, knee:
         xy2 = np.maximum(oxy2 + 2 * tm * ovxy + tm * tm * vxy2, 0.0)
         fade = np.clip(1.0 - zm / length, 0.0, 1.0)
         shape = np.sqrt(np.maximum(1.0 - xy2 / rad**2, 0.0)) if soft else 1.0
-        x = np.where(t1 > t0, (t1 - t0) * np.linalg.norm(ray_dir, axis=1)[:, None] / rad * shape, 0.0)
+        thin = np.minimum(1.0, spread / rad)
+        x = np.where(t1 > t0, (t1 - t0) * np.linalg.norm(ray_dir, axis=1)[:, None] / rad * shape * thin, 0.0)
         light = gain * fade * x / (1.0 + knee * x)
         if pool > 0:
             zf = oz + tf * vz

@@ -115,12 +115,13 @@ class StageScene(GLView):
     SIMPLE_BEAMS_LIMIT = 1500
     #: Brightness of a beam seen side-on through its axis at the lens (it fades to nothing at
     #: its end; ``motion.beam_light``), and of a floor pool's centre.
-    BEAM_GAIN = 0.3
+    BEAM_GAIN = 0.35
     BEAM_KNEE = 0.3
+    BEAM_SPREAD = 1.0
     POOL_GAIN = 0.45
     #: Most pixels of the light layer (beams, pools) at each quality, whatever the window's size.
-    FULL_LIGHT_PIXELS = 184_000
-    SIMPLE_LIGHT_PIXELS = 64_000
+    FULL_LIGHT_PIXELS = 92_000
+    SIMPLE_LIGHT_PIXELS = 32_000
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -509,6 +510,7 @@ class StageScene(GLView):
         self.beams.soft = q == "full"
         self.beams.gain = self.BEAM_GAIN
         self.beams.knee = self.BEAM_KNEE
+        self.beams.spread = self.BEAM_SPREAD
         self.beams.pool = self.POOL_GAIN if q == "full" else 0.0
         self.light_scale = 0.5 if q == "full" else 0.25
         # 1600x1000: full at 0.34, simple at 0.2 of the resolution; small windows keep the scale above
