@@ -317,26 +317,33 @@ def camera_rays(cam: Camera, ndc: npt.ArrayLike) -> tuple[F64, F64]:
     return o, v
 
 
-def beam_light(ray_origin: F64, ray_dir: F64, b: LitBeams, *, gain: float, knee: float, spread: float,
-               pool: float, soft: bool) -> F64:
-    """How much light (× the beam's colour) each beam adds along each view ray: (R, N).
+@dataclass(frozen=True)
+class Chords:
+    """Where view rays cross beams, (R, N) each: the chord [t0, t1] (empty when t1 <= t0).
 
-    The beam fragment shader's maths.  The chord [t0, t1] of the ray (from its
-    origin on, t >= 0) inside the cone (radius ``r0 + k s`` at ``s`` metres from
-    the lens), within the stretch [start, end] and above the floor (z >= 0) adds
-    ``gain × fade × x / (1 + knee × x)`` with ``x = chord length / radius × shape``,
-    all but the length taken at the chord's middle: ``fade = 1 - s / length``
-    (nothing left at the beam's end), ``shape = sqrt(1 - (distance from the axis /
-    radius)²)`` when ``soft`` (else 1).  Seen side-on through its axis a beam has
-    ``x = 2`` whatever its width (across it the light falls as ``1 - u²`` like a
-    soft cone's), seen down its length it is brighter, up to ``1 / knee``.  The
-    shader interpolates the ray's length per unit t across the quad (within a
-    few per cent of this).  Where the ray meets the floor
-    inside the cone the pool adds ``pool × (1 - u²)² × clip(0.25 + fade, 0.25, 1)``
-    (``u``: the distance from the axis over the radius there).
+    ``t`` is the ray's parameter (``origin + t · dir``); ``axial`` and ``across2``
+    say where the chord's middle is (metres along the beam from its lens, squared
+    distance from its axis), ``radius`` the cone's radius there; ``floor_t``: where
+    the ray meets the floor (z = 0), meaningful where ``dir.z < 0``.
     """
-    origin, direction, start, end = b.origin, b.direction, b.start, b.end
-    r0, k, length = b.lens_radius[None, :], b.tan_half[None, :], b.length[None, :]
+
+    t0: F64
+    t1: F64
+    axial: F64
+    across2: F64
+    radius: F64
+    floor_t: F64
+
+
+def beam_chords(ray_origin: F64, ray_dir: F64, b: LitBeams) -> Chords:
+    """The chord of each ray (R, 3 each) through each beam's cone, as the beam fragment shader finds it.
+
+    The cone (radius ``r0 + k s`` at ``s`` metres along the axis from the lens)
+    between the ends of the stretch drawn (``start``, ``end``), above the floor
+    (z >= 0), from the ray's origin on (t >= 0).
+    """
+    origin, direction = b.origin, b.direction
+    r0, k = b.lens_radius[None, :], b.tan_half[None, :]
     o = ray_origin[:, None, :] - origin[None, :, :]
     v = np.broadcast_to(ray_dir[:, None, :], o.shape)
     oz = np.einsum("rnj,nj->rn", o, direction)
@@ -345,44 +352,72 @@ def beam_light(ray_origin: F64, ray_dir: F64, b: LitBeams, *, gain: float, knee:
     vxy2 = np.einsum("rnj,rnj->rn", v, v) - vz**2
     ovxy = np.einsum("rnj,rnj->rn", o, v) - oz * vz
     ro = r0 + k * oz
+    # inside the (double) cone: qa t² + 2 qb t + qc <= 0
     qa = vxy2 - k * k * vz * vz
     qb = ovxy - k * vz * ro
     qc = oxy2 - ro * ro
     disc = qb * qb - qa * qc
     sq = np.sqrt(np.maximum(disc, 0.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    start, end = b.start[None, :], b.end[None, :]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         safe = np.where(qa == 0, 1e-30, qa)
-        lo_hi = np.sort(np.stack([(-qb - sq) / safe, (-qb + sq) / safe]), axis=0)
-        lo, hi = lo_hi[0], lo_hi[1]
+        lo = np.minimum((-qb - sq) / safe, (-qb + sq) / safe)
+        hi = np.maximum((-qb - sq) / safe, (-qb + sq) / safe)
+        # qa < 0: the ray runs within the cone's angle, one end of it stays inside (the nappe ahead of the lens)
         t0 = np.where(qa >= 0, lo, np.where(vz > 0, hi, -np.inf))
         t1 = np.where(qa >= 0, hi, np.where(vz > 0, np.inf, lo))
         t1 = np.where(disc < 0, -np.inf, t1)
-        s0 = (start[None, :] - oz) / vz
-        s1 = (end[None, :] - oz) / vz
-        inside = (oz >= start[None, :]) & (oz <= end[None, :])
+        s0 = (start - oz) / vz
+        s1 = (end - oz) / vz
+        inside = (oz >= start) & (oz <= end)
         t0 = np.maximum(t0, np.where(vz == 0, np.where(inside, -np.inf, np.inf), np.minimum(s0, s1)))
         t1 = np.minimum(t1, np.where(vz == 0, np.where(inside, np.inf, -np.inf), np.maximum(s0, s1)))
         fz = ray_origin[:, 2][:, None]
         dz = ray_dir[:, 2][:, None]
-        tf = -fz / np.where(dz == 0, 1.0, dz)
+        tf = np.broadcast_to(-fz / np.where(dz == 0, 1.0, dz), t0.shape)
         t1 = np.where(dz < 0, np.minimum(t1, tf), np.where((dz == 0) & (fz < 0), -np.inf, t1))
-        t0 = np.where(dz > 0, np.maximum(t0, tf), t0)
-        t0 = np.maximum(t0, 0.0)
-        tm = 0.5 * (t0 + t1)
-        zm = oz + tm * vz
-        rad = np.maximum(r0 + k * zm, 1e-6)
-        xy2 = np.maximum(oxy2 + 2 * tm * ovxy + tm * tm * vxy2, 0.0)
-        fade = np.clip(1.0 - zm / length, 0.0, 1.0)
-        shape = np.sqrt(np.maximum(1.0 - xy2 / rad**2, 0.0)) if soft else 1.0
+        t0 = np.maximum(np.where(dz > 0, np.maximum(t0, tf), t0), 0.0)
+        tm = np.where(t1 > t0, 0.5 * (t0 + t1), 0.0)
+        axial = oz + tm * vz
+        across2 = np.maximum(oxy2 + 2 * tm * ovxy + tm * tm * vxy2, 0.0)
+    return Chords(t0, t1, axial, across2, r0 + k * axial, tf.copy())
+
+
+def beam_light(ray_origin: F64, ray_dir: F64, b: LitBeams, *, gain: float, knee: float, spread: float,
+               pool: float, soft: bool) -> F64:
+    """How much light (× the beam's colour) each beam adds along each view ray: (R, N).
+
+    The beam fragment shader's maths.  The chord (``beam_chords``) adds
+    ``gain × fade × x / (1 + knee × x)`` with ``x = chord length / r × shape ×
+    min(1, spread / r)``, all but the length taken at the chord's middle, where
+    the cone's radius is ``r``: ``fade = 1 - s / length`` (s metres from the
+    lens: nothing left at the beam's end), ``shape = sqrt(1 - (distance from the
+    axis / r)²)`` when ``soft`` (else 1).  Seen side-on through its axis a beam
+    has ``x = 2`` while it is narrower than ``spread`` (across it the light falls
+    as ``1 - u²``, like a soft cone's); wider, the same light spread over more
+    haze is dimmer (per volume as ``1 / r²``); seen down its length it is
+    brighter, up to ``1 / knee``.  Where the ray meets the floor inside the cone
+    (between the stretch's ends) the pool adds ``pool × (1 - u²)² × clip(0.25 +
+    fade, 0.25, 1)``, ``u`` the distance from the axis over the radius there.
+    """
+    c = beam_chords(ray_origin, ray_dir, b)
+    length = b.length[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rad = np.maximum(c.radius, 1e-6)
+        fade = np.clip(1.0 - c.axial / length, 0.0, 1.0)
+        shape = np.sqrt(np.maximum(1.0 - c.across2 / rad**2, 0.0)) if soft else 1.0
         thin = np.minimum(1.0, spread / rad)
-        x = np.where(t1 > t0, (t1 - t0) * np.linalg.norm(ray_dir, axis=1)[:, None] / rad * shape * thin, 0.0)
+        x = np.where(c.t1 > c.t0, (c.t1 - c.t0) * np.linalg.norm(ray_dir, axis=1)[:, None] / rad * shape * thin, 0.0)
         light = gain * fade * x / (1.0 + knee * x)
         if pool > 0:
-            zf = oz + tf * vz
-            radf = r0 + k * zf
-            xyf = np.maximum(oxy2 + 2 * tf * ovxy + tf * tf * vxy2, 0.0)
-            u2 = xyf / np.maximum(radf**2, 1e-12)
-            hit = (dz < 0) & (tf >= 0) & (u2 < 1) & (zf >= start[None, :]) & (zf <= end[None, :]) & (radf > 0)
+            # where the ray meets the floor, inside the cone
+            o = ray_origin[:, None, :] - b.origin[None, :, :] + c.floor_t[:, :, None] * ray_dir[:, None, :]
+            zf = np.einsum("rnj,nj->rn", o, b.direction)
+            radf = b.lens_radius[None, :] + b.tan_half[None, :] * zf
+            u2 = (np.einsum("rnj,rnj->rn", o, o) - zf**2) / np.maximum(radf**2, 1e-12)
+            dz = ray_dir[:, 2][:, None]
+            hit = (dz < 0) & (c.floor_t >= 0) & (u2 < 1) & (zf >= b.start[None, :]) & (zf <= b.end[None, :]) & (
+                radf > 0)
             fadef = np.clip(1.0 - zf / length, 0.0, 1.0)
             light = light + np.where(hit, pool * (1 - u2) ** 2 * np.clip(0.25 + fadef, 0.25, 1.0), 0.0)
     out: F64 = np.nan_to_num(light)
