@@ -25,6 +25,9 @@ What it adds:
   work the same.
 * **The camera never goes under the floor**: elevation stays in 0..90.
 * **A frame cache** for the static layers (see ``_paint_cached``).
+* **A light layer**: items marked ``low_res`` (the beams) are drawn into a
+  small framebuffer, depth-tested against the static layers, and added over
+  the picture (see ``_draw_light``).
 """
 
 from __future__ import annotations
@@ -138,7 +141,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         self._failed_items: set[int] = set()
         self._gl = GLResources()
         self._posed: tuple[int, int, dict[str, int]] | None = None
-        #: Items with ``low_res`` set (beams, pools) are drawn at this fraction of the
+        #: Items with ``low_res`` set (the beams) are drawn at this fraction of the
         #: resolution and added over the picture: soft light, a quarter of the fill.
         self.light_scale = 0.5
         #: At most this many pixels in the light layer (None: no cap): in a big window the

@@ -113,14 +113,21 @@ class StageScene(GLView):
     #: ... ``simple`` up to this many, and no beams above it (bench_render: software GL keeps
     #: about 30 fps with beams off at 5,000 fixtures, a few fps with any beams).
     SIMPLE_BEAMS_LIMIT = 1500
-    #: Brightness of a beam seen side-on through its axis at the lens (it fades to nothing at
-    #: its end; ``motion.beam_light``), and of a floor pool's centre.
+    #: The look of beams (``motion.beam_light``, tuned on the festival rig's screenshots): the
+    #: brightness of a beam seen side-on, ``BEAM_GAIN × x / (1 + BEAM_KNEE × x)`` with x = 2
+    #: through its axis (it fades to nothing at its end, and seen down its length it is at most
+    #: 1 / knee times brighter); beyond ``BEAM_SPREAD`` metres of radius the same light spread
+    #: wider is dimmer (a blinder aimed at the audience does not fill the picture); a floor
+    #: pool's centre.
     BEAM_GAIN = 0.35
     BEAM_KNEE = 0.3
     BEAM_SPREAD = 1.0
     POOL_GAIN = 0.45
     #: Most pixels of the light layer (beams, pools) at each quality, whatever the window's size.
-    FULL_LIGHT_PIXELS = 92_000
+    #: The beams' cost is fill; their light is soft and analytic, so it upsamples well: the festival
+    #: rig at 1600x1000 looks the same at 184k, 92k and 64k pixels (1:1 crops); at 46k beam edges
+    #: begin to stair-step.
+    FULL_LIGHT_PIXELS = 64_000
     SIMPLE_LIGHT_PIXELS = 32_000
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
@@ -513,7 +520,7 @@ class StageScene(GLView):
         self.beams.spread = self.BEAM_SPREAD
         self.beams.pool = self.POOL_GAIN if q == "full" else 0.0
         self.light_scale = 0.5 if q == "full" else 0.25
-        # 1600x1000: full at 0.34, simple at 0.2 of the resolution; small windows keep the scale above
+        # 1600x1000: full at 0.2, simple at 0.14 of the resolution; small windows keep the scale above
         self.light_budget = self.FULL_LIGHT_PIXELS if q == "full" else self.SIMPLE_LIGHT_PIXELS
 
     def _build_beams(self) -> None:
