@@ -1017,7 +1017,7 @@ void main() {
         float u2 = dot(pf.xy, pf.xy) / max(rad * rad, 1e-12);
         if (u2 < 1.0 && pf.z >= v_cone.x && pf.z <= v_cone.y && rad > 0.0) {
             float fade = clamp(v_fade.x + v_fade.y * pf.z, 0.0, 1.0);
-            light += u_pool * (1.0 - u2) * (1.0 - u2) * clamp(0.25 + fade, 0.25, 1.0);
+            light += u_pool * (1.0 - u2) * (1.0 - u2) * min(1.25 * fade, 1.0);
         }
     }
 #endif

@@ -397,8 +397,9 @@ def beam_light(ray_origin: F64, ray_dir: F64, b: LitBeams, *, gain: float, knee:
     as ``1 - u²``, like a soft cone's); wider, the same light spread over more
     haze is dimmer (per volume as ``1 / r²``); seen down its length it is
     brighter, up to ``1 / knee``.  Where the ray meets the floor inside the cone
-    (between the stretch's ends) the pool adds ``pool × (1 - u²)² × clip(0.25 +
-    fade, 0.25, 1)``, ``u`` the distance from the axis over the radius there.
+    (between the stretch's ends) the pool adds ``pool × (1 - u²)² × min(1.25 ×
+    fade, 1)``, ``u`` the distance from the axis over the radius there: full up
+    to a fifth of the way, nothing at the beam's end.
     """
     c = beam_chords(ray_origin, ray_dir, b)
     length = b.length[None, :]
@@ -419,6 +420,6 @@ def beam_light(ray_origin: F64, ray_dir: F64, b: LitBeams, *, gain: float, knee:
             hit = (dz < 0) & (c.floor_t >= 0) & (u2 < 1) & (zf >= b.start[None, :]) & (zf <= b.end[None, :]) & (
                 radf > 0)
             fadef = np.clip(1.0 - zf / length, 0.0, 1.0)
-            light = light + np.where(hit, pool * (1 - u2) ** 2 * np.clip(0.25 + fadef, 0.25, 1.0), 0.0)
+            light = light + np.where(hit, pool * (1 - u2) ** 2 * np.minimum(1.25 * fadef, 1.0), 0.0)
     out: F64 = np.nan_to_num(light)
     return out
