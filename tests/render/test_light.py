@@ -226,10 +226,12 @@ def test_a_beam_cut_by_the_floor_shows_nothing_below_it(scene: StageScene, grab:
     assert light[0] == 0.0 and light[1] == 0.0 and light[2] > 0.2
 
 
-def test_pixels_follow_the_numpy_mirror(scene: StageScene, grab: Grab) -> None:
+@pytest.mark.parametrize("quality", ["full", "simple"])
+def test_pixels_follow_the_numpy_mirror(scene: StageScene, grab: Grab, quality: str) -> None:
     scene.set_config(config(head("a", -2.0, 1.0, 5.0), head("b", 2.5, -1.0, 4.0),
                             fixture("w", 0.0, 3.0, 6.0, mounting="hanging", size=(0.4, 0.3, 0.4)),
                             width=12, depth=10))
+    scene.set_beam_quality(quality)  # simple: no pools, no soft edges, a smaller light layer
     scene.set_camera_preset("perspective")
     scene.set_look(make_look(3, color=[[0, 1, 0], [0, 0, 1], [1, 0, 0]], pan=[30.0, -60.0, 0.0],
                              tilt=[25.0, 40.0, 0.0], beam=20.0))
