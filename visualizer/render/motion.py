@@ -244,17 +244,13 @@ def _basis(direction: F64, view: F64) -> tuple[F64, F64]:
     return e1, np.cross(direction, e1)
 
 
-def beam_quads(b: LitBeams, cam: Camera) -> tuple[F64, F64, npt.NDArray[np.bool_]]:
-    """The screen quad of every beam, as the beam vertex shader builds it.
+def beam_corners(b: LitBeams, cam: Camera) -> F64:
+    """Clip coordinates (N, 8, 4) of the squares around each end of each beam's stretch (``beam_quads``).
 
     Each end of the stretch (``beam_spans``) is bounded by a square (side: twice
-    the cone's radius there) facing across the view; the 8 corners are projected
-    and bounded by a trapezoid along the beam's screen direction (each side line
-    through the extreme corner for a slope set by the ends), which contains the
-    cone's silhouette.  A beam with a corner behind the eye covers the whole
-    screen.  Returns corners (N, 4, 2) in NDC (order: near-left... as the quad's
-    vertices (-1,-1), (1,-1), (1,1), (-1,1) pick them), the nearest corner's NDC
-    depth (N,), and whether it was fitted (False: the whole screen).
+    the cone's radius there) across the beam, one side across the view: the 8
+    corners' hull contains the cone between the ends, so their screen box
+    contains every pixel the beam can light when they are all in front of the eye.
     """
     origin, direction, start, end = b.origin, b.direction, b.start, b.end
     r0, k = b.lens_radius, b.tan_half
@@ -267,7 +263,22 @@ def beam_quads(b: LitBeams, cam: Camera) -> tuple[F64, F64, npt.NDArray[np.bool_
     signs = np.array([[1, 1], [-1, 1], [1, -1], [-1, -1]], np.float64)
     across = signs[None, :, 0, None] * e1[:, None, :] + signs[None, :, 1, None] * e2[:, None, :]  # (N, 4, 3)
     pts = (ends[:, :, None, :] + radius[:, :, None, None] * across[:, None, :, :]).reshape(n, 8, 3)
-    clip = np.concatenate([pts, np.ones((n, 8, 1))], axis=2) @ cam.vp.T
+    out: F64 = pts @ cam.vp[:, :3].T + cam.vp[:, 3]
+    return out
+
+
+def beam_quads(b: LitBeams, cam: Camera) -> tuple[F64, F64, npt.NDArray[np.bool_]]:
+    """The screen quad of every beam, as the beam vertex shader builds it.
+
+    The 8 corners of ``beam_corners`` are projected and bounded by a trapezoid
+    along the beam's screen direction (each side line through the extreme
+    corner, for a slope set by the ends), which contains the cone's silhouette.
+    A beam with a corner behind the eye covers the whole screen.  Returns
+    corners (N, 4, 2) in NDC (in the order the quad's vertices (-1, -1), (1, -1),
+    (1, 1), (-1, 1) pick them), the nearest corner's NDC depth (N,), and whether
+    it was fitted (False: the whole screen).
+    """
+    clip = beam_corners(b, cam)
     front: npt.NDArray[np.bool_] = np.asarray((clip[:, :, 3] > 1e-4).all(axis=1))
     w = np.maximum(clip[:, :, 3], 1e-4)
     half = np.asarray(cam.half_px, np.float64)
