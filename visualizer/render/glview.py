@@ -477,12 +477,14 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         return scale
 
     def _draw_light(self, items: Sequence[Any], depth: tuple[RawFramebuffer, Any] | None = None) -> None:
-        """Additive light (beams, pools) at ``light_layer_scale`` resolution, depth-tested, added on top.
+        """Additive light (beams and their pools) at ``light_layer_scale`` resolution, depth-tested, added on top.
 
-        The layer's depth is the static layers' scaled down (nearest): copied
-        from ``depth``'s framebuffer once per cache key, or from the framebuffer
-        being drawn into every frame when there is no cache (a scaled depth copy
-        runs a shader on Mesa).  The light writes no depth, so the copy stays valid.
+        The layer's depth is the static layers' scaled down, each layer pixel
+        the farthest depth of its footprint (``_farthest_depth``): made from
+        ``depth``'s framebuffer (the frame cache) once per cache key, or, when
+        there is no cache, every frame from a same-size copy of the target's
+        depth (a packed depth-stencil copy is a memory copy on Mesa).  The light
+        writes no depth, so the layer's depth stays valid while the cache does.
         """
         target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
         w, h = self.deviceWidth(), self.deviceHeight()
