@@ -27,6 +27,9 @@ The colour and configuration rows run with beams off (what they measure is
 the batching); the "live" rows (issue 9) drive whole Looks — colours, pan and
 tilt of every head, beams at each quality — at 1600x1000, against the same
 scene with beams off and an empty ``GLViewWidget`` (the presentation floor).
+One live row also turns the camera every frame (nothing cached: the static
+layers and the light layer's depth are redone each frame), against beams off
+turning the same way.
 
 Run: ``python -m bench.bench_render`` (needs a display: ``xvfb-run -a``);
 ``--live`` runs only the live rows.
@@ -446,8 +449,10 @@ def _empty_view_fps(duration: float) -> float:
     return fps
 
 
-def _live_fps(config: ShowConfig, quality: str, duration: float, heads_only: bool = False) -> float:
-    """Frames per second with a new Look (colours, pan, tilt) every frame, at 1600x1000."""
+def _live_fps(config: ShowConfig, quality: str, duration: float, heads_only: bool = False,
+              orbit: bool = False) -> float:
+    """Frames per second with a new Look (colours, pan, tilt) every frame, at 1600x1000 (``orbit``: and a
+    degree of camera turn)."""
     from PyQt6 import QtWidgets
 
     from visualizer.render import StageScene
@@ -470,6 +475,8 @@ def _live_fps(config: ShowConfig, quality: str, duration: float, heads_only: boo
     def step(i: int) -> None:
         before = scene.frames_rendered
         scene.set_look(looks[i % len(looks)])
+        if orbit:
+            scene.orbit(1.0, 0.0)
         scene.update()
         app.processEvents()
         _finish(scene)
@@ -546,6 +553,10 @@ def run(quick: bool = False) -> list[Row]:
     rows.append(row("live fps, same, only the 300 heads emit, beams full [vs off]", heads_full, "fps", off,
                     f">= {TARGET_FPS:.0f} fps"))
     rows.append(row("live fps, same, beams off [vs empty GLViewWidget]", off, "fps", floor, "info"))
+    orbit_full = _live_fps(fest_1k, "full", duration, orbit=True)
+    orbit_off = _live_fps(fest_1k, "off", duration, orbit=True)
+    rows.append(row("live fps, same, beams full, camera orbiting [vs off, orbiting]", orbit_full, "fps", orbit_off,
+                    "interactive (>= 15 fps)"))
     simple_5k = _live_fps(festival_config(5_000, 1_500), "simple", duration)
     rows.append(row("live fps 1600x1000, 5k fixtures (1,500 heads), beams simple", simple_5k, "fps", None,
                     "interactive (>= 15 fps)"))

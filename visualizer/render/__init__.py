@@ -31,12 +31,18 @@ Conventions (quote these in user docs):
 * **Emitted colour and live light**: ``set_fixture_colors`` (colours only) or
   ``set_look(look)`` (``visualizer.light.look.Look``: colour × intensity,
   live, pan/tilt, beam angle, pixel cells).  Lenses show the colour; beams are
-  additive cones (opening = beam angle, soft edges, fading along their
-  length, cut by the floor at z = 0) with soft floor pools where the beam axis
-  meets the floor; dark or not-live fixtures have no beam.  Bars have no cone:
-  their cells light one by one.  Beams and pools are drawn into a
-  half-resolution light layer (``GLView.light_scale``) added over the picture.
-  Quality: ``set_beam_quality("off"|"simple"|"full"|"auto")``.
+  additive light in a cone (opening = beam angle), fading along their length,
+  softer toward their edge, cut by the floor at z = 0, with a soft pool where
+  the cone meets the floor; dark or not-live fixtures have no beam.  Bars have
+  no beam: their cells light one by one.  Each beam is one quad fitted around
+  its cone on screen; per pixel the shader finds the view ray's chord through
+  the cone and adds light for it (``glitems.BeamItem``; the same maths in numpy:
+  ``motion.beam_quads``, ``motion.beam_light``), so a beam looks right from
+  anywhere, down its axis or from inside it.  The light is drawn into a small
+  layer (at most ``StageScene.FULL_LIGHT_PIXELS``) depth-tested against the
+  static layers (their depth made once per frame cache) and added over the
+  picture before moving heads, lenses and overlays.  Quality:
+  ``set_beam_quality("off"|"simple"|"full"|"auto")``.
 * **Movement on the GPU** (``motion``, ``glitems.PosedItem``): every vertex
   carries (fixture, part); a static texture holds each fixture's position,
   body rotation, head pivot, lens and beam length, a per-frame texture its
@@ -46,11 +52,12 @@ Conventions (quote these in user docs):
   about the base normal, the head tilts about a pivot at 0.6 × its height.
   ``set_realistic_movement(True)`` moves heads at fixture speed (full travel in
   about 4 s).
-* **Level of detail by rig size**: beams are drawn as rays (one line each)
-  above ``geometry.CONE_LIMIT`` fixtures, and bodies get fewer triangles
-  above ``geometry.DETAIL_LIMIT`` (5-sided cylinders, the moving head one
-  tapered block without its yoke, bars without their lens cells); shapes and
-  colours stay recognisable.
+* **Level of detail by rig size**: ``auto`` beam quality is ``full`` up to
+  ``StageScene.FULL_BEAMS_LIMIT`` fixtures, ``simple`` (no pools, no soft
+  edges, a smaller light layer) up to ``SIMPLE_BEAMS_LIMIT``, off above; bodies
+  get fewer triangles above ``geometry.DETAIL_LIMIT`` (5-sided cylinders, the
+  moving head one tapered block without its yoke, bars without their lens
+  cells); shapes and colours stay recognisable.
 * **Configuration updates** keep the camera, the selection and the emitted
   colours.  When only a few fixtures moved (same names, order and body kinds)
   or group colours changed, just those fixtures' vertices are rebuilt and

@@ -422,16 +422,13 @@ def program_uniforms(program: int) -> dict[str, int]:
 # bytes per fixture; no geometry is rebuilt.  ``motion.py`` does the same maths
 # in numpy for the tests.
 
-#: Parts: how a vertex moves with its fixture.
-PART_STATIC, PART_YOKE, PART_HEAD, PART_BEAM, PART_POOL = 0, 1, 2, 3, 4
+#: Parts: how a vertex moves with its fixture (a beam's quad: see ``BeamItem``).
+PART_STATIC, PART_YOKE, PART_HEAD, PART_BEAM = 0, 1, 2, 3
 
 _POSED_VERTEX = """
 uniform mat4 u_mvp;
-uniform mat4 u_modelview;
 uniform mat3 u_normal;
 uniform float u_lit;
-uniform float u_soft;
-uniform float u_ortho;
 uniform sampler2D u_pose;
 uniform sampler2D u_motion;
 uniform int u_cols;
@@ -441,7 +438,6 @@ in vec4 a_color;
 in float a_alpha;
 in vec2 a_pose;
 out vec4 v_color;
-out vec2 v_uv;
 
 vec4 pose_texel(int f, int k) { return texelFetch(u_pose, ivec2((f - (f / u_cols) * u_cols) * 4 + k, f / u_cols), 0); }
 mat3 rot_x(float a) { float c = cos(a); float s = sin(a); return mat3(1.0, 0.0, 0.0, 0.0, c, s, 0.0, -s, c); }
@@ -452,10 +448,6 @@ void main() {
     vec3 p = a_position;
     vec3 n = a_normal;
     vec4 c = a_color;
-    float alpha = a_alpha;
-    float clip = 1.0;
-    bool hidden = false;
-    v_uv = vec2(0.0);
     if (part > 0) {
         int f = int(a_pose.x + 0.5);
         vec4 t0 = pose_texel(f, 0);
@@ -465,43 +457,11 @@ void main() {
         vec4 m = texelFetch(u_motion, ivec2(f - (f / u_cols) * u_cols, f / u_cols), 0);
         mat3 R = mat3(t1.xyz, t2.xyz, t3.xyz);  // body -> stage
         mat3 pan = rot_z(-m.x);
-        mat3 H = pan * rot_x(-m.y);  // pan, then tilt, about the body's own axes
-        vec3 pivot = vec3(0.0, 0.0, t0.w);
-        float len = t3.w;
-        if (part == 1) {
-            p = t0.xyz + R * (pan * (transpose(R) * (a_position - t0.xyz)));
-            n = R * (pan * (transpose(R) * a_normal));
-        } else if (part == 2) {
-            p = t0.xyz + R * (H * (transpose(R) * (a_position - t0.xyz) - pivot) + pivot);
-            n = R * (H * (transpose(R) * a_normal));
-        } else if (part == 3) {  // beam cone: a_position = (cos, sin, 0 at the lens | 1 at the end)
-            // Each vertex slides along its generator line (lens rim -> far rim); a far
-            // vertex below the floor stops on it, so the geometry ends where the floor
-            // cuts the cone and the clipper (slow on software GL) has nothing to do.
-            vec3 near = vec3(a_position.xy * t1.w, t2.w);
-            vec3 far = vec3(a_position.xy * (t1.w + len * m.z), t2.w + len);
-            vec3 p0 = t0.xyz + R * (H * (near - pivot) + pivot);
-            vec3 p1 = t0.xyz + R * (H * (far - pivot) + pivot);
-            float k = a_position.z;
-            if (k > 0.5 && p1.z < 0.0 && p0.z > 0.0) k = p0.z / (p0.z - p1.z);
-            p = mix(p0, p1, k);
-            alpha *= 1.0 - k;  // the beam fades along its length: nothing left at its end
-            n = R * (H * normalize(vec3(a_position.xy, -m.z)));
-            clip = p.z + 1e-3;  // what the vertices cannot cut (a lens under the floor) the clipper does
-            hidden = m.w < 0.5;
-        } else {  // floor pool: a_position = quad corner (+-1, +-1)
-            vec3 o = t0.xyz + R * (H * (vec3(0.0, 0.0, t2.w) - pivot) + pivot);
-            vec3 d = R * (H * vec3(0.0, 0.0, 1.0));
-            float t = d.z < -0.05 ? -o.z / d.z : -1.0;
-            hidden = m.w < 0.5 || t < 0.0 || t > len;
-            float r = t1.w + max(t, 0.0) * m.z;
-            vec2 u = length(d.xy) > 1e-4 ? normalize(d.xy) : vec2(1.0, 0.0);
-            vec2 v = vec2(-u.y, u.x);
-            vec2 centre = o.xy + max(t, 0.0) * d.xy;
-            p = vec3(centre + u * (r / max(-d.z, 0.05)) * a_position.x + v * r * a_position.y, 0.004);
-            v_uv = a_position.xy;
-            alpha *= clamp(1.25 - max(t, 0.0) / len, 0.25, 1.0);
-        }
+        // the yoke pans; the head pans, then tilts about the body's own axes, around its pivot
+        mat3 H = part == 1 ? pan : pan * rot_x(-m.y);
+        vec3 pivot = part == 1 ? vec3(0.0) : vec3(0.0, 0.0, t0.w);
+        p = t0.xyz + R * (H * (transpose(R) * (a_position - t0.xyz) - pivot) + pivot);
+        n = R * (H * (transpose(R) * a_normal));
     }
     if (u_lit > 0.5) {
         vec3 en = normalize(u_normal * n);
@@ -509,39 +469,22 @@ void main() {
         float l = 0.30 + 0.62 * abs(en.z) + 0.16 * max(dot(en, up), 0.0);
         c.rgb *= min(l, 1.0);
     }
-    if (u_soft > 0.5 && part == 3) {  // soft edges: a cone seen edge-on fades out
-        vec3 en = normalize(u_normal * n);
-        vec3 eye = (u_modelview * vec4(p, 1.0)).xyz;
-        vec3 view = u_ortho > 0.5 ? vec3(0.0, 0.0, 1.0) : normalize(-eye);
-        float facing = abs(dot(en, view));
-        alpha *= facing * facing * 1.6;
-    }
-    c.a *= alpha;
+    c.a *= a_alpha;
     v_color = c;
-    gl_ClipDistance[0] = clip;
-    // hidden: every vertex on one point, no area, nothing to clip or fill
-    gl_Position = hidden ? vec4(0.0, 0.0, 0.0, 1.0) : u_mvp * vec4(p, 1.0);
+    gl_Position = u_mvp * vec4(p, 1.0);
 }
 """
 
 _POSED_FRAGMENT = """
-uniform float u_pool;
 in vec4 v_color;
-in vec2 v_uv;
 out vec4 frag_color;
 void main() {
-    vec4 c = v_color;
-    if (u_pool > 0.5) {  // a soft round pool of light
-        float k = max(1.0 - dot(v_uv, v_uv), 0.0);
-        c.a *= k * k;
-    }
-    frag_color = c;
+    frag_color = v_color;
 }
 """
 
 _POSED_ATTRIBUTES = (*_ATTRIBUTES, "a_pose")
-_POSED_UNIFORMS = ("u_mvp", "u_modelview", "u_normal", "u_lit", "u_soft", "u_ortho", "u_pose", "u_motion",
-                   "u_cols", "u_pool")
+_POSED_UNIFORMS = ("u_mvp", "u_normal", "u_lit", "u_pose", "u_motion", "u_cols")
 
 
 def build_posed_program() -> tuple[int, dict[str, int]]:
@@ -627,19 +570,11 @@ class PoseTextures:
 
 
 class PosedItem(BatchItem):
-    """A ``BatchItem`` whose vertices move with their fixture's pose (see ``PoseTextures``).
+    """A ``BatchItem`` whose vertices move with their fixture's pose (see ``PoseTextures``): bodies, lenses, aims."""
 
-    ``mode``: ``body`` (lit), ``plain``, ``beam`` (clipped by the floor, soft edges
-    when ``soft``) or ``pool`` (soft round spots on the floor).
-    """
-
-    def __init__(self, primitive: int, textures: PoseTextures, *, mode: str = "plain", **kwargs: Any) -> None:
+    def __init__(self, primitive: int, textures: PoseTextures, **kwargs: Any) -> None:
         super().__init__(primitive, **kwargs)
         self.textures = textures
-        self.mode = mode
-        self.soft = True
-        #: Beams and pools: drawn at the view's ``light_scale`` resolution (see ``GLView``).
-        self.low_res = mode in ("beam", "pool")
         self._arrays["pose"] = None
 
     def set_pose(self, pose: npt.NDArray[np.float32]) -> None:
@@ -655,24 +590,15 @@ class PosedItem(BatchItem):
         GL.glUseProgram(program)
         self.textures.bind(res.generation)
         GL.glUniformMatrix4fv(u["u_mvp"], 1, GL.GL_FALSE, np.array(self.mvpMatrix().data(), dtype=np.float32))
-        GL.glUniformMatrix4fv(u["u_modelview"], 1, GL.GL_FALSE,
-                              np.array(self.modelViewMatrix().data(), dtype=np.float32))
         nm = np.array(self.modelViewMatrix().normalMatrix().data(), dtype=np.float32)
         GL.glUniformMatrix3fv(u["u_normal"], 1, GL.GL_FALSE, nm)
         GL.glUniform1f(u["u_lit"], 1.0 if self.lit else 0.0)
-        GL.glUniform1f(u["u_soft"], 1.0 if self.soft and self.mode == "beam" else 0.0)
-        GL.glUniform1f(u["u_ortho"], 1.0 if view.is_orthographic() else 0.0)
-        GL.glUniform1f(u["u_pool"], 1.0 if self.mode == "pool" else 0.0)
         GL.glUniform1i(u["u_pose"], 0)
         GL.glUniform1i(u["u_motion"], 1)
         GL.glUniform1i(u["u_cols"], PoseTextures.COLS)
-        if self.mode == "beam":
-            GL.glEnable(GL.GL_CLIP_DISTANCE0)
         try:
             self._draw_buffers(posed=True)
         finally:
-            if self.mode == "beam":
-                GL.glDisable(GL.GL_CLIP_DISTANCE0)
             GL.glUseProgram(0)
 
 
@@ -695,9 +621,334 @@ void main() {
 """
 
 
+_FARTHEST_DEPTH_FRAGMENT = """
+uniform sampler2D u_depth;
+uniform vec2 u_step;  // full-resolution pixels per pixel of the target
+uniform ivec2 u_size;  // the full-resolution depth's size
+uniform int u_taps;  // samples per axis, spread evenly over the footprint of one target pixel
+void main() {
+    vec2 lo = (gl_FragCoord.xy - 0.5) * u_step;
+    vec2 stride = u_step / float(u_taps);
+    float d = 0.0;
+    for (int j = 0; j < u_taps; j++) {
+        for (int i = 0; i < u_taps; i++) {
+            ivec2 p = ivec2(floor(lo + (vec2(i, j) + 0.5) * stride));
+            d = max(d, texelFetch(u_depth, clamp(p, ivec2(0), u_size - 1), 0).r);
+        }
+    }
+    gl_FragDepth = d;
+}
+"""
+
+
+def build_farthest_depth_program() -> int:
+    """Writes, per pixel of a smaller target, the farthest depth of its footprint in ``u_depth``.
+
+    The light layer's depth: thin occluders (a truss, a fixture's edge) never
+    block a whole light pixel, so light never leaves a dark fringe around them
+    (a nearest-sampled copy blocks a light pixel or not by luck).  At most 3 × 3
+    samples spread over the footprint.
+    """
+    core = _core_profile()
+    header = "#version 150\n" if core else "#version 130\n"
+    return _link(header + _COMPOSITE_VERTEX, header + _FARTHEST_DEPTH_FRAGMENT, ("a_position",))
+
+
 def build_composite_program() -> int:
     """Draws a texture over the whole viewport (the low-resolution light layer)."""
     core = _core_profile()
     header = "#version 150\n" if core else "#version 130\n"
     return _link(header + _COMPOSITE_VERTEX, header + _COMPOSITE_FRAGMENT, ("a_position",), frag_data=not core)
 
+
+
+# --------------------------------------------------------------------------- beams
+#
+# One quad per beam, fitted on screen around the cone; the fragment shader
+# casts each pixel's view ray through the cone.  ``motion.beam_quads`` and
+# ``motion.beam_light`` are the same maths in numpy (the tests' reference).
+
+_BEAM_VERTEX = """
+uniform mat4 u_mvp;
+uniform mat4 u_inv_mvp;
+uniform vec3 u_eye;
+uniform vec3 u_forward;
+uniform float u_ortho;
+uniform vec2 u_half_px;
+uniform sampler2D u_pose;
+uniform sampler2D u_motion;
+uniform int u_cols;
+in vec3 a_position;  // the quad's corner: (-1 | 1 along the beam, -1 | 1 across it, 0)
+in vec4 a_color;
+in vec2 a_pose;
+noperspective out vec3 v_origin;  // the pixel's ray (at the beam's depth) in the beam's frame
+noperspective out vec3 v_dir;
+noperspective out vec2 v_floor;   // world z of the ray's origin, and per unit of t
+flat out vec4 v_cone;   // axial stretch drawn (from the middle), radius at the middle, tan(half angle)
+flat out vec4 v_fade;   // fade = x + y * axial; z: the ray's first t (the eye, or the near plane)
+flat out vec3 v_rgb;
+
+vec4 pose_texel(int f, int k) { return texelFetch(u_pose, ivec2((f - (f / u_cols) * u_cols) * 4 + k, f / u_cols), 0); }
+mat3 rot_x(float a) { float c = cos(a); float s = sin(a); return mat3(1.0, 0.0, 0.0, 0.0, c, s, 0.0, -s, c); }
+mat3 rot_z(float a) { float c = cos(a); float s = sin(a); return mat3(c, s, 0.0, -s, c, 0.0, 0.0, 0.0, 1.0); }
+
+void main() {
+    int f = int(a_pose.x + 0.5);
+    vec4 t0 = pose_texel(f, 0);
+    vec4 t1 = pose_texel(f, 1);
+    vec4 t2 = pose_texel(f, 2);
+    vec4 t3 = pose_texel(f, 3);
+    vec4 m = texelFetch(u_motion, ivec2(f - (f / u_cols) * u_cols, f / u_cols), 0);
+    mat3 R = mat3(t1.xyz, t2.xyz, t3.xyz);
+    mat3 H = rot_z(-m.x) * rot_x(-m.y);
+    vec3 pivot = vec3(0.0, 0.0, t0.w);
+    vec3 lens = t0.xyz + R * (H * (vec3(0.0, 0.0, t2.w) - pivot) + pivot);
+    vec3 d = R * (H * vec3(0.0, 0.0, 1.0));
+    float r0 = t1.w;
+    float len = t3.w;
+    float k = m.z;
+    // the stretch with any of the cone above the floor (motion.beam_spans)
+    float hz = sqrt(max(1.0 - d.z * d.z, 0.0));
+    float top = lens.z + r0 * hz;
+    float rise = d.z + k * hz;
+    float sa = 0.0;
+    float sb = len;
+    if (rise > 0.0) sa = max(0.0, -top / rise);
+    else if (rise < 0.0) sb = min(len, -top / rise);
+    else if (top < 0.0) sb = -1.0;
+    bool hidden = m.w < 0.5 || sb <= sa || max(a_color.r, max(a_color.g, a_color.b)) * a_color.a <= 0.0;
+    float sm = 0.5 * (sa + sb);
+    vec3 mid = lens + d * sm;
+    // (motion.beam_quads) a square around each end, across the view; 8 corners on screen
+    vec3 view = u_ortho > 0.5 ? u_forward : mid - u_eye;
+    vec3 e1 = cross(d, view);
+    if (dot(e1, e1) < 1e-12 * dot(view, view)) {  // seen down its axis: any direction across
+        e1 = cross(d, abs(d.x) < 0.9 ? vec3(1.0, 0.0, 0.0) : vec3(0.0, 1.0, 0.0));
+    }
+    e1 = normalize(e1);
+    vec3 e2 = cross(d, e1);
+    float ra = r0 + k * sa;
+    float rb = r0 + k * sb;
+    vec4 ca = u_mvp * vec4(lens + d * sa, 1.0);
+    vec4 cb = u_mvp * vec4(lens + d * sb, 1.0);
+    vec4 c1 = u_mvp * vec4(e1, 0.0);
+    vec4 c2 = u_mvp * vec4(e2, 0.0);
+    vec2 p[8];
+    bool front = true;
+    float zmin = 1.0;
+    for (int i = 0; i < 8; i++) {
+        float s1 = (i - (i / 2) * 2) == 0 ? 1.0 : -1.0;
+        float s2 = ((i / 2) - (i / 4) * 2) == 0 ? 1.0 : -1.0;
+        vec4 c = i < 4 ? ca + ra * (s1 * c1 + s2 * c2) : cb + rb * (s1 * c1 + s2 * c2);
+        front = front && c.w > 1e-4;
+        float w = max(c.w, 1e-4);
+        p[i] = c.xy / w * u_half_px;
+        zmin = min(zmin, c.z / w);
+    }
+    vec2 corner = a_position.xy;
+    float z = -1.0;
+    if (front) {
+        vec2 pa = 0.25 * (p[0] + p[1] + p[2] + p[3]);
+        vec2 pb = 0.25 * (p[4] + p[5] + p[6] + p[7]);
+        vec2 ax = pb - pa;
+        float span = length(ax);
+        vec2 u = span > 1e-3 ? ax / span : vec2(1.0, 0.0);
+        vec2 n = vec2(-u.y, u.x);
+        float amin = 1e30;
+        float amax = -1e30;
+        float top_a = -1e30;
+        float top_b = -1e30;
+        float bot_a = 1e30;
+        float bot_b = 1e30;
+        for (int i = 0; i < 8; i++) {
+            float a = dot(p[i], u);
+            float c = dot(p[i], n);
+            amin = min(amin, a);
+            amax = max(amax, a);
+            if (i < 4) { top_a = max(top_a, c); bot_a = min(bot_a, c); }
+            else { top_b = max(top_b, c); bot_b = min(bot_b, c); }
+        }
+        float slope_top = span > 1.0 ? clamp((top_b - top_a) / span, -2.0, 2.0) : 0.0;
+        float slope_bot = span > 1.0 ? clamp((bot_b - bot_a) / span, -2.0, 2.0) : 0.0;
+        float off_top = -1e30;
+        float off_bot = 1e30;
+        for (int i = 0; i < 8; i++) {
+            float a = dot(p[i], u);
+            float c = dot(p[i], n);
+            off_top = max(off_top, c - slope_top * a);
+            off_bot = min(off_bot, c - slope_bot * a);
+        }
+        float along = a_position.x < 0.0 ? amin : amax;
+        float across = a_position.y > 0.0 ? slope_top * along + off_top : slope_bot * along + off_bot;
+        corner = (u * along + n * across) / u_half_px;
+        z = clamp(zmin, -1.0, 1.0);
+    }
+    // this corner's view ray (motion.camera_rays), from the beam's depth on
+    vec4 xf = u_inv_mvp * vec4(corner, 1.0, 1.0);
+    vec3 o = u_eye;
+    vec3 v = xf.xyz - xf.w * u_eye;
+    if (u_ortho > 0.5) {
+        vec4 xn = u_inv_mvp * vec4(corner, -1.0, 1.0);
+        o = xn.xyz / xn.w;
+        v = xf.xyz / xf.w - o;
+    }
+    v /= dot(v, u_forward);
+    float tm = dot(mid - o, u_forward);
+    vec3 rel = o + tm * v - mid;
+    v_origin = vec3(dot(e1, rel), dot(e2, rel), dot(d, rel));
+    v_dir = vec3(dot(e1, v), dot(e2, v), dot(d, v));
+    v_floor = vec2(rel.z + mid.z, v.z);
+    v_cone = vec4(sa - sm, sb - sm, r0 + k * sm, k);
+    v_fade = vec4(1.0 - sm / len, -1.0 / len, -tm, 0.0);
+    v_rgb = a_color.rgb * a_color.a;
+    // hidden: every vertex on one point, no area
+    gl_Position = hidden ? vec4(0.0, 0.0, 0.0, 1.0) : vec4(corner, z, 1.0);
+}
+"""
+
+_BEAM_FRAGMENT = """
+uniform float u_gain;
+uniform float u_knee;
+uniform float u_spread;
+uniform float u_pool;
+noperspective in vec3 v_origin;
+noperspective in vec3 v_dir;
+noperspective in vec2 v_floor;
+flat in vec4 v_cone;
+flat in vec4 v_fade;
+flat in vec3 v_rgb;
+out vec4 frag_color;
+void main() {
+    // (motion.beam_light) the ray o + t v, the cone x² + y² <= (rm + k z)², z along the axis
+    vec3 o = v_origin;
+    vec3 v = v_dir;
+    float rm = v_cone.z;
+    float k = v_cone.w;
+    float ro = rm + k * o.z;
+    float A = v.x * v.x + v.y * v.y - k * k * v.z * v.z;
+    float B = o.x * v.x + o.y * v.y - k * v.z * ro;
+    float C = o.x * o.x + o.y * o.y - ro * ro;
+    float disc = B * B - A * C;
+    float sq = sqrt(max(disc, 0.0));
+    float q = B < 0.0 ? sq - B : -B - sq;
+    q = abs(q) > 1e-30 ? q : 1e-30;
+    float r1 = q / (abs(A) > 1e-30 ? A : 1e-30);
+    float r2 = C / q;
+    float lo = min(r1, r2);
+    float hi = max(r1, r2);
+    float t0 = lo;
+    float t1 = hi;
+    if (A < 0.0) {  // the ray runs within the cone's angle: one end of it is inside
+        t0 = v.z > 0.0 ? hi : -1e30;
+        t1 = v.z > 0.0 ? 1e30 : lo;
+    }
+    if (disc < 0.0) t1 = -1e30;
+    // between the ends of the stretch drawn
+    float iz = 1.0 / (abs(v.z) > 1e-12 ? v.z : 1e-12);
+    float s0 = (v_cone.x - o.z) * iz;
+    float s1 = (v_cone.y - o.z) * iz;
+    t0 = max(t0, min(s0, s1));
+    t1 = min(t1, max(s0, s1));
+    // above the floor, in front of the eye
+    float fz = v_floor.x;
+    float dz = v_floor.y;
+    float tf = -fz / (dz != 0.0 ? dz : 1.0);
+    if (dz < 0.0) t1 = min(t1, tf);
+    else if (dz > 0.0) t0 = max(t0, tf);
+    else if (fz < 0.0) t1 = -1e30;
+    t0 = max(t0, v_fade.z);
+    float light = 0.0;
+    if (t1 > t0) {
+        float tm = 0.5 * (t0 + t1);
+        vec3 pm = o + tm * v;
+        float rad = max(rm + k * pm.z, 1e-6);
+        float fade = clamp(v_fade.x + v_fade.y * pm.z, 0.0, 1.0);
+#if SOFT
+        float shape = sqrt(max(1.0 - dot(pm.xy, pm.xy) / (rad * rad), 0.0));
+#else
+        float shape = 1.0;
+#endif
+        float x = (t1 - t0) * length(v) / rad * shape * min(1.0, u_spread / rad);
+        light = u_gain * fade * x / (1.0 + u_knee * x);
+    }
+#if POOL
+    if (dz < 0.0 && tf >= v_fade.z) {  // the pool, where the ray meets the floor
+        vec3 pf = o + tf * v;
+        float rad = rm + k * pf.z;
+        float u2 = dot(pf.xy, pf.xy) / max(rad * rad, 1e-12);
+        if (u2 < 1.0 && pf.z >= v_cone.x && pf.z <= v_cone.y && rad > 0.0) {
+            float fade = clamp(v_fade.x + v_fade.y * pf.z, 0.0, 1.0);
+            light += u_pool * (1.0 - u2) * (1.0 - u2) * min(1.25 * fade, 1.0);
+        }
+    }
+#endif
+    frag_color = vec4(v_rgb * light, 0.0);
+}
+"""
+
+_BEAM_UNIFORMS = ("u_mvp", "u_inv_mvp", "u_eye", "u_forward", "u_ortho", "u_half_px", "u_pose", "u_motion",
+                  "u_cols", "u_gain", "u_knee", "u_spread", "u_pool")
+
+
+def build_beam_program(soft: bool = True, pool: bool = True) -> tuple[int, dict[str, int]]:
+    """The program of ``BeamItem`` for the current context (GLSL 1.50 core, 1.30 otherwise).
+
+    ``soft`` (the profile across the beam) and ``pool`` are compiled in or out:
+    llvmpipe runs both sides of a branch, even on a uniform.
+    """
+    core = _core_profile()
+    header = ("#version 150\n" if core else "#version 130\n") + f"#define SOFT {int(soft)}\n#define POOL {int(pool)}\n"
+    prog = _link(header + _BEAM_VERTEX, header + _BEAM_FRAGMENT, _POSED_ATTRIBUTES, frag_data=not core)
+    return prog, {n: int(GL.glGetUniformLocation(prog, n)) for n in _BEAM_UNIFORMS}
+
+
+class BeamItem(PosedItem):
+    """Every beam (and its floor pool) as one quad, lit per pixel: see ``motion.beam_light``.
+
+    Geometry: 4 vertices per beam, position = the quad corner (±1, ±1, 0),
+    pose = (fixture, ``PART_BEAM``), colour = the beam's RGBA8 (alpha scales
+    it); 6 indices per beam.  ``gain`` and ``pool`` are the brightness of a beam
+    seen side-on at its lens and of a pool's centre (0: no pools); ``soft``
+    fades each beam from its axis to its edge.  Additive, depth-tested (against
+    the nearest point of its quad), writes no depth.
+    """
+
+    def __init__(self, textures: PoseTextures, **kwargs: Any) -> None:
+        super().__init__(GL.GL_TRIANGLES, textures, depth_write=False, blend="additive", **kwargs)
+        #: Drawn into the view's reduced light layer (see ``GLView._draw_light``).
+        self.low_res = True
+        self.soft = True
+        self.gain = 0.25
+        self.knee = 0.3
+        self.spread = 1.0
+        self.pool = 0.45
+
+    def _apply_state(self) -> None:
+        super()._apply_state()
+        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE)
+
+    def _draw(self, res: GLResources) -> None:
+        view = self.view()
+        pools = self.pool > 0.0
+        program, u = view.light_program(self.soft, pools)
+        cam = view.light_camera()
+        GL.glUseProgram(program)
+        self.textures.bind(res.generation)
+        GL.glUniformMatrix4fv(u["u_mvp"], 1, GL.GL_TRUE, cam.vp.astype(np.float32))
+        GL.glUniformMatrix4fv(u["u_inv_mvp"], 1, GL.GL_TRUE, cam.inverse.astype(np.float32))
+        GL.glUniform3f(u["u_eye"], *map(float, cam.eye))
+        GL.glUniform3f(u["u_forward"], *map(float, cam.forward))
+        GL.glUniform1f(u["u_ortho"], 1.0 if cam.ortho else 0.0)
+        GL.glUniform2f(u["u_half_px"], *map(float, cam.half_px))
+        GL.glUniform1i(u["u_pose"], 0)
+        GL.glUniform1i(u["u_motion"], 1)
+        GL.glUniform1i(u["u_cols"], PoseTextures.COLS)
+        GL.glUniform1f(u["u_gain"], float(self.gain))
+        GL.glUniform1f(u["u_knee"], float(self.knee))
+        GL.glUniform1f(u["u_spread"], float(self.spread))
+        if pools:
+            GL.glUniform1f(u["u_pool"], float(self.pool))
+        try:
+            self._draw_buffers(posed=True)
+        finally:
+            GL.glUseProgram(0)

@@ -25,6 +25,9 @@ What it adds:
   work the same.
 * **The camera never goes under the floor**: elevation stays in 0..90.
 * **A frame cache** for the static layers (see ``_paint_cached``).
+* **A light layer**: items marked ``low_res`` (the beams) are drawn into a
+  small framebuffer, depth-tested against the static layers, and added over
+  the picture (see ``_draw_light``).
 """
 
 from __future__ import annotations
@@ -38,12 +41,15 @@ import numpy as np
 import numpy.typing as npt
 import pyqtgraph.opengl as gl
 from OpenGL import GL
+from OpenGL.raw.GL.VERSION import GL_1_0 as raw_gl
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from visualizer.render import camera
+from visualizer.render import camera, motion
 from visualizer.render.glitems import (
     GLResources,
+    build_beam_program,
     build_composite_program,
+    build_farthest_depth_program,
     build_posed_program,
     build_program,
     program_uniforms,
@@ -55,14 +61,17 @@ log = logging.getLogger(__name__)
 class RawFramebuffer:
     """An offscreen framebuffer (RGBA8 colour texture, depth-stencil) held as plain GL names.
 
+    ``depth_texture``: the depth-stencil is a texture (it can be sampled), not a renderbuffer.
+
     Not a ``QOpenGLFramebufferObject``: that one frees itself in its destructor,
     whenever Python collects it, in whatever context is current then (or none,
     after its view is gone), which crashed later views.  GL names of a destroyed
     context are simply gone with it; ``delete`` is only called with ours current.
     """
 
-    def __init__(self, width: int, height: int, generation: int) -> None:
+    def __init__(self, width: int, height: int, generation: int, depth_texture: bool = False) -> None:
         self.width, self.height, self.generation = width, height, generation
+        self.depth_texture = depth_texture
         self.texture = int(GL.glGenTextures(1))
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
         GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, width, height, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, None)
@@ -71,15 +80,29 @@ class RawFramebuffer:
         for param in (GL.GL_TEXTURE_WRAP_S, GL.GL_TEXTURE_WRAP_T):
             GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_CLAMP_TO_EDGE)
         GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
-        self.depth = int(GL.glGenRenderbuffers(1))
-        GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, self.depth)
-        GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, GL.GL_DEPTH24_STENCIL8, width, height)
-        GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, 0)
         self.handle = int(GL.glGenFramebuffers(1))
+        if depth_texture:
+            self.depth = int(GL.glGenTextures(1))
+            GL.glBindTexture(GL.GL_TEXTURE_2D, self.depth)
+            # the raw entry point: PyOpenGL's wrapper has no array type for UNSIGNED_INT_24_8
+            raw_gl.glTexImage2D(GL.GL_TEXTURE_2D, 0, GL.GL_DEPTH24_STENCIL8, width, height, 0, GL.GL_DEPTH_STENCIL,
+                                GL.GL_UNSIGNED_INT_24_8, None)
+            for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
+                GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_NEAREST)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+        else:
+            self.depth = int(GL.glGenRenderbuffers(1))
+            GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, self.depth)
+            GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, GL.GL_DEPTH24_STENCIL8, width, height)
+            GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, 0)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.handle)
         GL.glFramebufferTexture2D(GL.GL_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, self.texture, 0)
-        GL.glFramebufferRenderbuffer(GL.GL_FRAMEBUFFER, GL.GL_DEPTH_STENCIL_ATTACHMENT, GL.GL_RENDERBUFFER,
-                                     self.depth)
+        if depth_texture:
+            GL.glFramebufferTexture2D(GL.GL_FRAMEBUFFER, GL.GL_DEPTH_STENCIL_ATTACHMENT, GL.GL_TEXTURE_2D,
+                                      self.depth, 0)
+        else:
+            GL.glFramebufferRenderbuffer(GL.GL_FRAMEBUFFER, GL.GL_DEPTH_STENCIL_ATTACHMENT, GL.GL_RENDERBUFFER,
+                                         self.depth)
         status = GL.glCheckFramebufferStatus(GL.GL_FRAMEBUFFER)
         if status != GL.GL_FRAMEBUFFER_COMPLETE:
             raise RuntimeError(f"offscreen framebuffer incomplete (status {status:#x})")
@@ -90,7 +113,10 @@ class RawFramebuffer:
     def delete(self) -> None:
         """Free the GL names (our context must be current)."""
         GL.glDeleteFramebuffers(1, [self.handle])
-        GL.glDeleteRenderbuffers(1, [self.depth])
+        if self.depth_texture:
+            GL.glDeleteTextures([self.depth])
+        else:
+            GL.glDeleteRenderbuffers(1, [self.depth])
         GL.glDeleteTextures([self.texture])
 
 
@@ -115,7 +141,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         self._failed_items: set[int] = set()
         self._gl = GLResources()
         self._posed: tuple[int, int, dict[str, int]] | None = None
-        #: Items with ``low_res`` set (beams, pools) are drawn at this fraction of the
+        #: Items with ``low_res`` set (the beams) are drawn at this fraction of the
         #: resolution and added over the picture: soft light, a quarter of the fill.
         self.light_scale = 0.5
         #: At most this many pixels in the light layer (None: no cap): in a big window the
@@ -123,7 +149,13 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         #: with the layer's area while soft light looks the same upsampled.
         self.light_budget: int | None = None
         self._light_fbo: RawFramebuffer | None = None
+        #: The static layers' depth, copied where a shader can read it, when there is no cache.
+        self._depth_copy: RawFramebuffer | None = None
+        #: What the light layer's depth holds: (cache key, framebuffer, size), or None (refill it).
+        self._light_depth_key: tuple[Any, ...] | None = None
+        self._light_progs: dict[tuple[int, bool, bool], tuple[int, dict[str, int]]] = {}
         self._composite: tuple[int, int, int] | None = None  # generation, program, quad buffer
+        self._farthest: tuple[int, int] | None = None  # generation, program
         #: How far (metres) the far clipping plane reaches beyond the camera distance.
         self._extent = 100.0
         #: A mouse button is down and the pointer moved: the user is dragging the camera.
@@ -256,15 +288,18 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         # A new context: the old framebuffers' names belonged to the old one.
         self._cache_fbo = None
         self._light_fbo = None
-        self._cache_key = self._pending_key = None
+        self._depth_copy = None
+        self._cache_key = self._pending_key = self._light_depth_key = None
         super().initializeGL()
 
-    def _framebuffer(self, old: RawFramebuffer | None, width: int, height: int) -> RawFramebuffer:
-        if old is not None and (old.width, old.height, old.generation) == (width, height, self._gl_generation):
+    def _framebuffer(self, old: RawFramebuffer | None, width: int, height: int,
+                     depth_texture: bool = False) -> RawFramebuffer:
+        if old is not None and (old.width, old.height, old.generation, old.depth_texture) == (
+                width, height, self._gl_generation, depth_texture):
             return old
         if old is not None and old.generation == self._gl_generation:
             old.delete()
-        return RawFramebuffer(width, height, self._gl_generation)
+        return RawFramebuffer(width, height, self._gl_generation, depth_texture)
 
     def gl_resources(self) -> GLResources:
         """The programs for the current context (items call this while painting)."""
@@ -280,6 +315,24 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             program, uniforms = build_posed_program()
             self._posed = (self._gl_generation, program, uniforms)
         return self._posed[1], self._posed[2]
+
+    def light_program(self, soft: bool, pool: bool) -> tuple[int, dict[str, int]]:
+        """The beam program (``glitems.BeamItem``) for the current context, with or without soft edges and pools."""
+        key = (self._gl_generation, soft, pool)
+        if key not in self._light_progs:
+            self._light_progs = {k: v for k, v in self._light_progs.items() if k[0] == self._gl_generation}
+            self._light_progs[key] = build_beam_program(soft, pool)
+        return self._light_progs[key]
+
+    def light_camera(self) -> motion.Camera:
+        """The camera as the beam shader sees it (projection · view of the whole viewport, device pixels)."""
+        region = self.getViewport()
+        view = camera.qmatrix_to_numpy(self.viewMatrix())
+        vp = camera.qmatrix_to_numpy(self.projectionMatrix(region, region)) @ view
+        inv = np.linalg.inv(view).astype(np.float64)
+        forward = -inv[:3, 2]
+        return motion.Camera(vp=vp, eye=inv[:3, 3].copy(), forward=forward / np.linalg.norm(forward),
+                             ortho=self._ortho, half_px=(max(region[2], 1) / 2, max(region[3], 1) / 2))
 
     @property
     def gl_generation(self) -> int:
@@ -327,7 +380,8 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         depth) and blitted back each frame; the rest is drawn on top,
         depth-tested against the cached bodies.  While the camera moves (the key
         changes frame after frame) everything is drawn directly: the cache is only
-        (re)built when a key is seen twice in a row.
+        (re)built when a key is seen twice in a row.  The light layer's depth
+        (see ``_draw_light``) is made from the cache once per cache.
         """
         region = self.getViewport()
         self.setProjection(region, region)
@@ -341,7 +395,7 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             self._draw_items(None, clear=True)
             return
         if key != self._cache_key:
-            fbo = self._cache_fbo = self._framebuffer(self._cache_fbo, w, h)
+            fbo = self._cache_fbo = self._framebuffer(self._cache_fbo, w, h, depth_texture=True)
             fbo.bind()
             GL.glViewport(0, 0, w, h)
             self._draw_items(static_items, clear=True)
@@ -357,13 +411,19 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
         GL.glViewport(0, 0, w, h)
         static = set(map(id, static_items))
-        self._draw_items([i for i in self.items if id(i) not in static], clear=False)
+        self._draw_items([i for i in self.items if id(i) not in static], clear=False,
+                         depth=(self._cache_fbo, self._cache_key))
 
-    def _draw_items(self, items: Sequence[Any] | None, clear: bool) -> None:
+    def _draw_items(self, items: Sequence[Any] | None, clear: bool,
+                    depth: tuple[RawFramebuffer, Any] | None = None) -> None:
         """Like GLViewWidget.paint, for a subset of the (flat) top-level items (None: all).
 
-        Items marked ``low_res`` are drawn together, at their place in the depth
-        order, into a reduced framebuffer and added over the picture.
+        Items marked ``low_res`` (the light) are drawn together into a reduced
+        framebuffer and added over the picture right after the static layers
+        (``static_items``), before the items that change: the light is occluded
+        by what the cached depth holds, and moving heads, lenses and overlays are
+        drawn over it.  ``depth``: the framebuffer (and its cache key) whose depth
+        is the static layers', if not the one being drawn into.
         """
         if clear:
             GL.glClearColor(*self.opts["bgcolor"])
@@ -371,24 +431,26 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             GL.glClear(GL.GL_DEPTH_BUFFER_BIT | GL.GL_COLOR_BUFFER_BIT)
         if items is None:
             items = list(self.items)
-        vao = getattr(self, "default_vao", None)
         ordered = sorted(items, key=lambda i: i.depthValue())
-        low = [i for i in ordered if getattr(i, "low_res", False) and i.visible()] if self.light_active() else []
-        light_done = not low
-        for item in ordered:
-            if not item.visible():
-                continue
-            if getattr(item, "low_res", False):
-                if not light_done:
-                    self._draw_light(low)
-                    light_done = True
-                continue
-            if item.childItems():
-                self.drawItemTree(item)
-                continue
-            if vao is not None and vao.isCreated():
-                vao.bind()
-            self._paint_item(item)
+        visible = [i for i in ordered if i.visible()]
+        low = [i for i in visible if getattr(i, "low_res", False)] if self.light_active() else []
+        static = set(map(id, self.static_items()))
+        rest = [i for i in visible if not getattr(i, "low_res", False)]
+        for item in (i for i in rest if id(i) in static):
+            self._paint_top(item)
+        if low:
+            self._draw_light(low, depth)
+        for item in (i for i in rest if id(i) not in static):
+            self._paint_top(item)
+
+    def _paint_top(self, item: Any) -> None:
+        if item.childItems():
+            self.drawItemTree(item)
+            return
+        vao = getattr(self, "default_vao", None)
+        if vao is not None and vao.isCreated():
+            vao.bind()
+        self._paint_item(item)
 
     def _paint_item(self, item: Any) -> None:
         try:
@@ -414,9 +476,17 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             scale = min(scale, math.sqrt(self.light_budget / area))
         return scale
 
-    def _draw_light(self, items: Sequence[Any]) -> None:
-        """Additive light (beams, pools) at ``light_scale`` resolution, depth-tested, added on top."""
-        target = GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING)
+    def _draw_light(self, items: Sequence[Any], depth: tuple[RawFramebuffer, Any] | None = None) -> None:
+        """Additive light (beams and their pools) at ``light_layer_scale`` resolution, depth-tested, added on top.
+
+        The layer's depth is the static layers' scaled down, each layer pixel
+        the farthest depth of its footprint (``_farthest_depth``): made from
+        ``depth``'s framebuffer (the frame cache) once per cache key, or, when
+        there is no cache, every frame from a same-size copy of the target's
+        depth (a packed depth-stencil copy is a memory copy on Mesa).  The light
+        writes no depth, so the layer's depth stays valid while the cache does.
+        """
+        target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
         w, h = self.deviceWidth(), self.deviceHeight()
         scale = self.light_layer_scale()
         if scale >= 1.0:
@@ -425,16 +495,27 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             return
         lw, lh = max(1, round(w * scale)), max(1, round(h * scale))
         fbo = self._light_fbo = self._framebuffer(self._light_fbo, lw, lh)
-        fbo.bind()
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, int(target))
-        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, lw, lh, GL.GL_DEPTH_BUFFER_BIT, GL.GL_NEAREST)
+        key = None if depth is None else (depth[1], fbo.handle, lw, lh, fbo.generation)
+        if key is None or key != self._light_depth_key:
+            if depth is None:  # the static layers are in the target: copy its depth where a shader can read it
+                source = self._depth_copy = self._framebuffer(self._depth_copy, w, h, depth_texture=True)
+                GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, target)
+                GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, source.handle)
+                GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GL.GL_DEPTH_BUFFER_BIT | GL.GL_STENCIL_BUFFER_BIT,
+                                     GL.GL_NEAREST)
+            else:
+                source = depth[0]
+            fbo.bind()
+            GL.glViewport(0, 0, lw, lh)
+            self._farthest_depth(source.depth, w, h, lw, lh)
+            self._light_depth_key = key
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo.handle)
         GL.glViewport(0, 0, lw, lh)
         GL.glClearColor(0.0, 0.0, 0.0, 0.0)
         GL.glClear(GL.GL_COLOR_BUFFER_BIT)
         for item in items:
             self._paint_item(item)
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, int(target))
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
         GL.glViewport(0, 0, w, h)
         region = self.light_region()
         if region is not None:  # add the light only where it can be
@@ -445,7 +526,32 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
 
-    def _composite_texture(self, texture: int) -> None:
+    def _farthest_depth(self, texture: int, w: int, h: int, lw: int, lh: int) -> None:
+        """Fill the bound (light) framebuffer's depth: the farthest depth of each pixel's footprint in ``texture``."""
+        if self._farthest is None or self._farthest[0] != self._gl_generation:
+            self._farthest = (self._gl_generation, build_farthest_depth_program())
+        program = self._farthest[1]
+        _, buf = self._quad_buffer()
+        GL.glUseProgram(program)
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
+        GL.glUniform1i(GL.glGetUniformLocation(program, "u_depth"), 0)
+        GL.glUniform2f(GL.glGetUniformLocation(program, "u_step"), w / lw, h / lh)
+        GL.glUniform2i(GL.glGetUniformLocation(program, "u_size"), w, h)
+        GL.glUniform1i(GL.glGetUniformLocation(program, "u_taps"), min(math.ceil(max(w / lw, h / lh)), 3))
+        GL.glColorMask(GL.GL_FALSE, GL.GL_FALSE, GL.GL_FALSE, GL.GL_FALSE)
+        GL.glEnable(GL.GL_DEPTH_TEST)
+        GL.glDepthFunc(GL.GL_ALWAYS)
+        GL.glDepthMask(GL.GL_TRUE)
+        GL.glDisable(GL.GL_BLEND)
+        self._draw_quad(buf)
+        GL.glDepthFunc(GL.GL_LESS)
+        GL.glColorMask(GL.GL_TRUE, GL.GL_TRUE, GL.GL_TRUE, GL.GL_TRUE)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+        GL.glUseProgram(0)
+
+    def _quad_buffer(self) -> tuple[int, int]:
+        """(composite program, full-screen quad buffer) of the current context."""
         if self._composite is None or self._composite[0] != self._gl_generation:
             program = build_composite_program()
             quad = np.array([[-1, -1], [1, -1], [1, 1], [-1, -1], [1, 1], [-1, 1]], np.float32)
@@ -454,10 +560,24 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             GL.glBufferData(GL.GL_ARRAY_BUFFER, quad.nbytes, quad, GL.GL_STATIC_DRAW)
             GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
             self._composite = (self._gl_generation, program, buf)
-        _, program, buf = self._composite
+        return self._composite[1], self._composite[2]
+
+    def _draw_quad(self, buf: int) -> None:
         vao = getattr(self, "default_vao", None)
         if vao is not None and vao.isCreated():
             vao.bind()
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf)
+        GL.glVertexAttribPointer(0, 2, GL.GL_FLOAT, GL.GL_FALSE, 0, None)
+        GL.glEnableVertexAttribArray(0)
+        try:
+            GL.glDrawArrays(GL.GL_TRIANGLES, 0, 6)
+        finally:
+            GL.glDisableVertexAttribArray(0)
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
+    def _composite_texture(self, texture: int) -> None:
+        """Add ``texture`` (the light layer) over the bound framebuffer, bilinearly upsampled."""
+        program, buf = self._quad_buffer()
         GL.glUseProgram(program)
         GL.glActiveTexture(GL.GL_TEXTURE0)
         GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
@@ -468,14 +588,9 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         GL.glDepthMask(GL.GL_FALSE)
         GL.glEnable(GL.GL_BLEND)
         GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf)
-        GL.glVertexAttribPointer(0, 2, GL.GL_FLOAT, GL.GL_FALSE, 0, None)
-        GL.glEnableVertexAttribArray(0)
         try:
-            GL.glDrawArrays(GL.GL_TRIANGLES, 0, 6)
+            self._draw_quad(buf)
         finally:
-            GL.glDisableVertexAttribArray(0)
-            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
             GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
             GL.glUseProgram(0)
             GL.glDisable(GL.GL_BLEND)

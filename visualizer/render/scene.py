@@ -27,10 +27,10 @@ from visualizer.render.geometry import (
 from visualizer.render.glitems import (
     PART_BEAM,
     PART_HEAD,
-    PART_POOL,
     PART_STATIC,
     PART_YOKE,
     BatchItem,
+    BeamItem,
     PosedItem,
     PoseTextures,
 )
@@ -112,14 +112,22 @@ class StageScene(GLView):
     #: ... ``simple`` up to this many, and no beams above it (bench_render: software GL keeps
     #: about 30 fps with beams off at 5,000 fixtures, a few fps with any beams).
     SIMPLE_BEAMS_LIMIT = 1500
-    FULL_CONE_SIDES = 12
-    SIMPLE_CONE_SIDES = 8
-    #: Opacity of a beam at the lens (it fades to nothing at its end) and of a floor pool's centre.
-    BEAM_ALPHA = 0.3
+    #: The look of beams (``motion.beam_light``, tuned on the festival rig's screenshots): the
+    #: brightness of a beam seen side-on, ``BEAM_GAIN × x / (1 + BEAM_KNEE × x)`` with x = 2
+    #: through its axis (it fades to nothing at its end, and seen down its length it is at most
+    #: 1 / knee times brighter); beyond ``BEAM_SPREAD`` metres of radius the same light spread
+    #: wider is dimmer (a blinder aimed at the audience does not fill the picture); a floor
+    #: pool's centre.
+    BEAM_GAIN = 0.35
+    BEAM_KNEE = 0.3
+    BEAM_SPREAD = 1.0
+    POOL_GAIN = 0.45
     #: Most pixels of the light layer (beams, pools) at each quality, whatever the window's size.
-    FULL_LIGHT_PIXELS = 184_000
-    SIMPLE_LIGHT_PIXELS = 64_000
-    POOL_ALPHA = 0.45
+    #: The beams' cost is fill; their light is soft and analytic, so it upsamples well: the festival
+    #: rig at 1600x1000 looks the same at 184k, 92k and 64k pixels (1:1 crops); at 46k beam edges
+    #: begin to stair-step.
+    FULL_LIGHT_PIXELS = 64_000
+    SIMPLE_LIGHT_PIXELS = 32_000
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -161,7 +169,6 @@ class StageScene(GLView):
         self._beam_owner = np.zeros(0, np.int32)
         self._light_on = np.zeros(0, bool)
         self._moved_at = 0  # frame count when heads last moved
-        self._pool_owner = np.zeros(0, np.int32)
         self._move_clock = QtCore.QElapsedTimer()
         self._move_timer = QtCore.QTimer(self)
         self._move_timer.setInterval(16)
@@ -178,19 +185,15 @@ class StageScene(GLView):
         self._pose = PoseTextures()
         # Bodies of fixtures that never move stay in the frame cache; moving heads'
         # bodies (and every aim stub, a few lines) are drawn each frame.
-        self.bodies = PosedItem(GL.GL_TRIANGLES, self._pose, mode="body", lit=True, cull=True, depth_value=0)
-        self.head_bodies = PosedItem(GL.GL_TRIANGLES, self._pose, mode="body", lit=True, cull=True,
+        self.bodies = PosedItem(GL.GL_TRIANGLES, self._pose, lit=True, cull=True, depth_value=0)
+        self.head_bodies = PosedItem(GL.GL_TRIANGLES, self._pose, lit=True, cull=True,
                                      depth_value=0.1)
         self.aims = PosedItem(GL.GL_LINES, self._pose, blend="alpha", line_width=2.0, depth_value=0.5)
         self.head_aims = PosedItem(GL.GL_LINES, self._pose, blend="alpha", line_width=2.0, depth_value=0.5)
         self.lenses = PosedItem(GL.GL_TRIANGLES, self._pose, polygon_offset=(-1.0, -2.0), cull=True,
                                 depth_value=1)
-        # Offsets: light is drawn at reduced resolution against a nearest-sampled depth
-        # copy; a slope-scaled offset keeps the floor from biting into its pools.
-        self.pools = PosedItem(GL.GL_TRIANGLES, self._pose, mode="pool", depth_write=False, blend="additive",
-                               polygon_offset=(-4.0, -8.0), depth_value=9)
-        self.beams = PosedItem(GL.GL_TRIANGLES, self._pose, mode="beam", depth_write=False, blend="additive",
-                               cull=True, polygon_offset=(-4.0, -8.0), depth_value=10)
+        #: Beams and their floor pools: one quad per beam, lit per pixel (``glitems.BeamItem``).
+        self.beams = BeamItem(self._pose, depth_value=10)
         self.highlight = BatchItem(GL.GL_LINES, depth_test=False, blend="alpha", line_width=2.0,
                                    depth_value=20)
         self.marker = BatchItem(GL.GL_POINTS, depth_test=False, blend="alpha", point_size=34.0, ring=True,
@@ -204,7 +207,7 @@ class StageScene(GLView):
         self._dimension_labels: list[Label] = []
         self._rulers: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
         self.setMouseTracking(True)  # hover names a fixture whose label was thinned
-        for item in (*self._static_items, self.head_bodies, self.head_aims, self.lenses, self.pools, self.beams,
+        for item in (*self._static_items, self.head_bodies, self.head_aims, self.lenses, self.beams,
                      self.highlight, self.marker, self.hits, self.labels):
             self.addItem(item)
         self.set_camera_preset("perspective")
@@ -464,35 +467,34 @@ class StageScene(GLView):
     def light_active(self) -> bool:
         return bool(self._light_on.any()) if len(self._light_on) else False
 
-    def light_region(self) -> tuple[int, int, int, int] | None:
-        """The screen box of every lit beam (its lens, its end, its pool), from the shader's maths."""
+    def lit_beams(self) -> motion.LitBeams | None:
+        """Every beam the shader draws now (lit, not a bar, some of it above the floor), as it draws it."""
         s = self._statics
         on = self._light_on
-        if s is None or len(on) != len(s.position) or not on.any():
+        if s is None or len(on) != len(s.position) or len(self._motion) != len(on):
             return None
-        idx = np.flatnonzero(on)
-        sub = motion.Statics(*(getattr(s, f)[idx] for f in motion.Statics.__dataclass_fields__))
-        origin, d = motion.beams(sub, self._pan[idx], self._tilt[idx])
-        reach = sub.length.astype(np.float64)
-        # where each beam ends: its full length, or the floor if that comes first
-        t_floor = np.where(d[:, 2] < -1e-6, -origin[:, 2] / np.where(d[:, 2] < -1e-6, d[:, 2], -1.0), np.inf)
-        t = np.minimum(reach, np.maximum(t_floor, 0.0))
-        end = origin + d * t[:, None]
-        radius = (sub.lens_radius + t * np.tan(np.radians(np.clip(self._beam_deg[idx], 1, 120)) / 2)
-                  ) / np.maximum(np.abs(d[:, 2]), 0.05)  # the pool stretches along the floor
-        pts = np.concatenate([origin, end])
-        r = np.concatenate([sub.lens_radius.astype(np.float64), radius])
-        box = np.concatenate([pts + np.array([dx, dy, dz]) * r[:, None]
-                              for dx in (-1, 1) for dy in (-1, 1) for dz in (-1, 1)])
-        xy, front = camera.project(box, self.view_projection(), self.width(), self.height())
-        if not front.all():
-            return None  # something behind the eye: no safe box, add everywhere
-        dpr = self.devicePixelRatioF()
+        bars = np.array([shape == "bar" for shape in self._shapes], bool).reshape(len(on))
+        idx = np.flatnonzero(on & ~bars)
+        return motion.lit_beams(s, idx, self._pan[idx], self._tilt[idx], self._motion[idx, 2])
+
+    def light_region(self) -> tuple[int, int, int, int] | None:
+        """Device pixels (x, y from the bottom, w, h) holding every drawn beam's light, or None for all of it.
+
+        The screen box of the squares around each beam's ends (``motion.beam_corners``):
+        it holds the cone, so all of its light.
+        """
+        beams = self.lit_beams()
+        if beams is None or not len(beams.index):
+            return None
+        clip = motion.beam_corners(beams, self.light_camera())
+        if not (clip[:, :, 3] > 1e-4).all():
+            return None  # a beam reaches behind the eye: its light can be anywhere
+        ndc = clip[:, :, :2] / clip[:, :, 3:]
         w, h = self.deviceWidth(), self.deviceHeight()
-        x0 = int(max(math.floor(xy[:, 0].min() * dpr) - 4, 0))
-        x1 = int(min(math.ceil(xy[:, 0].max() * dpr) + 4, w))
-        y0 = int(max(math.floor(h - xy[:, 1].max() * dpr) - 4, 0))
-        y1 = int(min(math.ceil(h - xy[:, 1].min() * dpr) + 4, h))
+        x0 = int(np.clip(math.floor((ndc[:, :, 0].min() + 1) * (w / 2)) - 2, 0, w))
+        x1 = int(np.clip(math.ceil((ndc[:, :, 0].max() + 1) * (w / 2)) + 2, 0, w))
+        y0 = int(np.clip(math.floor((ndc[:, :, 1].min() + 1) * (h / 2)) - 2, 0, h))
+        y1 = int(np.clip(math.ceil((ndc[:, :, 1].max() + 1) * (h / 2)) + 2, 0, h))
         return (x0, y0, max(x1 - x0, 0), max(y1 - y0, 0))
 
     def beam_quality(self) -> str:
@@ -521,49 +523,30 @@ class StageScene(GLView):
     def _show_beams(self) -> None:
         q = self._effective_quality()
         self.beams.setVisible(self._beams_visible and q != "off")
-        self.pools.setVisible(self._beams_visible and q == "full")
         self.beams.soft = q == "full"
+        self.beams.gain = self.BEAM_GAIN
+        self.beams.knee = self.BEAM_KNEE
+        self.beams.spread = self.BEAM_SPREAD
+        self.beams.pool = self.POOL_GAIN if q == "full" else 0.0
         self.light_scale = 0.5 if q == "full" else 0.25
-        # 1600x1000: full at 0.34, simple at 0.2 of the resolution; small windows keep the scale above
+        # 1600x1000: full at 0.2, simple at 0.14 of the resolution; small windows keep the scale above
         self.light_budget = self.FULL_LIGHT_PIXELS if q == "full" else self.SIMPLE_LIGHT_PIXELS
 
     def _build_beams(self) -> None:
-        """Cones (and floor pools) for every fixture with a beam: template geometry the shader poses."""
+        """A quad for every fixture with a beam (bars have none): corners the shader fits around the cone."""
         rig = self._rig
         assert rig is not None
-        q = self._effective_quality()
-        k = self.FULL_CONE_SIDES if q == "full" else self.SIMPLE_CONE_SIDES
         has = np.flatnonzero(np.array([s != "bar" for s in self._shapes], bool).reshape(len(rig)))
         m = len(has)
-        a = (np.arange(k) + 0.5) * (2 * math.pi / k)
-        ring = np.stack([np.cos(a), np.sin(a)], axis=1).astype(np.float32)
-        one = np.zeros((2 * k, 3), np.float32)
-        one[:k, :2] = ring
-        one[k:, :2] = ring
-        one[k:, 2] = 1.0
-        pos = np.tile(one, (m, 1))
-        i = np.arange(k)
-        j = (i + 1) % k
-        tri = np.concatenate([np.stack([i, j, k + j], 1), np.stack([i, k + j, k + i], 1)]).reshape(1, -1)
-        idx = (tri + (np.arange(m) * 2 * k)[:, None]).reshape(-1).astype(np.uint32)
-        owner = np.repeat(has.astype(np.int32), 2 * k)
-        alpha = np.full(2 * k * m, self.BEAM_ALPHA, np.float32)  # the shader fades it to 0 at the end
+        corners = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], np.float32)
+        owner = np.repeat(has.astype(np.int32), 4)
         pose = np.zeros((len(owner), 2), np.float32)
         pose[:, 0] = owner
         pose[:, 1] = PART_BEAM
         self._beam_owner = owner
-        self.beams.set_geometry(pos, idx, alpha=alpha)
-        self.beams.set_pose(pose)
-        corners = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], np.float32)
-        pool_owner = np.repeat(has.astype(np.int32), 4)
-        pool_pose = np.zeros((len(pool_owner), 2), np.float32)
-        pool_pose[:, 0] = pool_owner
-        pool_pose[:, 1] = PART_POOL
-        self._pool_owner = pool_owner
         quad = (np.array([0, 1, 2, 0, 2, 3])[None, :] + 4 * np.arange(m)[:, None]).reshape(-1).astype(np.uint32)
-        self.pools.set_geometry(np.tile(corners, (m, 1)), quad,
-                                alpha=np.full(len(pool_owner), self.POOL_ALPHA, np.float32))
-        self.pools.set_pose(pool_pose)
+        self.beams.set_geometry(np.tile(corners, (m, 1)), quad)
+        self.beams.set_pose(pose)
         self._show_beams()
 
     def _build_stage(self, config: ShowConfig) -> None:
@@ -835,7 +818,6 @@ class StageScene(GLView):
             self._moved_at = self.frames_rendered
         if self._beams_visible and self._effective_quality() != "off":
             self.beams.set_colors(_gather(self._beam_rgba, self._beam_owner))
-            self.pools.set_colors(_gather(self._beam_rgba, self._pool_owner))
             self._beams_stale = False
         else:
             self._beams_stale = True
