@@ -62,16 +62,16 @@ def test_several_scenes_each_draw_with_their_own_gl_context(qtbot: QtBot) -> Non
     for k in range(3):
         view = StageScene()
         if k:  # the first one is deleted below, with its GL context, while the others live on
-            qtbot.addWidget(view)
-        view.resize(400, 300)
-        view.show()
+            qtbot.addWidget(view.container)
+        view.container.resize(400, 300)
+        view.container.show()
         qtbot.waitExposed(view)
         view.set_config(config(fixture("only", 0, 0, 0, size=(1.0, 1.0, 1.0)),
                                groups=(("g", (40, 200, 60), ("only",)),)))
         views.append(view)
         if k == 1:
-            views[0].close()
-            views[0].deleteLater()
+            views[0].container.close()
+            views[0].container.deleteLater()
             qtbot.wait(10)
     for view in views[1:]:
         img = pixels(view.grab_image())
