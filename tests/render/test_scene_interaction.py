@@ -136,3 +136,28 @@ def resize(scene: StageScene, qtbot: QtBot, width: int, height: int) -> None:
         qtbot.waitUntil(lambda: QSize(width, height) in seen, timeout=2000)
     finally:
         scene.removeEventFilter(watch)
+
+
+def test_the_wheel_zooms_and_ctrl_wheel_changes_the_lens(scene: StageScene, qtbot: QtBot) -> None:
+    # A wheel event delivered to the view's window, as the window system delivers it.
+    from PyQt6.QtCore import QCoreApplication
+    from PyQt6.QtGui import QWheelEvent
+
+    scene.set_config(demo_show())
+    distance, fov = scene.opts["distance"], scene.opts["fov"]
+
+    def wheel(steps: int, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        at = QPointF(400, 300)
+        QCoreApplication.sendEvent(scene, QWheelEvent(at, QPointF(scene.mapToGlobal(at)), QPoint(0, 0),
+                                                      QPoint(0, 120 * steps), Qt.MouseButton.NoButton, modifiers,
+                                                      Qt.ScrollPhase.NoScrollPhase, False))
+
+    wheel(1)  # away from the user: closer
+    assert scene.opts["distance"] < distance and scene.opts["fov"] == fov
+    wheel(-2)
+    assert scene.opts["distance"] > distance
+    wheel(1, Qt.KeyboardModifier.ControlModifier)
+    assert scene.opts["fov"] < fov
+    zoomed = scene.opts["distance"]
+    resize(scene, qtbot, 800, 400)  # the user owns the camera now: no re-framing
+    assert scene.opts["distance"] == zoomed

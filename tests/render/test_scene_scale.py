@@ -94,3 +94,30 @@ def test_updates_come_from_the_gui_thread_only(scene: StageScene) -> None:
     t.join(5)
     assert errors and "GUI thread" in str(errors[0])
     assert scene.rig is None
+
+
+def test_the_view_survives_its_native_window_made_anew_and_a_move_into_another_window(
+        scene: StageScene, grab: Grab, qtbot: QtBot) -> None:
+    from PyQt6.QtWidgets import QVBoxLayout, QWidget
+
+    green = (40, 200, 60)
+    scene.set_config(config(fixture("only", 0, 0, 0, size=(1.0, 1.0, 1.0)), groups=(("g", green, ("only",)),)))
+    scene.set_fixture_colors({"only": (1.0, 0.0, 0.0)})
+    before = grab()
+    # The native window destroyed and made again (as a platform may do when a window
+    # changes screens): the next frames are the same picture.
+    scene.container.hide()
+    scene.destroy()
+    scene.container.show()
+    qtbot.waitExposed(scene)
+    assert (grab() != before).any(axis=2).sum() == 0
+    # Moved into a layout of another window: no longer a window of its own, still drawing.
+    host = QWidget()
+    qtbot.addWidget(host)
+    QVBoxLayout(host).addWidget(scene.container)
+    host.resize(800, 600)
+    host.show()
+    qtbot.waitExposed(scene)
+    assert scene.container.parent() is host
+    assert has_color(grab(), scene.fixture_screen_position("only"), green)  # type: ignore[arg-type]
+    scene.container.setParent(None)  # the fixture deletes the container; the host goes on its own
