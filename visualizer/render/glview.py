@@ -11,14 +11,18 @@ projection and model-view.
 
 What it adds:
 
-* **A window, not a widget.**  ``GLView`` is a ``QOpenGLWindow``: it draws
-  straight into its window's own back buffer, which is swapped to the screen.
-  A ``QOpenGLWidget`` (what pyqtgraph's ``GLViewWidget`` is) draws into an FBO
-  that Qt then composes into the top-level window's backing store every frame:
-  at 1600x1000 on Mesa llvmpipe that costs ~19 ms a frame against ~8 ms here,
-  with an empty scene.  Widget layouts take the view's ``container`` (made with
-  ``QWidget.createWindowContainer``, which owns the view); focus policy, size
-  limits, actions and showing, resizing or closing go through it.
+* **A window, not a widget.**  ``GLView`` is a ``QOpenGLWindow``: Qt blits the
+  frame from its FBO to the view's own native window and swaps that.  A
+  ``QOpenGLWidget`` (what pyqtgraph's ``GLViewWidget`` is) has its FBO composed
+  into the top-level window's backing store every frame instead: an empty
+  view presents about 2.7 times as many frames per second here (1600x1000,
+  Mesa llvmpipe; ``bench_render``'s empty-view row).  Widget layouts take the
+  view's ``container`` (``QWidget.createWindowContainer``, which owns the
+  view); focus policy, size limits, actions and showing, resizing or closing
+  go through it.  ``update`` posts its repaint as ``QWidget.update`` does, a
+  click focuses the view (the container never sees it), ``grab_image`` draws
+  a frame and reads it back.  The context lives as long as the view (a native
+  window made anew keeps it); ``initializeGL`` still counts generations.
 * **A mirrored picture.**  Stage coordinates are Show Creator's: +x is stage
   right, the *audience's left*, -y downstage, +z up.  That frame is
   left-handed, so drawn as is by a right-handed camera every rig came out
