@@ -299,6 +299,18 @@ def test_waits_for_a_late_server_then_shows_the_show(qtbot) -> None:
         assert window.waiting.isVisible()
         assert f"Waiting for Show Creator at 127.0.0.1:{port}" in window.waiting.text()
         qtbot.waitUntil(lambda: "Connection refused" in window.waiting.text(), timeout=WAIT_MS)
+        # The message shows in place of the 3D view (a native window would cover a label
+        # over it), and the window's picture (Save image, --screenshot) has it.
+        assert not window.scene.container.isVisible()
+        shot = pixels(window.grab_window())
+        page = window.centre.currentWidget()
+        assert page is not None and page.isAncestorOf(window.waiting)
+        alone = pixels(page.grab().toImage())
+        at = page.mapTo(window, QPoint(0, 0))
+        assert (shot[at.y():at.y() + alone.shape[0], at.x():at.x() + alone.shape[1]] == alone).all()
+        box = window.waiting.geometry()  # in the page
+        text = alone[box.top():box.bottom(), box.left():box.right()].reshape(-1, 3)
+        assert len({tuple(p) for p in text}) > 20  # lettering, not a plain box
         assert window.indicator.led.color.name().upper() == STATE_COLORS["connecting"]
         assert window.counts.text() == "No show yet"
         late = VisualizerTCPServer(demo_show(), "127.0.0.1", port, heartbeat_interval=1.0)
@@ -306,6 +318,7 @@ def test_waits_for_a_late_server_then_shows_the_show(qtbot) -> None:
         try:
             qtbot.waitUntil(lambda: window.counts.text() == "22 fixtures · 5 groups", timeout=WAIT_MS)
             assert not window.waiting.isVisible()
+            qtbot.waitExposed(window.scene)  # the 3D view took the message's place
             qtbot.waitUntil(lambda: window.indicator.state == "connected", timeout=WAIT_MS)
         finally:
             late.stop()
