@@ -161,7 +161,7 @@ def _live_scene(n: int, duration: float) -> tuple[float, float, float]:
     """
     from PyQt6 import QtWidgets
 
-    from bench.bench_render import _app, _finish, _fps, _scene_fps, _show
+    from bench.bench_render import _app, _close, _finish, _fps, _scene_fps, _show
     from bench.fixtures import make_config
     from shared.dmx.state import DmxState
     from shared.dmx.universes import show_universes
@@ -200,9 +200,7 @@ def _live_scene(n: int, duration: float) -> tuple[float, float, float]:
         _finish(scene)
 
     fps = _fps(step, duration)
-    scene.close()
-    scene.deleteLater()
-    app.processEvents()
+    _close(scene)
     baseline, _ = _scene_fps(config, duration)
     return fps, baseline, statistics.median(work) * 1e3
 

@@ -26,7 +26,10 @@ Baselines, same run, same rigs:
 The colour and configuration rows run with beams off (what they measure is
 the batching); the "live" rows (issue 9) drive whole Looks — colours, pan and
 tilt of every head, beams at each quality — at 1600x1000, against the same
-scene with beams off and an empty ``GLViewWidget`` (the presentation floor).
+scene with beams off and an empty ``GLViewWidget`` (the presentation floor of
+pyqtgraph's widget, which Qt composes into the window every frame).  The scene
+itself is a ``QOpenGLWindow`` (``GLView``) that swaps its own buffers: its
+floor, an empty ``GLView``, has a row of its own beside the widget's.
 One live row also turns the camera every frame (nothing cached: the static
 layers and the light layer's depth are redone each frame), against beams off
 turning the same way.
@@ -79,20 +82,33 @@ def _reset_pyqtgraph_programs() -> None:
         program.prog = None
 
 
-def _show(widget: object) -> None:
-    from PyQt6 import QtWidgets
+def _show(view: object, width: int = WIDTH, height: int = HEIGHT) -> None:
+    """Show ``view`` at ``width`` x ``height``: a widget, or a GL window (``GLView``) through its container."""
+    from PyQt6 import QtGui, QtWidgets
 
+    widget = getattr(view, "container", view)
     assert isinstance(widget, QtWidgets.QWidget)
-    widget.resize(WIDTH, HEIGHT)
+    widget.resize(width, height)
     widget.show()
     deadline = time.monotonic() + 5.0
     while time.monotonic() < deadline:
         QtWidgets.QApplication.processEvents()
-        handle = widget.windowHandle()
-        if handle is not None and handle.isExposed():
+        handle = view if isinstance(view, QtGui.QWindow) else widget.windowHandle()
+        if handle is not None and handle.isExposed() and (handle.width(), handle.height()) == (width, height):
             return
         time.sleep(0.01)
     raise RuntimeError("benchmark window was never exposed; is there a display?")
+
+
+def _close(view: object) -> None:
+    """Close and delete ``view`` (a GL window goes with its container) now."""
+    from PyQt6 import QtWidgets
+
+    widget = getattr(view, "container", view)
+    assert isinstance(widget, QtWidgets.QWidget)
+    widget.close()
+    widget.deleteLater()
+    QtWidgets.QApplication.processEvents()
 
 
 def _finish(widget: object) -> None:
@@ -167,9 +183,7 @@ def _scene_fps(config: ShowConfig, duration: float, orbit: bool = False) -> tupl
             raise RuntimeError("the scene did not repaint; is the window exposed?")
 
     fps = _fps(step, duration)
-    scene.close()
-    scene.deleteLater()
-    app.processEvents()
+    _close(scene)
     return fps, build
 
 
@@ -244,9 +258,7 @@ def _naive_items_fps(config: ShowConfig, duration: float) -> float:
         _frame_view(view, app)
 
     fps = _fps(step, duration)
-    view.close()  # type: ignore[attr-defined]
-    view.deleteLater()  # type: ignore[attr-defined]
-    app.processEvents()  # type: ignore[union-attr]
+    _close(view)
     return fps
 
 
@@ -276,9 +288,7 @@ def _setmeshdata_fps(config: ShowConfig, duration: float) -> float:
         _frame_view(view, app)
 
     fps = _fps(step, duration, min_frames=3)
-    view.close()  # type: ignore[attr-defined]
-    view.deleteLater()  # type: ignore[attr-defined]
-    app.processEvents()  # type: ignore[union-attr]
+    _close(view)
     return fps
 
 
@@ -366,9 +376,7 @@ def _set_config_seconds(config: ShowConfig, repeat: int) -> tuple[float, float]:
     for other in (moved, renamed):
         times = [show(cfg) for _ in range(repeat) for cfg in (other, config)]
         result.append(float(statistics.median(times)))
-    scene.close()
-    scene.deleteLater()
-    app.processEvents()
+    _close(scene)
     return result[0], result[1]
 
 
@@ -437,15 +445,43 @@ def _looks(config: ShowConfig, count: int = 8) -> list[object]:
 
 
 def _empty_view_fps(duration: float) -> float:
-    """The floor: an empty pyqtgraph GLViewWidget repainted and presented at 1600x1000."""
+    """The floor of pyqtgraph's widget: an empty GLViewWidget repainted and presented at 1600x1000."""
     from PyQt6 import QtWidgets
 
     app = QtWidgets.QApplication.instance()
     view = _CountingView.create()
-    _show(view)
-    view.resize(LIVE_WIDTH, LIVE_HEIGHT)  # type: ignore[attr-defined]
+    _show(view, LIVE_WIDTH, LIVE_HEIGHT)
     fps = _fps(lambda i: _frame_view(view, app), duration)
-    view.close()  # type: ignore[attr-defined]
+    _close(view)
+    return fps
+
+
+def _empty_window_fps(duration: float) -> float:
+    """The floor of our surface: an empty ``GLView`` (a QOpenGLWindow in its container) at 1600x1000.
+
+    No items and no frame cache: each frame clears and presents, as the empty GLViewWidget does.
+    """
+    from PyQt6 import QtWidgets
+
+    from visualizer.render.glview import GLView
+
+    app = QtWidgets.QApplication.instance()
+    assert app is not None
+    view = GLView()
+    view.frame_cache = False
+    view.setBackgroundColor("#14161a")
+    _show(view, LIVE_WIDTH, LIVE_HEIGHT)
+
+    def step(i: int) -> None:
+        before = view.frames_rendered
+        view.update()
+        app.processEvents()
+        _finish(view)
+        if view.frames_rendered == before:
+            raise RuntimeError("the empty view did not repaint")
+
+    fps = _fps(step, duration)
+    _close(view)
     return fps
 
 
@@ -460,9 +496,7 @@ def _live_fps(config: ShowConfig, quality: str, duration: float, heads_only: boo
     app = QtWidgets.QApplication.instance()
     assert app is not None
     scene = StageScene()
-    scene.resize(LIVE_WIDTH, LIVE_HEIGHT)
-    _show(scene)
-    scene.resize(LIVE_WIDTH, LIVE_HEIGHT)
+    _show(scene, LIVE_WIDTH, LIVE_HEIGHT)
     scene.set_config(config)
     scene.set_beam_quality(quality)
     scene.set_camera_preset("perspective")
@@ -484,9 +518,7 @@ def _live_fps(config: ShowConfig, quality: str, duration: float, heads_only: boo
             raise RuntimeError("the scene did not repaint; is the window exposed?")
 
     fps = _fps(step, duration)
-    scene.close()
-    scene.deleteLater()
-    app.processEvents()
+    _close(scene)
     return fps
 
 
@@ -547,12 +579,15 @@ def run(quick: bool = False) -> list[Row]:
     off = _live_fps(fest_1k, "off", duration)
     heads_full = _live_fps(fest_1k, "full", duration, heads_only=True)
     floor = _empty_view_fps(duration)
+    window_floor = _empty_window_fps(duration)
     rows.append(row("live fps 1600x1000, 1k fixtures (300 heads) moving+recoloured, beams full [vs off]",
                     full, "fps", off, f">= {TARGET_FPS:.0f} fps"))
     rows.append(row("live fps, same, beams simple [vs off]", simple, "fps", off, f">= {TARGET_FPS:.0f} fps"))
     rows.append(row("live fps, same, only the 300 heads emit, beams full [vs off]", heads_full, "fps", off,
                     f">= {TARGET_FPS:.0f} fps"))
     rows.append(row("live fps, same, beams off [vs empty GLViewWidget]", off, "fps", floor, "info"))
+    rows.append(row("empty view fps 1600x1000: our GLView window [vs empty GLViewWidget]", window_floor, "fps",
+                    floor, "info"))
     orbit_full = _live_fps(fest_1k, "full", duration, orbit=True)
     orbit_off = _live_fps(fest_1k, "off", duration, orbit=True)
     rows.append(row("live fps, same, beams full, camera orbiting [vs off, orbiting]", orbit_full, "fps", orbit_off,

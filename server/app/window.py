@@ -178,8 +178,8 @@ class ShowCreatorMainWindow(QMainWindow):
             from visualizer.render import StageScene
 
             self.preview = StageScene()
-            self.preview.setMinimumHeight(160)
-            right.addWidget(self.preview)
+            self.preview.container.setMinimumHeight(160)
+            right.addWidget(self.preview.container)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtCore import QPoint, QRect, Qt
+from PyQt6.QtGui import QGuiApplication
 
 from server import VisualizerTCPServer
 from shared.show import Fixture, Group, ShowConfig, Vec3, demo_show
@@ -105,7 +106,7 @@ def test_clicking_a_fixture_in_the_3d_view_selects_it_in_the_tree(qtbot, window:
     scene = window.scene
     for name in ("Spot 3", "Side Wash R", "Pixel Bar 1"):
         pos = screen_pos(window, name)
-        assert pos is not None and scene.rect().contains(pos.toPoint())
+        assert pos is not None and QRect(QPoint(0, 0), scene.size()).contains(pos.toPoint())
         with qtbot.waitSignal(window.selection_changed, timeout=WAIT_MS):
             qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=pos.toPoint())
         assert selected_name(window) == name
@@ -235,16 +236,55 @@ def test_camera_presets_and_labels_change_the_image(qtbot, window: MainWindow) -
     for a in images:
         for b in images:
             assert a == b or images[a] != images[b], (a, b)
-    # Orbit away, then R resets to the framed perspective view.
+    # Orbit away, then R (typed into the focused 3D view) resets to the framed perspective view.
     scene.opts["azimuth"] += 40
-    scene.setFocus()
-    qtbot.keyClick(window, Qt.Key.Key_R)
+    focus_view(qtbot, window)
+    qtbot.keyClick(scene, Qt.Key.Key_R)
     assert scene.grab_image() == images["perspective"]
     # L toggles the labels, and they show in the picture.
     assert window.labels_action.isChecked()
-    qtbot.keyClick(window, Qt.Key.Key_L)
+    qtbot.keyClick(scene, Qt.Key.Key_L)
     assert not window.labels_action.isChecked() and not scene.labels_visible()
     assert scene.grab_image() != images["perspective"]
+
+
+def focus_view(qtbot, window: MainWindow) -> None:
+    """Give the 3D view the keyboard (Tab or a click would): its window, not its container, gets the keys."""
+    window.scene.container.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.scene, timeout=WAIT_MS)
+
+
+def test_keys_typed_into_the_3d_view_reach_shortcuts_and_the_camera(qtbot, window: MainWindow) -> None:
+    # Real key presses through the window system to the 3D view, a native window in a
+    # container: window shortcuts, the view's own Esc, and the keys the view handles itself.
+    scene = window.scene
+    pos = screen_pos(window, "Spot 3")
+    assert pos is not None
+    with qtbot.waitSignal(window.selection_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(scene, Qt.MouseButton.LeftButton, pos=pos.toPoint())
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is scene, timeout=WAIT_MS)  # the click gave it focus
+    assert selected_name(window) == "Spot 3"
+    with qtbot.waitSignal(window.selection_changed, timeout=WAIT_MS) as blocker:
+        qtbot.keyClick(scene, Qt.Key.Key_Escape)  # "Clear selection", a shortcut of the 3D view
+    assert blocker.args == [-1] and scene.selected_fixture() is None
+    labels = window.labels_action.isChecked()
+    qtbot.keyClick(scene, Qt.Key.Key_L)  # a window shortcut
+    assert window.labels_action.isChecked() != labels
+    qtbot.keyClick(scene, Qt.Key.Key_2)
+    assert scene.opts["elevation"] == 90 and scene.is_orthographic()
+    qtbot.keyClick(scene, Qt.Key.Key_Home)
+    assert not scene.is_orthographic() and scene.opts["elevation"] < 90
+    azimuth = scene.opts["azimuth"]
+    qtbot.keyPress(scene, Qt.Key.Key_Left)  # arrows orbit while held: the view's own key handling
+    qtbot.keyRelease(scene, Qt.Key.Key_Left)
+    assert scene.opts["azimuth"] != azimuth
+    # Ctrl+F takes the keyboard to the search box; Esc there clears the search, not the selection.
+    window.select_named("Spot 1")
+    qtbot.keyClick(scene, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.tree.search.hasFocus(), timeout=WAIT_MS)
+    qtbot.keyClicks(window.tree.search, "spot")
+    qtbot.keyClick(window.tree.search, Qt.Key.Key_Escape)
+    assert window.tree.search.text() == "" and selected_name(window) == "Spot 1"
 
 
 def test_waits_for_a_late_server_then_shows_the_show(qtbot) -> None:
@@ -259,6 +299,18 @@ def test_waits_for_a_late_server_then_shows_the_show(qtbot) -> None:
         assert window.waiting.isVisible()
         assert f"Waiting for Show Creator at 127.0.0.1:{port}" in window.waiting.text()
         qtbot.waitUntil(lambda: "Connection refused" in window.waiting.text(), timeout=WAIT_MS)
+        # The message shows in place of the 3D view (a native window would cover a label
+        # over it), and the window's picture (Save image, --screenshot) has it.
+        assert not window.scene.container.isVisible()
+        shot = pixels(window.grab_window())
+        page = window.centre.currentWidget()
+        assert page is not None and page.isAncestorOf(window.waiting)
+        alone = pixels(page.grab().toImage())
+        at = page.mapTo(window, QPoint(0, 0))
+        assert (shot[at.y():at.y() + alone.shape[0], at.x():at.x() + alone.shape[1]] == alone).all()
+        box = window.waiting.geometry()  # in the page
+        text = alone[box.top():box.bottom(), box.left():box.right()].reshape(-1, 3)
+        assert len({tuple(p) for p in text}) > 20  # lettering, not a plain box
         assert window.indicator.led.color.name().upper() == STATE_COLORS["connecting"]
         assert window.counts.text() == "No show yet"
         late = VisualizerTCPServer(demo_show(), "127.0.0.1", port, heartbeat_interval=1.0)
@@ -266,6 +318,7 @@ def test_waits_for_a_late_server_then_shows_the_show(qtbot) -> None:
         try:
             qtbot.waitUntil(lambda: window.counts.text() == "22 fixtures · 5 groups", timeout=WAIT_MS)
             assert not window.waiting.isVisible()
+            qtbot.waitExposed(window.scene)  # the 3D view took the message's place
             qtbot.waitUntil(lambda: window.indicator.state == "connected", timeout=WAIT_MS)
         finally:
             late.stop()

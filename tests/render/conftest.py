@@ -16,9 +16,9 @@ from visualizer.render import StageScene
 @pytest.fixture
 def scene(qtbot: QtBot) -> StageScene:
     view = StageScene()
-    qtbot.addWidget(view)
-    view.resize(800, 600)
-    view.show()
+    qtbot.addWidget(view.container)  # closed and deleted (with the view) after the test
+    view.container.resize(800, 600)
+    view.container.show()
     qtbot.waitExposed(view)
     return view
 

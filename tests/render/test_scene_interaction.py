@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from PyQt6.QtCore import QPoint, QPointF, Qt
+from PyQt6.QtCore import QEvent, QObject, QPoint, QPointF, QSize, Qt
+from PyQt6.QtGui import QGuiApplication, QResizeEvent
 from pytestqt.qtbot import QtBot
 
 from shared.show import demo_show
 from tests.render.helpers import config, fixture
 from visualizer.render import StageScene
+
+
+def focus_view(scene: StageScene, qtbot: QtBot) -> None:
+    """Give the 3D view the keyboard as a click would (the window, not the container, gets the keys)."""
+    scene.container.activateWindow()
+    scene.container.setFocus()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is scene, timeout=2000)
 
 
 def point(at: QPointF | None) -> QPoint:
@@ -65,8 +73,8 @@ def test_camera_stays_where_the_user_put_it_until_asked(scene: StageScene, qtbot
     scene.set_config(config(fixture("new", 0, 0, 0)))
     scene.set_config(show)
     assert dict(scene.opts) == moved
-    scene.setFocus()
-    qtbot.keyClick(scene, Qt.Key.Key_R)
+    focus_view(scene, qtbot)
+    qtbot.keyClick(scene, Qt.Key.Key_R)  # through the window system, to the focused 3D view
     assert scene.opts["azimuth"] == framed["azimuth"] and scene.opts["elevation"] == framed["elevation"]
     assert abs(scene.opts["distance"] - framed["distance"]) < 1e-6
     scene.orbit(20.0, 0.0)
@@ -99,11 +107,57 @@ def test_unknown_preset_and_fixture(scene: StageScene) -> None:
 def test_resizing_reframes_until_the_user_moves_the_camera(scene: StageScene, qtbot: QtBot) -> None:
     scene.set_config(demo_show())
     wide = scene.opts["distance"]
-    scene.resize(800, 250)
-    qtbot.waitUntil(lambda: scene.height() == 250, timeout=2000)
+    resize(scene, qtbot, 800, 250)
     letterbox = scene.opts["distance"]
     assert letterbox > wide * 1.3  # fov is horizontal: a short window needs the camera further back
     scene.orbit(10.0, 0.0)
-    scene.resize(800, 600)
-    qtbot.waitUntil(lambda: scene.height() == 600, timeout=2000)
+    resize(scene, qtbot, 800, 600)
     assert scene.opts["distance"] == letterbox
+
+
+def resize(scene: StageScene, qtbot: QtBot, width: int, height: int) -> None:
+    """Resize the view's container and wait for the view's own resize event.
+
+    The window's size changes at once; its resize event (which re-frames) comes
+    from the window system, later.
+    """
+    seen: list[QSize] = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj: QObject | None, ev: QEvent | None) -> bool:
+            if isinstance(ev, QResizeEvent):
+                seen.append(ev.size())
+            return False
+
+    watch = Watch()
+    scene.installEventFilter(watch)
+    try:
+        scene.container.resize(width, height)
+        qtbot.waitUntil(lambda: QSize(width, height) in seen, timeout=2000)
+    finally:
+        scene.removeEventFilter(watch)
+
+
+def test_the_wheel_zooms_and_ctrl_wheel_changes_the_lens(scene: StageScene, qtbot: QtBot) -> None:
+    # A wheel event delivered to the view's window, as the window system delivers it.
+    from PyQt6.QtCore import QCoreApplication
+    from PyQt6.QtGui import QWheelEvent
+
+    scene.set_config(demo_show())
+    distance, fov = scene.opts["distance"], scene.opts["fov"]
+
+    def wheel(steps: int, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        at = QPointF(400, 300)
+        QCoreApplication.sendEvent(scene, QWheelEvent(at, QPointF(scene.mapToGlobal(at)), QPoint(0, 0),
+                                                      QPoint(0, 120 * steps), Qt.MouseButton.NoButton, modifiers,
+                                                      Qt.ScrollPhase.NoScrollPhase, False))
+
+    wheel(1)  # away from the user: closer
+    assert scene.opts["distance"] < distance and scene.opts["fov"] == fov
+    wheel(-2)
+    assert scene.opts["distance"] > distance
+    wheel(1, Qt.KeyboardModifier.ControlModifier)
+    assert scene.opts["fov"] < fov
+    zoomed = scene.opts["distance"]
+    resize(scene, qtbot, 800, 400)  # the user owns the camera now: no re-framing
+    assert scene.opts["distance"] == zoomed

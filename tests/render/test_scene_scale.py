@@ -62,16 +62,16 @@ def test_several_scenes_each_draw_with_their_own_gl_context(qtbot: QtBot) -> Non
     for k in range(3):
         view = StageScene()
         if k:  # the first one is deleted below, with its GL context, while the others live on
-            qtbot.addWidget(view)
-        view.resize(400, 300)
-        view.show()
+            qtbot.addWidget(view.container)
+        view.container.resize(400, 300)
+        view.container.show()
         qtbot.waitExposed(view)
         view.set_config(config(fixture("only", 0, 0, 0, size=(1.0, 1.0, 1.0)),
                                groups=(("g", (40, 200, 60), ("only",)),)))
         views.append(view)
         if k == 1:
-            views[0].close()
-            views[0].deleteLater()
+            views[0].container.close()
+            views[0].container.deleteLater()
             qtbot.wait(10)
     for view in views[1:]:
         img = pixels(view.grab_image())
@@ -94,3 +94,30 @@ def test_updates_come_from_the_gui_thread_only(scene: StageScene) -> None:
     t.join(5)
     assert errors and "GUI thread" in str(errors[0])
     assert scene.rig is None
+
+
+def test_the_view_survives_its_native_window_made_anew_and_a_move_into_another_window(
+        scene: StageScene, grab: Grab, qtbot: QtBot) -> None:
+    from PyQt6.QtWidgets import QVBoxLayout, QWidget
+
+    green = (40, 200, 60)
+    scene.set_config(config(fixture("only", 0, 0, 0, size=(1.0, 1.0, 1.0)), groups=(("g", green, ("only",)),)))
+    scene.set_fixture_colors({"only": (1.0, 0.0, 0.0)})
+    before = grab()
+    # The native window destroyed and made again (as a platform may do when a window
+    # changes screens): the next frames are the same picture.
+    scene.container.hide()
+    scene.destroy()
+    scene.container.show()
+    qtbot.waitExposed(scene)
+    assert (grab() != before).any(axis=2).sum() == 0
+    # Moved into a layout of another window: no longer a window of its own, still drawing.
+    host = QWidget()
+    qtbot.addWidget(host)
+    QVBoxLayout(host).addWidget(scene.container)
+    host.resize(800, 600)
+    host.show()
+    qtbot.waitExposed(scene)
+    assert scene.container.parent() is host
+    assert has_color(grab(), scene.fixture_screen_position("only"), green)  # type: ignore[arg-type]
+    scene.container.setParent(None)  # the fixture deletes the container; the host goes on its own

@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import QApplication
 from shared.show import ShowConfig
 from visualizer.app.theme import apply_dark_theme
 from visualizer.app.window import APP_NAME, MainWindow
+from visualizer.render.glview import opengl_available
 from visualizer.tcp.qt import QtVisualizerClient
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ GL_CHECK_MS = 3000
 
 
 def scene_rendered(window: MainWindow) -> bool:
-    """Whether the 3D view shows a drawing: a valid GL widget whose picture is not one flat colour.
+    """Whether the 3D view shows a drawing: a valid GL view whose picture is not one flat colour.
 
     A configuration always draws the stage floor, its grid and edges, so a
     uniform picture means OpenGL drew nothing (no context, a failed setup).
@@ -58,9 +59,16 @@ def scene_rendered(window: MainWindow) -> bool:
 
 
 def gl_problem(window: MainWindow) -> str | None:
-    """Why the 3D view has no OpenGL, or None once it is set up."""
+    """Why the 3D view has no OpenGL, or None once it is set up.
+
+    Until the first show the waiting page hides the view, which sets up GL only
+    when it is shown: meanwhile a throwaway context tells whether GL is there.
+    """
     scene = window.scene
-    if scene.isValid() and scene.context() is not None and scene.context().isValid():
+    context = scene.context()
+    if scene.isValid() and context is not None and context.isValid():
+        return None
+    if not scene.container.isVisible() and opengl_available():
         return None
     platform = QApplication.platformName()
     return (f"cannot set up OpenGL for the 3D view (Qt platform {platform!r}); "

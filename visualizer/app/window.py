@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSplitter,
+    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -37,7 +38,7 @@ from visualizer.app.problems import ProblemsButton, ProblemsView
 from visualizer.app.render_menu import RenderMenus
 from visualizer.app.selection_link import SelectionLink
 from visualizer.app.status import ConnectionIndicator, TransientMessage
-from visualizer.render import StageScene
+from visualizer.render import StageScene, palette
 from visualizer.render.presets import PRESETS
 from visualizer.tcp import ShowState
 from visualizer.tcp.qt import QtVisualizerClient
@@ -72,9 +73,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {self.address}")
 
         self.scene = StageScene(self)
-        self.scene.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.scene.container.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.scene.set_realistic_movement(True)  # heads travel at fixture speed (off for screenshots)
-        # Until the first show arrives the 3D view is empty: say why, over it.
+        # Until the first show arrives the 3D view is empty: a page of its colour says why
+        # instead.  Not a label over it: the view is a native window, drawn over any widget.
         self.waiting = QLabel(self)
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.waiting.setWordWrap(True)
@@ -83,12 +85,16 @@ class MainWindow(QMainWindow):
             "QLabel { color: #c9cdd4; background: rgba(20, 22, 26, 210); border: 1px solid #30353c;"
             " border-radius: 6px; padding: 14px 22px; }"
         )
-        centre = QWidget(self)
-        grid = QGridLayout(centre)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.scene, 0, 0)
+        waiting_page = QWidget(self)
+        waiting_page.setObjectName("waiting-page")
+        waiting_page.setStyleSheet(f"QWidget#waiting-page {{ background: {palette.BACKGROUND}; }}")
+        grid = QGridLayout(waiting_page)
         grid.addWidget(self.waiting, 0, 0, Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(centre)
+        #: The waiting page, then (from the first show on) the 3D view.
+        self.centre = QStackedWidget(self)
+        self.centre.addWidget(waiting_page)
+        self.centre.addWidget(self.scene.container)
+        self.setCentralWidget(self.centre)
 
         self.tree = FixtureTree(self)
         self.details = FixtureDetails(self)
@@ -227,7 +233,7 @@ class MainWindow(QMainWindow):
         # Esc deselects in the 3D view and the tree; in the search box it clears the search.
         self.removeAction(self.clear_action)
         self.clear_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.scene.addAction(self.clear_action)
+        self.scene.container.addAction(self.clear_action)  # has focus while the 3D view has it
         self.tree.view.addAction(self.clear_action)
         clear_search = QAction(self.tree.search)
         clear_search.setShortcut(QKeySequence("Esc"))
@@ -290,7 +296,7 @@ class MainWindow(QMainWindow):
         if diff.is_empty:  # e.g. the same show again after a reconnect
             return
         log.info("configuration: %s", diff)
-        self.waiting.hide()
+        self._show_scene()
         self.scene.set_config(config)
         self.tree.set_config(config, diff)
         if diff.problems_changed:
@@ -313,6 +319,13 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._highlight_search(self.tree.search.text())
         self.config_applied.emit(config)
+
+    def _show_scene(self) -> None:
+        """Turn from the waiting page to the 3D view, at its full size before it frames a show."""
+        container = self.scene.container
+        if self.centre.currentWidget() is not container:
+            container.setGeometry(self.centre.contentsRect())  # only the current page follows the layout
+            self.centre.setCurrentWidget(container)
 
     def _on_config(self, config: ShowConfig) -> None:
         # One odd configuration must not take down a viewer that runs for hours.
@@ -447,19 +460,17 @@ class MainWindow(QMainWindow):
     def grab_window(self) -> QImage:
         """The whole window as shown, 3D view included (rendered now).
 
-        ``QWidget.grab`` alone loses the scene's labels: they are drawn with a
-        QPainter on the GL widget, and grab redirects that painter to its own
-        pixmap before compositing the framebuffer over it.  So the 3D view is
-        grabbed from its framebuffer and painted over its place in the window.
+        ``QWidget.grab`` renders widgets only: the 3D view is a native window in
+        a container, which grab leaves blank.  So the view draws a frame, reads
+        it back (labels included) and it is painted over its place in the window.
         """
         image = self.grab().toImage()
-        if self.scene.isVisible():
+        container = self.scene.container
+        if container.isVisible():  # else the waiting page shows, and grab() has it
             scene_image = self.scene.grab_image()
             if not scene_image.isNull():
                 painter = QPainter(image)
-                painter.drawImage(QRect(self.scene.mapTo(self, QPoint(0, 0)), self.scene.size()), scene_image)
-                if self.waiting.isVisible():  # the overlay sits above the 3D view
-                    self.waiting.render(painter, self.waiting.mapTo(self, QPoint(0, 0)))
+                painter.drawImage(QRect(container.mapTo(self, QPoint(0, 0)), container.size()), scene_image)
                 painter.end()
         return image
 

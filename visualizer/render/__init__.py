@@ -1,4 +1,10 @@
-"""The 3D scene of a lighting rig: ``StageScene``, a ``pyqtgraph`` ``GLViewWidget``.
+"""The 3D scene of a lighting rig: ``StageScene``, pyqtgraph's GL view on a ``QOpenGLWindow``.
+
+The scene is a window, not a widget (``GLView``: presenting a frame costs less
+than a ``QOpenGLWidget``'s composition into the window): put
+``scene.container`` into layouts, and set focus policy, minimum size and
+actions, show, resize and close on it.  A click in the view gives it the
+keyboard when the container's focus policy takes clicks.
 
 Conventions (quote these in user docs):
 
@@ -76,7 +82,7 @@ Conventions (quote these in user docs):
   of group colours sits top left; thinned labels are counted on screen and the
   fixture under the pointer is always named.
 * **Mouse and keys**: left-drag orbits, Ctrl+left-drag or middle-drag pans, the
-  wheel zooms (GLViewWidget defaults); a click picks the nearest fixture.  Home or
+  wheel zooms (pyqtgraph's defaults); a click picks the nearest fixture.  Home or
   R resets to the perspective view framed on the stage, F frames the stage from
   the current direction, 1-4 pick front/top/side/perspective.
 

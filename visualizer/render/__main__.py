@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         parser.error(f"--size {args.size!r} is not WIDTHxHEIGHT")
 
-    from PyQt6 import QtWidgets
+    from PyQt6 import QtCore, QtWidgets
 
     from shared.show import ShowFileError, demo_show, load_show
     from visualizer.render import StageScene
@@ -55,9 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         config = demo_show()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     scene = StageScene()
-    scene.resize(width, height)
-    scene.show()
-    app.processEvents()
+    scene.container.resize(width, height)
+    scene.container.show()
+    deadline = time.monotonic() + 5.0
+    while not scene.isExposed() and time.monotonic() < deadline:  # the window system maps it
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
     scene.set_config(config)
     scene.set_beam_quality(args.beams)
     scene.set_camera_preset(args.preset)
@@ -81,13 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.out}: cannot write the PNG", file=sys.stderr)
             return 1
     finally:
-        # Delete the view now, not whenever Python collects it: a GL widget
+        # Delete the view now, not whenever Python collects it: a GL view
         # destroyed in the middle of another one's paint or resize takes the
-        # current context with it.
-        from PyQt6 import QtCore
-
-        scene.close()
-        scene.deleteLater()
+        # current context with it.  The container owns the view.
+        scene.container.close()
+        scene.container.deleteLater()
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
     print(args.out)
     return 0

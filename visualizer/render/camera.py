@@ -1,6 +1,6 @@
-"""Camera maths for a pyqtgraph ``GLViewWidget`` (euler mode), vectorised with numpy.
+"""Camera maths for pyqtgraph's GL view (``GLViewMixin``, euler mode), vectorised with numpy.
 
-The widget's camera orbits ``center`` at ``distance`` with ``azimuth`` (degrees,
+The view's camera orbits ``center`` at ``distance`` with ``azimuth`` (degrees,
 counter-clockwise from +x, the camera sits at that bearing from the centre) and
 ``elevation``; ``fov`` is the *horizontal* field of view.  Everything here builds
 the same matrices the widget draws with, so a projected point lands on the pixel
@@ -28,7 +28,7 @@ def qmatrix_to_numpy(m: QtGui.QMatrix4x4) -> F64:
 
 
 def rotation(azimuth: float, elevation: float) -> F64:
-    """World -> camera rotation exactly as ``GLViewWidget.viewMatrix`` builds it."""
+    """World -> camera rotation exactly as ``GLViewMixin.viewMatrix`` builds it."""
     tr = QtGui.QMatrix4x4()
     tr.rotate(elevation - 90.0, 1.0, 0.0, 0.0)
     tr.rotate(azimuth + 90.0, 0.0, 0.0, -1.0)

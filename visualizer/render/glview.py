@@ -1,15 +1,28 @@
-"""``GLView``: the one adapter over pyqtgraph's ``GLViewWidget`` internals.
+"""``GLView``: the one adapter over pyqtgraph's ``GLViewMixin`` internals.
 
 Everything the scene needs from pyqtgraph beyond its public camera API lives
 here, so a pyqtgraph upgrade is checked in one file.  What it relies on (as of
-pyqtgraph 0.14): ``opts`` (``center``, ``distance``, ``azimuth``, ``elevation``,
-``fov``, ``bgcolor``), ``setProjection(region, viewport)``, ``setModelview()``,
-``viewMatrix()``, ``drawItemTree()``, ``items`` and ``default_vao`` (only when
-present), and items' ``mvpMatrix()``/``modelViewMatrix()`` reading the view's
-current projection and model-view.
+pyqtgraph 0.14): ``GLViewMixin`` (``GLViewWidget`` minus the widget), ``opts``
+(``center``, ``distance``, ``azimuth``, ``elevation``, ``fov``, ``bgcolor``),
+``setProjection(region, viewport)``, ``setModelview()``, ``viewMatrix()``,
+``drawItemTree()``, ``items`` and ``default_vao`` (only when present), and
+items' ``mvpMatrix()``/``modelViewMatrix()`` reading the view's current
+projection and model-view.
 
 What it adds:
 
+* **A window, not a widget.**  ``GLView`` is a ``QOpenGLWindow``: Qt blits the
+  frame from its FBO to the view's own native window and swaps that.  A
+  ``QOpenGLWidget`` (what pyqtgraph's ``GLViewWidget`` is) has its FBO composed
+  into the top-level window's backing store every frame instead: an empty
+  view presents about 2.7 times as many frames per second here (1600x1000,
+  Mesa llvmpipe; ``bench_render``'s empty-view row).  Widget layouts take the
+  view's ``container`` (``QWidget.createWindowContainer``, which owns the
+  view); focus policy, size limits, actions and showing, resizing or closing
+  go through it.  ``update`` posts its repaint as ``QWidget.update`` does, a
+  click focuses the view (the container never sees it), ``grab_image`` draws
+  a frame and reads it back.  The context lives as long as the view (a native
+  window made anew keeps it); ``initializeGL`` still counts generations.
 * **A mirrored picture.**  Stage coordinates are Show Creator's: +x is stage
   right, the *audience's left*, -y downstage, +z up.  That frame is
   left-handed, so drawn as is by a right-handed camera every rig came out
@@ -32,17 +45,18 @@ What it adds:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-import pyqtgraph.opengl as gl
 from OpenGL import GL
 from OpenGL.raw.GL.VERSION import GL_1_0 as raw_gl
-from PyQt6 import QtCore, QtGui, QtWidgets
+from PyQt6 import QtCore, QtGui, QtOpenGL, QtWidgets
+from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 
 from visualizer.render import camera, motion
 from visualizer.render.glitems import (
@@ -56,6 +70,33 @@ from visualizer.render.glitems import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def opengl_available() -> bool:
+    """Whether this display gives an OpenGL context at all (a throwaway one, made current once).
+
+    Asked once per process, after the QGuiApplication exists.
+    """
+    context = QtGui.QOpenGLContext()
+    if not context.create():
+        return False
+    surface = QtGui.QOffscreenSurface()
+    surface.setFormat(context.format())
+    surface.create()
+    try:
+        if not surface.isValid() or not context.makeCurrent(surface):
+            return False
+        context.doneCurrent()
+        return True
+    finally:
+        surface.destroy()
+
+
+#: Where QWidget.update posts its UpdateRequest (PyQt6's stubs type ``.value`` as the enum).
+_LOW_PRIORITY = cast(int, QtCore.Qt.EventPriority.LowEventPriority.value)
+#: Events on which a QOpenGLWindow paints (some platforms send Paint as well as Expose).
+_PAINT_EVENTS = (QtCore.QEvent.Type.Expose, QtCore.QEvent.Type.UpdateRequest, QtCore.QEvent.Type.Paint)
 
 
 class RawFramebuffer:
@@ -120,16 +161,32 @@ class RawFramebuffer:
         GL.glDeleteTextures([self.texture])
 
 
-class GLView(gl.GLViewWidget):  # type: ignore[misc]
-    """A ``GLViewWidget`` with a mirrored (stage-correct) picture, plans, and a frame cache."""
+class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
+    """pyqtgraph's GL view as a ``QOpenGLWindow``, with a mirrored (stage-correct) picture, plans, a frame cache.
+
+    Put ``container`` (not the view) into widget layouts; ``parent`` becomes the
+    container's parent.  The container owns the view: closing and deleting the
+    container ends both.
+    """
 
     #: Flip screen x: stage +x (stage right) is drawn on the audience's left.
     MIRROR_X = True
     #: Lowest camera elevation, degrees (0: level with the floor, never below it).
     MIN_ELEVATION = 0.0
+    #: An UpdateRequest is on its way (see ``update``; a class default: the mixin's
+    #: ``__init__`` already calls ``update``).
+    _update_posted = False
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
+        # PartialUpdateBlit: Qt draws each frame into an FBO (RGBA8, packed depth-stencil,
+        # like a QOpenGLWidget's) and blits its colour to the window.  Drawn straight into
+        # the window, the frame cache's colour-depth-stencil blit costs ~17 ms a frame at
+        # 1600x1000 on llvmpipe (no plain-copy path into a window's buffers) against 1 ms
+        # between FBOs; the one colour blit to the window costs ~5 ms.
+        super().__init__(QtOpenGL.QOpenGLWindow.UpdateBehavior.PartialUpdateBlit)
+        self._container = QtWidgets.QWidget.createWindowContainer(self, parent)
+        # What GLViewWidget asks for: a click gives the view the keyboard (arrows, Home, R...).
+        self._container.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self._gl_generation = 0
         self._frames = 0
         self._ortho = False
@@ -160,6 +217,11 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         self._extent = 100.0
         #: A mouse button is down and the pointer moved: the user is dragging the camera.
         self.dragging = False
+
+    @property
+    def container(self) -> QtWidgets.QWidget:
+        """The widget that shows the view in a widget layout (it owns the view)."""
+        return self._container
 
     # ------------------------------------------------------------------ for subclasses
 
@@ -250,6 +312,11 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         if ev is not None:
             self.mousePos = ev.position()
             self.dragging = False
+        # The container never sees the click, so its focus policy is applied here: a click
+        # gives the view the keyboard, as a click on a GLViewWidget does.
+        container = self._container
+        if container.focusPolicy().value & QtCore.Qt.FocusPolicy.ClickFocus.value and not container.hasFocus():
+            container.setFocus(QtCore.Qt.FocusReason.MouseFocusReason)  # the container hands it to the view
         super().mousePressEvent(ev)
 
     def mouseMoveEvent(self, ev: QtGui.QMouseEvent | None) -> None:
@@ -282,7 +349,34 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ GL plumbing
 
+    def update(self, *args: Any) -> None:
+        """Repaint at the next pass of the event loop, as ``QWidget.update`` does.
+
+        ``QWindow``'s own ``update`` waits for ``requestUpdate``, which on X11 is a
+        5 ms timer: 5 ms added to every frame's latency, and to the frame time of
+        anything that draws as fast as it can (live DMX).  The timer still runs
+        and finds nothing left to paint.
+        """
+        super().update(*args)
+        if not self._update_posted:
+            self._update_posted = True
+            QtCore.QCoreApplication.postEvent(self, QtCore.QEvent(QtCore.QEvent.Type.UpdateRequest),
+                                              _LOW_PRIORITY)
+
+    def event(self, ev: QtCore.QEvent | None) -> bool:
+        if ev is not None and ev.type() in _PAINT_EVENTS:
+            if ev.type() == QtCore.QEvent.Type.UpdateRequest:
+                self._update_posted = False
+            # Without OpenGL a QOpenGLWindow still paints, and crashes in Qt's own GL calls:
+            # the view stays blank instead (the app says why, see visualizer.app.run).
+            if not opengl_available():
+                return True
+        return bool(super().event(ev))
+
     def initializeGL(self) -> None:
+        if not self.isValid():  # QOpenGLWindow calls this even when it got no context
+            log.error("scene: no OpenGL context for the 3D view")
+            return
         # A (new) context: every item re-creates its buffers, the program is rebuilt.
         self._gl_generation += 1
         # A new context: the old framebuffers' names belonged to the old one.
@@ -344,6 +438,8 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
         return self._frames
 
     def paintGL(self) -> None:
+        if not self.isValid():  # no context (see initializeGL): nothing to draw with
+            return
         self._frames += 1
         if not self.frame_cache:
             region = self.getViewport()
@@ -362,6 +458,23 @@ class GLView(gl.GLViewWidget):  # type: ignore[misc]
             GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.defaultFramebufferObject())
             GL.glViewport(0, 0, self.deviceWidth(), self.deviceHeight())
             self._draw_items(None, clear=True)
+
+    def grab_image(self) -> QtGui.QImage:
+        """Draw a frame now and return it, labels included (a null image if hidden or without GL).
+
+        The frame is painted (and presented) synchronously, then read back from
+        the FBO it was drawn in, as ``QOpenGLWidget.grabFramebuffer`` renders
+        before it reads.
+        """
+        if not self.isVisible():  # a hidden window has nothing to paint on
+            return QtGui.QImage()
+        self.update()
+        QtCore.QCoreApplication.sendEvent(self, QtCore.QEvent(QtCore.QEvent.Type.UpdateRequest))
+        if not self.isValid():
+            return QtGui.QImage()
+        image = self.grabFramebuffer()
+        self.doneCurrent()
+        return image
 
     def _static_key(self) -> tuple[Any, ...]:
         c = self.opts["center"]

@@ -132,7 +132,7 @@ class StageScene(GLView):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackgroundColor(palette.BACKGROUND)
-        self.setMinimumSize(160, 120)
+        self.container.setMinimumSize(160, 120)
         self._config: ShowConfig | None = None
         self._rig: Rig | None = None
         self._selected: int | None = None
@@ -206,7 +206,6 @@ class StageScene(GLView):
                                                 self.axes, self.rigging, self.dimensions, self.bodies, self.aims]
         self._dimension_labels: list[Label] = []
         self._rulers: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
-        self.setMouseTracking(True)  # hover names a fixture whose label was thinned
         for item in (*self._static_items, self.head_bodies, self.head_aims, self.lenses, self.beams,
                      self.highlight, self.marker, self.hits, self.labels):
             self.addItem(item)
@@ -1141,6 +1140,8 @@ class StageScene(GLView):
         super().mousePressEvent(ev)
 
     def mouseMoveEvent(self, ev: QtGui.QMouseEvent | None) -> None:
+        # A window gets every move over it (no mouse tracking to turn on): hovering names a
+        # fixture whose label was thinned.
         if ev is not None and ev.buttons() == QtCore.Qt.MouseButton.NoButton and self._labels_visible:
             hover = self.fixture_at(ev.position())
             if hover != self._hover:
@@ -1178,12 +1179,7 @@ class StageScene(GLView):
         if self._reframe_pending:
             self.fit_to_stage()
 
-    # ------------------------------------------------------------------ output
-
-    def grab_image(self) -> QtGui.QImage:
-        """Render the scene now and return the framebuffer."""
-        img: QtGui.QImage = self.grabFramebuffer()
-        return img
+    # ------------------------------------------------------------------ threads
 
     def _check_thread(self) -> None:
         if QtCore.QThread.currentThread() is not self.thread():
