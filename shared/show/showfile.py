@@ -101,6 +101,32 @@ _BOMS = (
 #: XML written in UTF-16 without a mark begins with ``<?`` two bytes a character (XML 1.0 Appendix F).
 _BARE_UTF16 = ((b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
 _XML_ENCODING = re.compile(rb"""^(<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+_DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*(["'])([^"'>]{0,64})\1""")
+
+
+def declared_xml_encoding(data: bytes) -> str | None:
+    """The ``encoding`` an XML declaration at the start of ``data`` names, if any."""
+    found = _DECLARED.match(data[:512])
+    return found.group(2).decode("ascii", "replace") if found else None
+
+
+def xml_encoding_problem(data: bytes, exc: Exception) -> str:
+    """One line for what expat raises instead of a ParseError when the declared encoding is one it
+    cannot use: an unknown name (LookupError), a multi-byte codec other than UTF-8/UTF-16
+    (ValueError), a codec that is no text encoding or cannot decode (LookupError, UnicodeError)."""
+    text = str(exc)
+    if isinstance(exc, LookupError):
+        why = "not a text encoding" if "not a text encoding" in text else "unknown encoding"
+    elif isinstance(exc, UnicodeError):
+        why = "its codec cannot decode the file"
+    elif "multi-byte" in text:
+        why = "multi-byte encodings other than UTF-8 and UTF-16 are not read; save the file as UTF-8"
+    else:
+        why = text
+    declared = declared_xml_encoding(data)
+    if declared is None:
+        return f"the XML cannot be decoded ({why})"
+    return f"the XML declares encoding {declared!r}, which cannot be read ({why})"
 
 
 def as_utf8(data: bytes, path: str | os.PathLike[str] = "<show>") -> bytes:

@@ -330,3 +330,25 @@ def test_every_pose_survives_mvr_export_and_import(tmp_path: Path) -> None:
         ra = base_rotation(*resolved_angles(a.orientation, a.position.z))
         rb = base_rotation(*resolved_angles(b.orientation, b.position.z))
         assert rb == pytest.approx(ra, abs=1e-6), (a.orientation, b.orientation)
+
+
+def test_mvr_scene_and_gdtf_in_an_unreadable_encoding_are_one_line_and_a_warning(tmp_path: Path) -> None:
+    declaration = b'<?xml version="1.0" encoding="bogus"?>'
+    path = _zip(tmp_path, {"GeneralSceneDescription.xml": declaration + b"<GeneralSceneDescription/>"})
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    assert str(err.value) == f"{path}: the XML declares encoding 'bogus', which cannot be read (unknown encoding)"
+    # a GDTF description in such an encoding costs its fixtures their channel data, not the show
+    gdtf = tmp_path / "Acme@Odd.gdtf"
+    with zipfile.ZipFile(gdtf, "w") as z:
+        z.writestr("description.xml", declaration + (DATA / "spot_description.xml").read_bytes().split(b"?>", 1)[1])
+    fixture = pymvr.Fixture(name="F", gdtf_spec=gdtf.name, gdtf_mode="Standard", matrix=_matrix(0, 0, 5000))
+    writer = pymvr.GeneralSceneDescriptionWriter()
+    layer = pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[fixture]))
+    writer.serialize_scene(pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=[])))
+    writer.files_list.append((str(gdtf), gdtf.name))
+    path = tmp_path / "odd.mvr"
+    writer.write_mvr(str(path))
+    config, issues = load_show(path)
+    assert len(config.fixtures) == 1
+    assert any("GDTF file 'Acme@Odd.gdtf'" in str(i) and "declares encoding 'bogus'" in str(i) for i in issues), issues
