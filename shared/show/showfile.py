@@ -98,10 +98,16 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-#: XML written in UTF-16 without a mark begins with ``<?`` two bytes a character (XML 1.0 Appendix F).
-_BARE_UTF16 = ((b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
+#: Characters a show or rig file starts with (``{``, ``<``, ``#``, a letter, white space): one
+#: ASCII character, whose NUL bytes tell UTF-16 and UTF-32 without a mark apart (RFC 4627
+#: section 3, YAML 1.2 section 5.2, XML 1.0 Appendix F).
+_FIRST = frozenset(b"\t\n\r" + bytes(range(0x20, 0x7F)))
 _XML_ENCODING = re.compile(rb"""^(<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
 _DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*(["'])([^"'>]{0,64})\1""")
+#: A declaration naming UTF-16 or UTF-32 in front of text one byte a character (an editor re-saved it as UTF-8).
+_WIDE_DECLARED = re.compile(
+    rb"""^((?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*)(["'])\s*(?i:utf-?(?:16|32)[^"']*)\2"""
+)
 
 
 def declared_xml_encoding(data: bytes) -> str | None:
@@ -129,20 +135,40 @@ def xml_encoding_problem(data: bytes, exc: Exception) -> str:
     return f"the XML declares encoding {declared!r}, which cannot be read ({why})"
 
 
+def _unmarked(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 text without a byte-order mark, told by the NUL bytes around its first character."""
+    head = data[:4]
+    if len(head) == 4 and head[:3] == b"\0\0\0" and head[3] in _FIRST:
+        return "utf-32-be"
+    if len(head) == 4 and head[0] in _FIRST and head[1:] == b"\0\0\0":
+        return "utf-32-le"
+    if len(head) >= 2 and head[0] == 0 and head[1] in _FIRST:
+        return "utf-16-be"
+    if len(head) >= 2 and head[0] in _FIRST and head[1] == 0:
+        return "utf-16-le"
+    return None
+
+
 def as_utf8(data: bytes, path: str | os.PathLike[str] = "<show>") -> bytes:
     """A show or rig file's bytes as UTF-8: text saved as UTF-16 or UTF-32 ("Unicode" in
-    some editors) is transcoded, and an XML declaration's ``encoding`` follows, so every
-    importer reads one encoding.  Anything else is returned unchanged.
+    some editors), with or without a byte-order mark, is transcoded, and an XML
+    declaration's ``encoding`` follows, so every importer reads one encoding.  So does a
+    declaration that still names UTF-16/UTF-32 in front of text one byte a character.
+    Anything else is returned unchanged.
 
-    Raises ShowFileError when a byte-order mark promises text the bytes do not hold.
+    Raises ShowFileError when a byte-order mark (or the NUL bytes of unmarked text)
+    promises text the bytes do not hold.
     """
     encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
     skip = 0
     if encoding is not None:
         skip = next(len(bom) for bom, enc in _BOMS if enc == encoding)
     else:
-        encoding = next((enc for head, enc in _BARE_UTF16 if data.startswith(head)), None)
+        encoding = _unmarked(data)
         if encoding is None:
+            if data.startswith((b"<?", b"\xef\xbb\xbf<?")):
+                head = data[:512]  # the declaration; never a regex over a whole 256 MiB file
+                return _WIDE_DECLARED.sub(rb'\1"UTF-8"', head, count=1) + data[512:]
             return data
     try:
         text = data[skip:].decode(encoding)
