@@ -20,6 +20,7 @@ import stat
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from shared.show.checks import Issue, check_config
 from shared.show.codec import ValidationError, config_from_dict, config_to_dict
@@ -53,6 +54,7 @@ def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tu
             raise ShowFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
         data = json.loads(text)
+        data, lone = scrub_surrogates(data) if _SURROGATE_ESCAPE.search(text) else (data, None)
         config = config_from_dict(data)
     except json.JSONDecodeError as exc:
         formats = f"; supported show formats: {', '.join(SUPPORTED_FORMATS)}"
@@ -65,12 +67,57 @@ def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tu
         raise ShowFileError(path, str(exc)) from None
     except RecursionError:  # from json or from repr() in an error message
         raise ShowFileError(path, "values nested too deeply") from None
-    issues = [*config.problems, *check_config(config)]
+    issues = [*([lone] if lone else []), *config.problems, *check_config(config)]
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ShowFileError(path, f"{errors[0]}{more}")
     return replace(config, problems=tuple(issues)), issues
+
+
+#: A string escape of a UTF-16 surrogate (JSON ``\udc80``, YAML ``\udc80`` or ``\U0000dc80``).
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(data: Any, where: str = "") -> tuple[Any, Issue | None]:
+    """``data`` (decoded JSON or YAML) with every lone UTF-16 surrogate in its strings and keys
+    replaced by U+FFFD, and one warning naming the first place and how many strings.
+
+    ``"\udc80"`` is legal JSON and YAML, but half of a pair is no character: Python keeps it,
+    and no UTF-8 encoder (the wire, ``save_show``, MVR) writes it.  Pairs are characters and stay.
+    """
+    found: list[tuple[str, str]] = []  # (place, the surrogate)
+
+    def text(value: str, place: str) -> str:
+        lone = _LONE_SURROGATE.search(value)
+        if lone is None:
+            return value
+        found.append((place, lone.group()))
+        return _LONE_SURROGATE.sub("\ufffd", value)
+
+    def walk(value: Any, place: str) -> Any:
+        if isinstance(value, str):
+            return text(value, place)
+        if isinstance(value, list):
+            return [walk(v, f"{place}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                key = text(k, f"{place}.{k}".lstrip(".")) if isinstance(k, str) else k
+                out[key] = walk(v, f"{place}.{key}".lstrip("."))
+            return out
+        return value
+
+    data = walk(data, where)
+    if not found:
+        return data, None
+    place, surrogate = found[0]
+    problem = (
+        f"text holds half of a UTF-16 surrogate pair ({surrogate.encode('unicode_escape').decode()}), which is no "
+        f"character; replaced by U+FFFD in {len(found)} string{'s' if len(found) > 1 else ''}"
+    )
+    return data, Issue("warning", place, problem)
 
 
 def load_show(path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:
