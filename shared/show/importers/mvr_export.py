@@ -2,7 +2,8 @@
 
 The inverse of :mod:`.mvr`, with ``pymvr``'s writer: one layer, one ``Class`` per group
 (a fixture in several groups is classed by its first), each fixture with its name, a
-stable UUID (UUID5 of its name, so re-exports match), ``GDTFSpec`` ``Manufacturer@Model.gdtf``
+stable UUID (UUID5 of its name and which repeat of the name it is: unique, and the same on every
+export), ``GDTFSpec`` ``Manufacturer@Model.gdtf``
 and ``GDTFMode`` (no GDTF file is packed: we do not have one), the MVR FixtureID (ours
 when imported, else its position in the show), its address as an absolute DMX address
 (MVR spec, "Node Definition: Address") and its place as a ``Matrix`` in millimetres,
@@ -49,35 +50,43 @@ def _matrix(fixture: Fixture) -> pymvr.Matrix:
     return pymvr.Matrix(rows)
 
 
+def _stable_uuid(kind: str, name: str, seen: dict[str, int]) -> str:
+    """UUID5 of ``kind:name`` for the first object of a name, ``kind#k:name`` for its k-th repeat:
+    unique in the file (the MVR spec identifies every object by UUID; names may repeat) and the
+    same on every export of the same show."""
+    k = seen.get(name, 0)
+    seen[name] = k + 1
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{name}" if k == 0 else f"{kind}#{k}:{name}"))
+
+
 def save_mvr(config: ShowConfig, path: str | os.PathLike[str]) -> None:
     """Write ``config`` as an MVR file, atomically (temp file + rename)."""
-    classes: dict[str, pymvr.Class] = {}
-    first_class: dict[str, str] = {}
-    for g in config.groups:
-        cls = pymvr.Class(uuid=str(uuid.uuid5(NAMESPACE, f"class:{g.name}")), name=g.name)
-        classes[g.name] = cls
-        for member in g.fixtures:
-            first_class.setdefault(member, cls.uuid)
+    class_names: dict[str, int] = {}
+    classes = [
+        pymvr.Class(uuid=_stable_uuid("class", g.name, class_names), name=g.name) for g in config.groups
+    ]
+    fixture_names: dict[str, int] = {}
     fixtures = []
     for i, f in enumerate(config.fixtures):
         addresses = []
         if f.universe >= 1:
             addresses.append(pymvr.Address(dmx_break=0, universe=f.universe, address=f.address))
         fixture_id = f.extra.get("fixture_id")
+        group = config.fixture_group_index[i]  # its first group, by place (names may repeat)
         fixtures.append(
             pymvr.Fixture(
                 name=f.name,
-                uuid=str(uuid.uuid5(NAMESPACE, f"fixture:{f.name}")),
+                uuid=_stable_uuid("fixture", f.name, fixture_names),
                 gdtf_spec=f"{f.manufacturer}@{f.model}.gdtf",
                 gdtf_mode=f.mode,
                 fixture_id=str(fixture_id) if fixture_id not in (None, "") else str(i + 1),
                 matrix=_matrix(f),
-                classing=first_class.get(f.name),
+                classing=None if group is None else classes[group].uuid,
                 addresses=pymvr.Addresses(addresses=addresses),
             )
         )
     layer = pymvr.Layer(name="Show Creator", child_list=pymvr.ChildList(fixtures=fixtures))
-    scene = pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=list(classes.values())))
+    scene = pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=classes))
     writer = pymvr.GeneralSceneDescriptionWriter()
     writer.serialize_scene(scene)
     target = Path(path)

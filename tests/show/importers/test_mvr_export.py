@@ -1,0 +1,48 @@
+"""``save_mvr`` / ``show-creator convert show.json rig.mvr``: the MVR read back, by our importer and as XML."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+from shared.show import load_show
+from shared.show.importers.mvr_export import save_mvr
+from shared.show.model import Fixture, Group, ShowConfig, Stage, Vec3
+
+
+def par(name: str, universe: int, address: int, x: float = 0.0) -> Fixture:
+    return Fixture(name=name, manufacturer="Acme", model="Par", mode="8ch", universe=universe, address=address,
+                   position=Vec3(x, 0.0, 5.0))
+
+
+def scene(path: Path) -> ElementTree.Element:
+    with zipfile.ZipFile(path) as z:
+        return ElementTree.fromstring(z.read("GeneralSceneDescription.xml"))
+
+
+def test_fixtures_of_one_name_get_their_own_uuid_and_their_own_group(tmp_path: Path) -> None:
+    """Four "Par": Front = the first two, Back = the last two (order of mention)."""
+    config = ShowConfig(Stage(10, 8, 0.5), tuple(par("Par", 1, 1 + 10 * i, i) for i in range(4)),
+                        (Group("Front", "#FF0000", ("Par", "Par")), Group("Back", "#00FF00", ("Par", "Par"))))
+    assert [config.group_members(g) for g in range(2)] == [(0, 1), (2, 3)]
+    path = tmp_path / "rig.mvr"
+    save_mvr(config, path)
+    uuids = [f.get("uuid") for f in scene(path).iter("Fixture")]
+    assert len(set(uuids)) == 4, uuids  # the MVR spec: every object's UUID is unique
+    back, _ = load_show(path)
+    assert [(f.name, f.address) for f in back.fixtures] == [("Par", 1), ("Par", 11), ("Par", 21), ("Par", 31)]
+    assert {g.name: back.group_members(i) for i, g in enumerate(back.groups)} == {"Front": (0, 1), "Back": (2, 3)}
+    # re-exporting the same show gives the same UUIDs (a desk that merges by UUID sees the same fixtures)
+    save_mvr(config, tmp_path / "again.mvr")
+    assert [f.get("uuid") for f in scene(tmp_path / "again.mvr").iter("Fixture")] == uuids
+
+
+def test_groups_of_one_name_are_two_classes(tmp_path: Path) -> None:
+    config = ShowConfig(Stage(10, 8, 0.5), (par("A", 1, 1), par("B", 1, 11)),
+                        (Group("Wash", "#FF0000", ("A",)), Group("Wash", "#00FF00", ("B",))))
+    path = tmp_path / "rig.mvr"
+    save_mvr(config, path)
+    classes = [c.get("uuid") for c in scene(path).iter("Class")]
+    assert len(set(classes)) == 2
+    assert [f.findtext("Classing") for f in scene(path).iter("Fixture")] == classes
