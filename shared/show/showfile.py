@@ -24,6 +24,7 @@ from typing import Any
 
 from shared.show.checks import Issue, check_config
 from shared.show.codec import ValidationError, config_from_dict, config_to_dict
+from shared.show.issues import one_line
 from shared.show.model import ShowConfig
 
 #: Largest show file read.  A 10,000-fixture rig with full channel mappings is
@@ -41,8 +42,8 @@ class ShowFileError(Exception):
 
     def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
         self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
+        self.problem = one_line(problem)
+        super().__init__(one_line(f"{self.path}: {problem}"))
 
 
 def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tuple[ShowConfig, list[Issue]]:
