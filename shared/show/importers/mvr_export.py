@@ -14,14 +14,17 @@ mirrored back to MVR's frame (``X = -x``).  The pose is the fixture's full rotat
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pymvr
 
+from shared.show.checks import Issue
 from shared.show.importers.mvr import HANGING, MIRROR
 from shared.show.model import Fixture, ShowConfig
 from shared.show.orientation import base_rotation, resolved_angles
@@ -59,32 +62,72 @@ def _stable_uuid(kind: str, name: str, seen: dict[str, int]) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{name}" if k == 0 else f"{kind}#{k}:{name}"))
 
 
-def save_mvr(config: ShowConfig, path: str | os.PathLike[str]) -> None:
-    """Write ``config`` as an MVR file, atomically (temp file + rename)."""
+#: What XML 1.0 cannot hold, even as a character reference (its ``Char`` production); a JSON
+#: show can (``"\\u0001"``), and ElementTree would write it into a file no reader parses.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass
+class _Texts:
+    """Text bound for the XML, made writable: the first bad one and how many, for one warning."""
+
+    first: tuple[str, str, str, str] | None = None  # where, field, value, the character
+    count: int = 0
+
+    def __call__(self, value: str, where: str, name: str) -> str:
+        bad = _NOT_XML.search(value)
+        if bad is None:
+            return value
+        self.count += 1
+        if self.first is None:
+            self.first = (where, name, value, bad.group())
+        return _NOT_XML.sub("\ufffd", value)
+
+    def warning(self) -> Issue | None:
+        if self.first is None:
+            return None
+        where, name, value, char = self.first
+        more = f" (and {self.count - 1} more text{'s' if self.count > 2 else ''})" if self.count > 1 else ""
+        shown = char.encode("unicode_escape").decode("ascii")
+        return Issue("warning", where, f"{name} {value!r} holds a character XML cannot hold ({shown}); "
+                     f"written with U+FFFD in its place{more}")
+
+
+def save_mvr(config: ShowConfig, path: str | os.PathLike[str]) -> list[Issue]:
+    """Write ``config`` as an MVR file, atomically (temp file + rename); returns what could not be
+    written as it is, one warning per kind: text XML cannot hold (written with U+FFFD), patches
+    on universe 0 (MVR universes count from 1: written unpatched)."""
+    text = _Texts()
+    unpatched: list[int] = []
     class_names: dict[str, int] = {}
-    classes = [
-        pymvr.Class(uuid=_stable_uuid("class", g.name, class_names), name=g.name) for g in config.groups
-    ]
+    class_uuids = [_stable_uuid("class", g.name, class_names) for g in config.groups]
     fixture_names: dict[str, int] = {}
     fixtures = []
     for i, f in enumerate(config.fixtures):
+        where = f'fixtures[{i}] "{f.name}"'
         addresses = []
         if f.universe >= 1:
             addresses.append(pymvr.Address(dmx_break=0, universe=f.universe, address=f.address))
+        else:
+            unpatched.append(i)
         fixture_id = f.extra.get("fixture_id")
         group = config.fixture_group_index[i]  # its first group, by place (names may repeat)
         fixtures.append(
             pymvr.Fixture(
-                name=f.name,
+                name=text(f.name, where, "name"),
                 uuid=_stable_uuid("fixture", f.name, fixture_names),
-                gdtf_spec=f"{f.manufacturer}@{f.model}.gdtf",
-                gdtf_mode=f.mode,
-                fixture_id=str(fixture_id) if fixture_id not in (None, "") else str(i + 1),
+                gdtf_spec=text(f"{f.manufacturer}@{f.model}.gdtf", where, "GDTFSpec"),
+                gdtf_mode=text(f.mode, where, "mode"),
+                fixture_id=text(str(fixture_id), where, "fixture_id") if fixture_id not in (None, "") else str(i + 1),
                 matrix=_matrix(f),
-                classing=None if group is None else classes[group].uuid,
+                classing=None if group is None else class_uuids[group],
                 addresses=pymvr.Addresses(addresses=addresses),
             )
         )
+    classes = [
+        pymvr.Class(uuid=class_uuid, name=text(g.name, f'groups[{k}] "{g.name}"', "name"))
+        for k, (g, class_uuid) in enumerate(zip(config.groups, class_uuids, strict=True))
+    ]
     layer = pymvr.Layer(name="Show Creator", child_list=pymvr.ChildList(fixtures=fixtures))
     scene = pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=classes))
     writer = pymvr.GeneralSceneDescriptionWriter()
@@ -99,6 +142,17 @@ def save_mvr(config: ShowConfig, path: str | os.PathLike[str]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    issues = [w for w in (text.warning(),) if w is not None]
+    if unpatched:
+        first = config.fixtures[unpatched[0]]
+        rest = len(unpatched) - 1
+        more = f" (and {rest} more fixture{'s' if rest > 1 else ''} on universe 0)" if rest else ""
+        issues.append(Issue(
+            "warning", f'fixtures[{unpatched[0]}] "{first.name}"',
+            f"universe 0 (address {first.address}) cannot be written in MVR, whose universes count from 1; "
+            f"written without an address (unpatched){more}",
+        ))
+    return issues
 
 
 def _umask() -> int:

@@ -6,7 +6,10 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-from shared.show import load_show
+import pytest
+
+from server.cli import main
+from shared.show import load_show, save_show
 from shared.show.importers.mvr_export import save_mvr
 from shared.show.model import Fixture, Group, ShowConfig, Stage, Vec3
 
@@ -46,3 +49,29 @@ def test_groups_of_one_name_are_two_classes(tmp_path: Path) -> None:
     classes = [c.get("uuid") for c in scene(path).iter("Class")]
     assert len(set(classes)) == 2
     assert [f.findtext("Classing") for f in scene(path).iter("Fixture")] == classes
+
+
+def test_text_xml_cannot_hold_and_universe_0_are_warnings_and_the_file_stays_readable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JSON show may hold control characters (``"\\u0001"``) that XML 1.0 cannot, and universe 0
+    (shows numbered from 0), which MVR cannot: the MVR written was unreadable, the patch lost unsaid."""
+    fixtures = (
+        Fixture(name="Par\x01A", manufacturer="Acme\x00", model="M\ufffe", mode="m\x1b", universe=1, address=1,
+                position=Vec3(0.0, 0.0, 5.0)),
+        par("Zero", 0, 37), par("Zero too", 0, 45), par("Tab\tand\nnewline", 2, 1),
+    )
+    show = tmp_path / "show.json"
+    save_show(ShowConfig(Stage(10, 8, 0.5), fixtures, (Group("G\x02", "#FF0000", ("Par\x01A",)),)), show)
+    out = tmp_path / "rig.mvr"
+    assert main(["convert", str(show), str(out)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"{out}: fixtures[0] \"Par\\x01A\": name 'Par\\x01A' holds a character XML cannot hold (\\x01); " \
+        "written with U+FFFD in its place (and 3 more texts)" in err, err
+    assert f'{out}: fixtures[1] "Zero": universe 0 (address 37) cannot be written in MVR, whose universes count ' \
+        "from 1; written without an address (unpatched) (and 1 more fixture on universe 0)" in err, err
+    assert err[-1] == f"Wrote {out}: 4 fixtures, 1 groups, 2 warnings"
+    back, _ = load_show(out)
+    assert [f.name for f in back.fixtures] == ["Par\ufffdA", "Zero", "Zero too", "Tab\tand\nnewline"]
+    assert (back.fixtures[0].manufacturer, back.fixtures[0].mode) == ("Acme\ufffd", "m\ufffd")
+    assert [g.name for g in back.groups] == ["G\ufffd"] and back.group_members(0) == (0,)
