@@ -139,7 +139,9 @@ def load_mvr(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig, lis
             raise Refused(f"malformed {SCENE_FILE}: {exc}") from None
         reader = _Reader(archive, names)
         reader._draft.issues.extend(early)
-        return finish(path, reader.read(scene))
+        with np.errstate(all="ignore"):  # absurd matrices: inf/0 are handled, never printed as RuntimeWarnings
+            draft = reader.read(scene)
+        return finish(path, draft)
 
 
 class _Reader:
@@ -213,8 +215,12 @@ class _Reader:
         origin = world[:3, 3] / 1000.0
         x, y, z = (float(v) for v in MIRROR @ origin)
         out["position"] = {"x": round(x, 6), "y": round(y, 6), "z": round(z, 6)}
-        rotation = MIRROR @ _rotation_part(world) @ MIRROR
-        out["orientation"] = _orientation(rotation)
+        rotation, problem = _rotation_part(world[:3, :3])
+        if problem is not None:
+            own = _rotation_part(_matrix(fixture.matrix)[:3, :3])[1]
+            whose = "Matrix" if own else "Matrix with its parents'"
+            self._draft.warn(label, f"{whose} {problem}")
+        out["orientation"] = _orientation(MIRROR @ rotation @ MIRROR)
         if fixture.fixture_id not in (None, ""):
             out["fixture_id"] = str(fixture.fixture_id)
         if spec:
@@ -417,11 +423,41 @@ def _matrix(m: Any) -> Mat4:
     return out
 
 
-def _rotation_part(world: Mat4) -> npt.NDArray[np.float64]:
-    r = world[:3, :3].copy()
-    norms = np.linalg.norm(r, axis=0)
-    norms[norms == 0] = 1.0
-    return r / norms  # type: ignore[no-any-return]
+#: Columns this far from orthonormal (after scaling each to length 1) are no rotation: about
+#: 0.006 degrees, far beyond the rounding of files that write six decimals.
+SKEW_TOLERANCE = 1e-4
+
+
+def _rotation_part(linear: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], str | None]:
+    """The rotation in a node's 3x3 ``u, v, w`` columns, and what kept them from being one.
+
+    Scale (uniform or per axis, of any magnitude) is not a problem: each axis is normalised.
+    A mirror image (a CAD "mirror" of the symbol) or a skew is no rotation: the beam axis
+    ``w`` is kept exactly (GDTF's beam leaves along -w), ``v`` squared to it, ``u = v x w``.
+    Axes that are zero or parallel hold no rotation: GDTF's rest pose (identity, hanging).
+    """
+    no_rotation = "has no rotation in it (its u, v, w axes are zero or parallel); hung beam down, GDTF's rest pose"
+    if not np.all(np.isfinite(linear)):
+        return np.eye(3), no_rotation
+    peak = float(np.max(np.abs(linear)))
+    if peak == 0.0:
+        return np.eye(3), no_rotation
+    a = linear / peak  # 1e300 or 1e-300 scales: no overflow or underflow in the norms
+    norms = np.linalg.norm(a, axis=0)
+    if norms[2] < 1e-9 or norms[1] < 1e-9:
+        return np.eye(3), no_rotation
+    cols = a / np.where(norms == 0.0, 1.0, norms)
+    w = cols[:, 2]
+    v = cols[:, 1] - float(cols[:, 1] @ w) * w
+    if float(np.linalg.norm(v)) < 1e-9:
+        return np.eye(3), no_rotation
+    v = v / np.linalg.norm(v)
+    rotation = np.column_stack([np.cross(v, w), v, w])
+    if float(np.max(np.abs(cols.T @ cols - np.eye(3)))) <= SKEW_TOLERANCE:
+        if float(np.linalg.det(cols)) > 0:
+            return rotation, None
+        return rotation, "is a mirror image, not a rotation; read as the rotation with the same beam axis (w)"
+    return rotation, "is skewed, not a rotation; read as the rotation with the same beam axis (w)"
 
 
 def _orientation(r: npt.NDArray[np.float64]) -> dict[str, Any]:

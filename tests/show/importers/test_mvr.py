@@ -352,3 +352,77 @@ def test_mvr_scene_and_gdtf_in_an_unreadable_encoding_are_one_line_and_a_warning
     config, issues = load_show(path)
     assert len(config.fixtures) == 1
     assert any("GDTF file 'Acme@Odd.gdtf'" in str(i) and "declares encoding 'bogus'" in str(i) for i in issues), issues
+
+
+def _pose_of(tmp_path: Path, matrix: str, parent: str | None = None) -> tuple[Fixture, list[str]]:
+    """The one fixture of a scene whose Matrix (inside a group object's, if ``parent``) is given."""
+    fixture = (
+        '<Fixture name="F" uuid="2"><GDTFSpec></GDTFSpec><GDTFMode>m</GDTFMode>'
+        f'<Matrix>{matrix}</Matrix><Addresses><Address break="0">1</Address></Addresses></Fixture>'
+    )
+    if parent is not None:
+        fixture = (
+            f'<GroupObject name="T" uuid="3"><Matrix>{parent}</Matrix><ChildList>{fixture}</ChildList></GroupObject>'
+        )
+    path = tmp_path / "pose.mvr"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "GeneralSceneDescription.xml",
+            '<GeneralSceneDescription verMajor="1" verMinor="5"><Scene><Layers><Layer name="L" uuid="1">'
+            f"<ChildList>{fixture}</ChildList></Layer></Layers></Scene></GeneralSceneDescription>",
+        )
+    config, issues = load_show(path)
+    return config.fixtures[0], [str(i) for i in issues if "Matrix" in str(i)]
+
+
+@pytest.mark.parametrize(
+    ("matrix", "beam"),
+    [
+        ("{2,0,0}{0,2,0}{0,0,2}{0,0,5000}", (0, 0, -1)),  # a scaled symbol: the same pose
+        ("{1e300,0,0}{0,1e300,0}{0,0,1e300}{0,0,5000}", (0, 0, -1)),  # overflowed the column norms
+        ("{1e-300,0,0}{0,1e-300,0}{0,0,1e-300}{0,0,5000}", (0, 0, -1)),  # underflowed them to 0
+        ("{0.5,0,0}{0,-3,0}{0,0,-1}{0,0,5000}", (0, 0, 1)),  # scaled per axis, turned over: standing
+    ],
+)
+def test_mvr_scaled_rotation_is_its_rotation_without_a_word(
+    tmp_path: Path, matrix: str, beam: tuple[float, float, float]
+) -> None:
+    with np.errstate(all="raise"):  # no RuntimeWarning lines on the user's terminal either
+        fixture, warnings = _pose_of(tmp_path, matrix)
+    assert aim_vectors([fixture])[0] == pytest.approx(beam, abs=1e-9)
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("matrix", "beam", "problem"),
+    [
+        # a mirrored symbol (CAD "mirror"): no rotation is one; the beam axis is kept
+        ("{-1,0,0}{0,1,0}{0,0,1}{0,0,5000}", (0, 0, -1), "is a mirror image"),
+        ("{1,0,0}{0,1,0}{0,0,-1}{0,0,5000}", (0, 0, 1), "is a mirror image"),
+        # skewed: the beam axis (w) kept, the rest squared to it
+        ("{1,0,0}{0.7,0.7,0}{0,0,1}{0,0,5000}", (0, 0, -1), "is skewed"),
+        # no rotation in it at all: GDTF's rest pose, hanging (it was read as wall_back, beam at the audience)
+        ("{0,0,0}{0,0,0}{0,0,0}{0,0,5000}", (0, 0, -1), "has no rotation"),
+        ("{0,0,1}{0,0,1}{0,0,1}{0,0,5000}", (0, 0, -1), "has no rotation"),
+    ],
+)
+def test_mvr_matrix_that_is_no_rotation_is_one_warning_and_a_sane_pose(
+    tmp_path: Path, matrix: str, beam: tuple[float, float, float], problem: str
+) -> None:
+    fixture, warnings = _pose_of(tmp_path, matrix)
+    assert aim_vectors([fixture])[0] == pytest.approx(beam, abs=1e-9)
+    assert len(warnings) == 1 and warnings[0].startswith('Fixture "F" (2): Matrix'), warnings
+    assert problem in warnings[0]
+
+
+def test_mvr_parent_matrix_without_rotation_is_named_too(tmp_path: Path) -> None:
+    fixture, warnings = _pose_of(tmp_path, "{1,0,0}{0,1,0}{0,0,1}{0,0,0}", parent="{0,0,0}{0,0,0}{0,0,0}{0,0,5000}")
+    assert aim_vectors([fixture])[0] == pytest.approx((0, 0, -1), abs=1e-9)
+    assert len(warnings) == 1 and "with its parents'" in warnings[0] and "has no rotation" in warnings[0]
+
+
+def test_mvr_matrices_whose_product_overflows_are_one_line(tmp_path: Path) -> None:
+    big = "{1e200,0,0}{0,1e200,0}{0,0,1e200}"
+    with np.errstate(all="raise"), pytest.raises(ShowFileError) as err:
+        _pose_of(tmp_path, big + "{1,1,1}", parent=big + "{0,0,5000}")
+    assert str(err.value).endswith('Fixture "F" (2): position.x -1e+197 is outside -100000..100000')
