@@ -426,3 +426,37 @@ def test_mvr_matrices_whose_product_overflows_are_one_line(tmp_path: Path) -> No
     with np.errstate(all="raise"), pytest.raises(ShowFileError) as err:
         _pose_of(tmp_path, big + "{1,1,1}", parent=big + "{0,0,5000}")
     assert str(err.value).endswith('Fixture "F" (2): position.x -1e+197 is outside -100000..100000')
+
+
+@pytest.mark.parametrize(
+    ("original", "odd", "problem"),
+    [
+        # pygdtf builds a list as long as the break number, and one as long as the offset:
+        # 10,000,000 took 18 s and 0.7 GB (an offset of 10,000,000: over 2 minutes and 6 GB), a billion
+        # would exhaust memory; 1e20 was an OverflowError traceback
+        ('DMXBreak="1"', 'DMXBreak="1000000"', "DMXBreak '1000000' is not a DMX break from 1 to 512"),
+        ('DMXBreak="1"', 'DMXBreak="99999999999999999999"', "DMXBreak '99999999999999999999' is not a DMX break"),
+        ('Offset="1,2"', 'Offset="1000000,2"', "Offset '1000000,2' is not DMX offsets from 1 to 512"),
+        ('Offset="1,2"', 'Offset="1,-2"', "Offset '1,-2' is not DMX offsets from 1 to 512"),
+    ],
+)
+def test_gdtf_breaks_and_offsets_past_dmx_are_a_warning_not_a_hang(
+    tmp_path: Path, original: str, odd: str, problem: str
+) -> None:
+    description = (DATA / "spot_description.xml").read_text("utf-8")
+    assert original in description
+    gdtf = tmp_path / "Acme@Odd.gdtf"
+    with zipfile.ZipFile(gdtf, "w") as z:
+        z.writestr("description.xml", description.replace(original, odd, 1))
+    fixture = pymvr.Fixture(name="F", gdtf_spec=gdtf.name, gdtf_mode="Standard", matrix=_matrix(0, 0, 5000),
+                            addresses=pymvr.Addresses(addresses=[pymvr.Address(dmx_break=0, universe=1, address=1)]))
+    writer = pymvr.GeneralSceneDescriptionWriter()
+    layer = pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[fixture]))
+    writer.serialize_scene(pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=[])))
+    writer.files_list.append((str(gdtf), gdtf.name))
+    path = tmp_path / "odd.mvr"
+    writer.write_mvr(str(path))
+    config, issues = load_show(path)
+    assert (config.fixtures[0].universe, config.fixtures[0].address) == (1, 1)
+    (warning,) = [str(i) for i in issues if "GDTF file" in str(i)]
+    assert "GDTF file 'Acme@Odd.gdtf': <DMXChannel" in warning and problem in warning and "no channel data" in warning
