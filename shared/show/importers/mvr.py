@@ -200,7 +200,8 @@ class _Reader:
     def _fixture(self, fixture: Any, world: Mat4, index: int) -> dict[str, Any]:
         label = f'Fixture "{fixture.name or ""}" ({fixture.uuid})'
         spec = _unmangle(fixture.gdtf_spec or "")
-        parts = [p for p in os.path.splitext(spec)[0].split("@") if p]
+        # ``Manufacturer@Model[@Revision].gdtf``; an empty part keeps its place (``@Par 64.gdtf``)
+        parts = os.path.splitext(spec)[0].split("@") if spec else []
         ftype = self._fixture_type(spec, label) if spec else None
         manufacturer = str(getattr(ftype, "manufacturer", None) or (parts[0] if parts else ""))
         model = str(getattr(ftype, "name", None) or (parts[1] if len(parts) > 1 else ""))

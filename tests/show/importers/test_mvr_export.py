@@ -75,3 +75,15 @@ def test_text_xml_cannot_hold_and_universe_0_are_warnings_and_the_file_stays_rea
     assert [f.name for f in back.fixtures] == ["Par\ufffdA", "Zero", "Zero too", "Tab\tand\nnewline"]
     assert (back.fixtures[0].manufacturer, back.fixtures[0].mode) == ("Acme\ufffd", "m\ufffd")
     assert [g.name for g in back.groups] == ["G\ufffd"] and back.group_members(0) == (0,)
+
+
+def test_a_fixture_without_manufacturer_keeps_its_model(tmp_path: Path) -> None:
+    """GDTFSpec ``@Par 64.gdtf``: the empty manufacturer was dropped, so the model became the manufacturer."""
+    fixtures = (
+        Fixture(name="A", manufacturer="", model="Par 64", mode="m", universe=1, address=1, position=Vec3(0, 0, 5)),
+        Fixture(name="B", manufacturer="Acme", model="", mode="m", universe=1, address=9, position=Vec3(1, 0, 5)),
+    )
+    path = tmp_path / "rig.mvr"
+    save_mvr(ShowConfig(Stage(10, 8, 0.5), fixtures, ()), path)
+    back, _ = load_show(path)
+    assert [(f.manufacturer, f.model) for f in back.fixtures] == [("", "Par 64"), ("Acme", "")]
