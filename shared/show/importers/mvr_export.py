@@ -142,7 +142,7 @@ def save_mvr(config: ShowConfig, path: str | os.PathLike[str]) -> list[Issue]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    issues = [w for w in (text.warning(),) if w is not None]
+    issues = [w for w in (text.warning(), _not_written(config)) if w is not None]
     if unpatched:
         first = config.fixtures[unpatched[0]]
         rest = len(unpatched) - 1
@@ -153,6 +153,38 @@ def save_mvr(config: ShowConfig, path: str | os.PathLike[str]) -> list[Issue]:
             f"written without an address (unpatched){more}",
         ))
     return issues
+
+
+#: Fixture fields an MVR keeps only in GDTF files (the type's geometry, modes and channels).
+_GDTF_FIELDS = ("fixture_type", "physical", "layout", "beam_angle", "pan_max", "tilt_max", "lumens",
+                "channel_mapping", "color_wheel", "gobo_wheel", "pixel_segments")
+#: Extra fixture keys the MVR does hold (``FixtureID``, ``GDTFSpec``).
+_WRITTEN_EXTRA = frozenset({"fixture_id", "gdtf_spec"})
+
+
+def _not_written(config: ShowConfig) -> Issue | None:
+    """One warning listing what the MVR leaves out, with how many fixtures had each: no GDTF
+    file is packed, so a round trip through MVR brings the fixtures back generic."""
+    counts: dict[str, int] = {}
+    for f in config.fixtures:
+        for key in _GDTF_FIELDS:
+            if getattr(f, key) is not None:
+                counts[key] = counts.get(key, 0) + 1
+        for key in f.extra:
+            if key not in _WRITTEN_EXTRA:
+                counts[key] = counts.get(key, 0) + 1
+    if not counts and not config.groups:
+        return None
+    order = {key: k for k, key in enumerate(_GDTF_FIELDS)}
+    counts = dict(sorted(counts.items(), key=lambda item: order.get(item[0], len(order))))
+    parts = []
+    if counts:
+        fields = ", ".join(f"{key} ({n}{' fixtures' if k == 0 else ''})" for k, (key, n) in enumerate(counts.items()))
+        parts.append(f"{fields}, as an MVR keeps them in GDTF files and none is packed")
+    if config.groups:
+        n = len(config.groups)
+        parts.append(f"group colours ({n} group{'s' if n > 1 else ''}), as MVR classes have none")
+    return Issue("warning", "fixtures" if counts else "groups", f"not written: {'; '.join(parts)}")
 
 
 def _umask() -> int:

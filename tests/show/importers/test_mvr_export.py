@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 
 from server.cli import main
-from shared.show import load_show, save_show
+from shared.show import demo_show, load_show, save_show
 from shared.show.importers.mvr_export import save_mvr
 from shared.show.model import Fixture, Group, ShowConfig, Stage, Vec3
 
@@ -70,7 +70,7 @@ def test_text_xml_cannot_hold_and_universe_0_are_warnings_and_the_file_stays_rea
         "written with U+FFFD in its place (and 3 more texts)" in err, err
     assert f'{out}: fixtures[1] "Zero": universe 0 (address 37) cannot be written in MVR, whose universes count ' \
         "from 1; written without an address (unpatched) (and 1 more fixture on universe 0)" in err, err
-    assert err[-1] == f"Wrote {out}: 4 fixtures, 1 groups, 2 warnings"
+    assert err[-1] == f"Wrote {out}: 4 fixtures, 1 groups, 3 warnings"  # and the group's colour
     back, _ = load_show(out)
     assert [f.name for f in back.fixtures] == ["Par\ufffdA", "Zero", "Zero too", "Tab\tand\nnewline"]
     assert (back.fixtures[0].manufacturer, back.fixtures[0].mode) == ("Acme\ufffd", "m\ufffd")
@@ -87,3 +87,18 @@ def test_a_fixture_without_manufacturer_keeps_its_model(tmp_path: Path) -> None:
     save_mvr(ShowConfig(Stage(10, 8, 0.5), fixtures, ()), path)
     back, _ = load_show(path)
     assert [(f.manufacturer, f.model) for f in back.fixtures] == [("", "Par 64"), ("Acme", "")]
+
+
+def test_what_an_mvr_without_gdtf_cannot_hold_is_one_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`convert show.json rig.mvr` then back turned every moving head into a generic fixture without a word."""
+    source = tmp_path / "show.json"
+    save_show(demo_show(), source)
+    out = tmp_path / "rig.mvr"
+    assert main(["convert", str(source), str(out)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"{out}: fixtures: not written: " \
+        "fixture_type (22 fixtures), physical (22), layout (10), beam_angle (20), pan_max (4), tilt_max (4), " \
+        "lumens (20), channel_mapping (22), color_wheel (4), gobo_wheel (4), pixel_segments (10), as an MVR " \
+        "keeps them in GDTF files and none is packed; group colours (5 groups), as MVR classes have none" in err, err
