@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import errno
 import logging
+import os
 import signal
 import sys
 import threading
@@ -125,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return convert(argv[1:])
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
+    if not args.headless and (problem := _display_problem()) is not None:
+        log.error("%s", problem)
+        return EXIT_BAD_SHOW
 
     # Handlers first, so a signal during start-up also ends in a clean exit.
     shutdown = _Shutdown()
@@ -196,6 +200,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.stop()
         log.info("Stopped")
     return EXIT_OK
+
+
+def _display_problem() -> str | None:
+    """Why the Show Creator window cannot open here, or None: checked before serving, since
+    Qt without a display aborts the process (SIGABRT) with several lines of plugin help."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return None
+    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("no display for the Show Creator window (DISPLAY and WAYLAND_DISPLAY are not set); "
+            "add --headless to serve without it, or run it under xvfb-run")
 
 
 def _run_window(source: ShowSource, server: VisualizerTCPServer, shutdown: _Shutdown) -> None:

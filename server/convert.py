@@ -48,7 +48,10 @@ def main(argv: Sequence[str]) -> int:
         if args.target.lower().endswith(".mvr"):
             from shared.show.importers.mvr_export import save_mvr
 
-            save_mvr(config, args.target)
+            written = save_mvr(config, args.target)
+            for issue in written:
+                print(f"{args.target}: {issue}", file=sys.stderr)
+            issues = [*issues, *written]
         else:
             save_show(config, args.target)
     except OSError as exc:

@@ -35,7 +35,7 @@ from shared.protocol import (
 from shared.protocol.extensions import WelcomeMessage
 from shared.protocol.messages import message_type
 from shared.show import Issue, ShowConfig
-from shared.show.issues import problem_lines, problems_summary
+from shared.show.issues import one_line, problem_lines, problems_summary
 from visualizer.app.address import DEFAULT_PORT, AddressError, parse_address
 from visualizer.tcp import VisualizerTCPClient
 from visualizer.tcp.describe import describe_v2
@@ -90,7 +90,8 @@ class _Printer:
         if self.muted or self.broken.is_set():
             return
         try:
-            print(text, file=self.out, flush=True)
+            # names come off the network: never a control character on the user's terminal
+            print(one_line(text), file=self.out, flush=True)
         except (BrokenPipeError, ValueError):
             self.broken.set()
             self.wake.set()

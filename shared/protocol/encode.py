@@ -10,6 +10,7 @@ bench/); it cannot escape non-ASCII, so such lines fall back to ``json``.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import msgspec
@@ -31,13 +32,33 @@ from shared.show.model import Fixture, ShowConfig
 
 
 def dumps_line(obj: Any) -> bytes:
-    """One wire line: compact ASCII JSON plus ``\\n``."""
-    data = orjson.dumps(obj)
-    if not data.isascii():
-        data = json.dumps(obj, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode(
-            "ascii"
-        )
+    """One wire line: compact ASCII JSON plus ``\\n``.
+
+    Odd values travel unchanged, so ``obj`` may hold what a show file held: integers past
+    64 bits (orjson refuses them; ``json`` writes them) and NaN or Infinity (orjson writes
+    null, as JSON has neither; so does the fallback)."""
+    try:
+        data: bytes | None = orjson.dumps(obj)
+    except TypeError:  # an integer past 64 bits
+        data = None
+    if data is None or not data.isascii():
+        try:
+            text = json.dumps(obj, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+        except ValueError:  # NaN or Infinity somewhere: null, as orjson writes them
+            text = json.dumps(_finite(obj), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+        data = text.encode("ascii")
     return data + b"\n"
+
+
+def _finite(obj: Any) -> Any:
+    """``obj`` with every NaN and Infinity replaced by None."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def message_to_dict(msg: Message) -> dict[str, Any]:

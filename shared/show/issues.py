@@ -6,9 +6,19 @@ and the cross-checks can all use it without importing one another.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+#: Characters that end a line or steer a terminal (C0, DEL, C1, the Unicode line and paragraph separators).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``): a fixture name is any
+    JSON string, and a message naming it must stay one line and never steer the user's terminal."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +45,7 @@ class Issue:
     fixture_index: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.problem}" if self.where else self.problem
+        return one_line(f"{self.where}: {self.problem}" if self.where else self.problem)
 
 
 def problem_lines(problems: Sequence[Issue]) -> list[str]:

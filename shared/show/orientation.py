@@ -176,6 +176,12 @@ def aim_vectors(fixtures: Sequence[Any], pan_deg: npt.ArrayLike | None = None,
     return out
 
 
+#: cos(pitch) below which the beam counts as straight down or up (within 0.0001 degrees): roll is 0
+#: and yaw carries it, so a preset read from a file rounded to six decimals is still its preset.
+#: The rotation is then off by at most this much (about 0.0001 degrees).
+LOCK = 1.5e-6
+
+
 def angles_of_rotation(rotation: npt.ArrayLike) -> tuple[float, float, float]:
     """Absolute (yaw, pitch, roll) in degrees of a body -> stage rotation: ``base_rotation``'s inverse.
 
@@ -184,14 +190,16 @@ def angles_of_rotation(rotation: npt.ArrayLike) -> tuple[float, float, float]:
     down (pitch ±90) yaw and roll turn about the same axis: roll is 0 and yaw carries it.
     """
     q = np.asarray(rotation, np.float64).reshape(3, 3) @ _REST.T  # Rz(-yaw) · Rx(pitch) · Ry(roll)
-    sin_pitch = float(np.clip(q[2, 1], -1.0, 1.0))
-    pitch = math.degrees(math.asin(sin_pitch))
-    if abs(sin_pitch) < 1.0 - 1e-12:
-        yaw = -math.degrees(math.atan2(-q[0, 1], q[1, 1]))
-        roll = math.degrees(math.atan2(-q[2, 0], q[2, 2]))
-    else:  # gimbal lock: Rz(-yaw) · Rx(±90) · Ry(roll) only depends on yaw ∓ roll
-        yaw = -math.degrees(math.atan2(q[1, 0], q[0, 0]))
-        roll = 0.0
+    cos_pitch = math.hypot(q[2, 0], q[2, 2])  # row 2 is (-cos p sin r, sin p, cos p cos r)
+    pitch = math.degrees(math.atan2(q[2, 1], cos_pitch))
+    # Near straight down or up, yaw and roll turn about nearly the same axis and the entries
+    # that tell them apart are of size cos(pitch): roll from them may be off (by the file's
+    # rounding over cos(pitch)), so yaw is taken from what is left once that roll is undone,
+    # Rz(-yaw) · Rx(pitch) = q · Ry(roll)ᵀ, whose first column (cos yaw, -sin yaw, 0) is exact:
+    # the angles give back the rotation.  At the lock (:data:`LOCK`) roll is 0 and yaw carries it.
+    roll = 0.0 if cos_pitch < LOCK else math.degrees(math.atan2(-q[2, 0], q[2, 2]))
+    m = q @ _rot(1, roll)[0].T
+    yaw = -math.degrees(math.atan2(m[1, 0], m[0, 0]))
 
     def tidy(deg: float) -> float:
         deg = round(deg, 6)  # what files hold; float noise must not hide a preset

@@ -20,9 +20,11 @@ import stat
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from shared.show.checks import Issue, check_config
 from shared.show.codec import ValidationError, config_from_dict, config_to_dict
+from shared.show.issues import one_line
 from shared.show.model import ShowConfig
 
 #: Largest show file read.  A 10,000-fixture rig with full channel mappings is
@@ -40,8 +42,8 @@ class ShowFileError(Exception):
 
     def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
         self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
+        self.problem = one_line(problem)
+        super().__init__(one_line(f"{self.path}: {problem}"))
 
 
 def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tuple[ShowConfig, list[Issue]]:
@@ -53,6 +55,7 @@ def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tu
             raise ShowFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
         data = json.loads(text)
+        data, lone = scrub_surrogates(data) if _SURROGATE_ESCAPE.search(text) else (data, None)
         config = config_from_dict(data)
     except json.JSONDecodeError as exc:
         formats = f"; supported show formats: {', '.join(SUPPORTED_FORMATS)}"
@@ -65,12 +68,57 @@ def parse_show(text: str | bytes, path: str | os.PathLike[str] = "<show>") -> tu
         raise ShowFileError(path, str(exc)) from None
     except RecursionError:  # from json or from repr() in an error message
         raise ShowFileError(path, "values nested too deeply") from None
-    issues = [*config.problems, *check_config(config)]
+    issues = [*([lone] if lone else []), *config.problems, *check_config(config)]
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ShowFileError(path, f"{errors[0]}{more}")
     return replace(config, problems=tuple(issues)), issues
+
+
+#: A string escape of a UTF-16 surrogate (JSON ``\udc80``, YAML ``\udc80`` or ``\U0000dc80``).
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(data: Any, where: str = "") -> tuple[Any, Issue | None]:
+    """``data`` (decoded JSON or YAML) with every lone UTF-16 surrogate in its strings and keys
+    replaced by U+FFFD, and one warning naming the first place and how many strings.
+
+    ``"\udc80"`` is legal JSON and YAML, but half of a pair is no character: Python keeps it,
+    and no UTF-8 encoder (the wire, ``save_show``, MVR) writes it.  Pairs are characters and stay.
+    """
+    found: list[tuple[str, str]] = []  # (place, the surrogate)
+
+    def text(value: str, place: str) -> str:
+        lone = _LONE_SURROGATE.search(value)
+        if lone is None:
+            return value
+        found.append((place, lone.group()))
+        return _LONE_SURROGATE.sub("\ufffd", value)
+
+    def walk(value: Any, place: str) -> Any:
+        if isinstance(value, str):
+            return text(value, place)
+        if isinstance(value, list):
+            return [walk(v, f"{place}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                key = text(k, f"{place}.{k}".lstrip(".")) if isinstance(k, str) else k
+                out[key] = walk(v, f"{place}.{key}".lstrip("."))
+            return out
+        return value
+
+    data = walk(data, where)
+    if not found:
+        return data, None
+    place, surrogate = found[0]
+    problem = (
+        f"text holds half of a UTF-16 surrogate pair ({surrogate.encode('unicode_escape').decode()}), which is no "
+        f"character; replaced by U+FFFD in {len(found)} string{'s' if len(found) > 1 else ''}"
+    )
+    return data, Issue("warning", place, problem)
 
 
 def load_show(path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:
@@ -98,25 +146,77 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-#: XML written in UTF-16 without a mark begins with ``<?`` two bytes a character (XML 1.0 Appendix F).
-_BARE_UTF16 = ((b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
+#: Characters a show or rig file starts with (``{``, ``<``, ``#``, a letter, white space): one
+#: ASCII character, whose NUL bytes tell UTF-16 and UTF-32 without a mark apart (RFC 4627
+#: section 3, YAML 1.2 section 5.2, XML 1.0 Appendix F).
+_FIRST = frozenset(b"\t\n\r" + bytes(range(0x20, 0x7F)))
 _XML_ENCODING = re.compile(rb"""^(<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+_DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*(["'])([^"'>]{0,64})\1""")
+#: A declaration naming UTF-16 or UTF-32 in front of text one byte a character (an editor re-saved it as UTF-8).
+_WIDE_DECLARED = re.compile(
+    rb"""^((?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*)(["'])\s*(?i:utf-?(?:16|32)[^"']*)\2"""
+)
+
+
+def declared_xml_encoding(data: bytes) -> str | None:
+    """The ``encoding`` an XML declaration at the start of ``data`` names, if any."""
+    found = _DECLARED.match(data[:512])
+    return found.group(2).decode("ascii", "replace") if found else None
+
+
+def xml_encoding_problem(data: bytes, exc: Exception) -> str:
+    """One line for what expat raises instead of a ParseError when the declared encoding is one it
+    cannot use: an unknown name (LookupError), a multi-byte codec other than UTF-8/UTF-16
+    (ValueError), a codec that is no text encoding or cannot decode (LookupError, UnicodeError)."""
+    text = str(exc)
+    if isinstance(exc, LookupError):
+        why = "not a text encoding" if "not a text encoding" in text else "unknown encoding"
+    elif isinstance(exc, UnicodeError):
+        why = "its codec cannot decode the file"
+    elif "multi-byte" in text:
+        why = "multi-byte encodings other than UTF-8 and UTF-16 are not read; save the file as UTF-8"
+    else:
+        why = text
+    declared = declared_xml_encoding(data)
+    if declared is None:
+        return f"the XML cannot be decoded ({why})"
+    return f"the XML declares encoding {declared!r}, which cannot be read ({why})"
+
+
+def _unmarked(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 text without a byte-order mark, told by the NUL bytes around its first character."""
+    head = data[:4]
+    if len(head) == 4 and head[:3] == b"\0\0\0" and head[3] in _FIRST:
+        return "utf-32-be"
+    if len(head) == 4 and head[0] in _FIRST and head[1:] == b"\0\0\0":
+        return "utf-32-le"
+    if len(head) >= 2 and head[0] == 0 and head[1] in _FIRST:
+        return "utf-16-be"
+    if len(head) >= 2 and head[0] in _FIRST and head[1] == 0:
+        return "utf-16-le"
+    return None
 
 
 def as_utf8(data: bytes, path: str | os.PathLike[str] = "<show>") -> bytes:
     """A show or rig file's bytes as UTF-8: text saved as UTF-16 or UTF-32 ("Unicode" in
-    some editors) is transcoded, and an XML declaration's ``encoding`` follows, so every
-    importer reads one encoding.  Anything else is returned unchanged.
+    some editors), with or without a byte-order mark, is transcoded, and an XML
+    declaration's ``encoding`` follows, so every importer reads one encoding.  So does a
+    declaration that still names UTF-16/UTF-32 in front of text one byte a character.
+    Anything else is returned unchanged.
 
-    Raises ShowFileError when a byte-order mark promises text the bytes do not hold.
+    Raises ShowFileError when a byte-order mark (or the NUL bytes of unmarked text)
+    promises text the bytes do not hold.
     """
     encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
     skip = 0
     if encoding is not None:
         skip = next(len(bom) for bom, enc in _BOMS if enc == encoding)
     else:
-        encoding = next((enc for head, enc in _BARE_UTF16 if data.startswith(head)), None)
+        encoding = _unmarked(data)
         if encoding is None:
+            if data.startswith((b"<?", b"\xef\xbb\xbf<?")):
+                head = data[:512]  # the declaration; never a regex over a whole 256 MiB file
+                return _WIDE_DECLARED.sub(rb'\1"UTF-8"', head, count=1) + data[512:]
             return data
     try:
         text = data[skip:].decode(encoding)

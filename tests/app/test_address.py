@@ -38,6 +38,8 @@ def test_addresses(text: str, expected: tuple[str, int]) -> None:
         ("[::1]9000", "expected ':PORT'"),
         ("[]:9000", "empty IPv6"),
         ("my host:9000", "bad host"),
+        # `visualizer 9001` meant the port; as a host it is the IPv4 address 0.0.35.41 and never answers
+        ("9001", "'9001' is a port number, not a host: write localhost:9001 (or :9001)"),
     ],
 )
 def test_bad_addresses(text: str, words: str) -> None:

@@ -6,8 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from shared.protocol import HeartbeatMessage, encode_message, serialize_full_config
@@ -155,3 +157,20 @@ def test_empty_token_is_one_line_not_a_connection_without_one():
     assert err.strip().splitlines() == [
         "visualizer-probe: --token is empty (an unset variable?): give the shared secret, or leave --token out"
     ]
+
+
+def test_names_off_the_network_never_reach_the_terminal_as_control_characters(fake_server):
+    """A fixture or group name is any string a server sends: ESC [2J cleared the user's screen, a newline
+    forged a line of its own."""
+    show = demo_show()
+    odd = "Spot\x1b[2J\nFAKE ✓ Received complete configuration!"
+    fixtures = (msgspec.structs.replace(show.fixtures[0], name=odd), *show.fixtures[1:])
+    groups = (replace(show.groups[0], name="G\x07", fixtures=(odd,)), *show.groups[1:])
+    server = fake_server(serialize_full_config(replace(show, fixtures=fixtures, groups=groups)))
+    code, out, _ = run("127.0.0.1", str(server.port), "--once")
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert "    - Spot\\x1b[2J\\nFAKE ✓ Received complete configuration!: Stairville LED BAR 240/8 (24 Channel) [BAR]" \
+        in out.splitlines()
+    assert out.splitlines().count("✓ Received complete configuration!") == 1
+    assert not any(line.startswith("FAKE") for line in out.splitlines())

@@ -135,3 +135,14 @@ def test_axis_rotation_is_the_right_hand_rotation_about_each_axis() -> None:
     assert axis_rotation(2, 90.0) @ np.array([1.0, 0, 0]) == pytest.approx([0, 1, 0], abs=1e-12)
     assert axis_rotation(2, 30.0) @ axis_rotation(2, -30.0) == pytest.approx(np.eye(3), abs=1e-12)
     assert axis_rotation(0, 90.0).shape == (3, 3)
+
+
+@pytest.mark.parametrize("pitch", [89.99, 89.9999, 89.99999, 89.999999, 89.9999999, -89.9999, -89.999999])
+def test_angles_of_rotation_near_gimbal_lock_give_the_same_rotation(pitch: float) -> None:
+    """Just off straight down/up, yaw came from two entries of size cos(pitch): the 1e-9 rounding of
+    an exported MVR matrix turned a pitch of 89.9999 with yaw 30 into yaw 30.018 (0.02 degrees off)."""
+    for yaw, roll in ((30.0, 0.0), (30.0, 45.0), (-120.0, -170.0)):
+        r = base_rotation(yaw, pitch, roll)
+        written = np.round(r, 9)  # what mvr_export writes
+        # within orientation.LOCK (0.0001 degrees) where roll is folded into yaw, else within the file's rounding
+        assert base_rotation(*angles_of_rotation(written)) == pytest.approx(r, abs=1.5e-6), (yaw, roll)

@@ -45,5 +45,7 @@ def parse_address(text: str, default_port: int = DEFAULT_PORT) -> tuple[str, int
     host, sep, port_text = text.partition(":")
     if any(c.isspace() for c in host) or "/" in host:
         raise AddressError(f"bad host {host!r} in {original!r}")
+    if not sep and host.isdigit():  # inet_aton would take it as an address (9001 = 0.0.35.41)
+        raise AddressError(f"{host!r} is a port number, not a host: write localhost:{host} (or :{host})")
     port = _port(port_text, original) if sep else default_port
     return host or DEFAULT_HOST, port

@@ -135,6 +135,9 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     """Options from the command line; exits 2 with one line on errors."""
     parser = build_parser()
     ns = parser.parse_args(argv)
+    problem = dmx_options.usage_problem(ns)
+    if problem is not None:
+        parser.exit(2, f"{PROG}: {problem}\n")
     try:
         host, port = parse_address(ns.address)
         size = parse_size(ns.size)

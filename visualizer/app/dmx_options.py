@@ -69,8 +69,21 @@ def from_namespace(ns: argparse.Namespace) -> DmxOptions | None:
 
 
 def ipv4_address(text: str) -> str:
-    """An IPv4 address in dotted form (argparse type): one line naming the value otherwise."""
+    """A network card's IPv4 address in dotted form, or 0.0.0.0 for the system's choice
+    (argparse type): one line naming the value otherwise."""
     try:
-        return str(ipaddress.IPv4Address(text.strip()))
+        address = ipaddress.IPv4Address(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an IPv4 address (e.g. 10.0.0.5)") from None
+    why = ("a multicast group" if address.is_multicast
+           else "the broadcast address" if address == ipaddress.IPv4Address("255.255.255.255") else None)
+    if why is not None:
+        raise argparse.ArgumentTypeError(f"{text!r} is {why}, not a network card's address (e.g. 10.0.0.5)")
+    return str(address)
+
+
+def usage_problem(ns: argparse.Namespace) -> str | None:
+    """A live-DMX option that would silently do nothing, as one line; else None."""
+    if ns.sacn_interface != "0.0.0.0" and not ns.sacn:
+        return "--sacn-interface says where to join sACN multicast: add --sacn to receive sACN"
+    return None

@@ -74,6 +74,18 @@ def bind_problem(listen: Listen, exc: OSError) -> str:
     return f"{listen.protocol}: cannot listen on UDP {where}: {reason}; running without {listen.protocol} input"
 
 
+def _is_local(address: str) -> bool:
+    """Whether a network card of this machine has ``address`` (0.0.0.0: the system's choice, always)."""
+    if address == "0.0.0.0":
+        return True
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((address, 0))
+        except OSError:
+            return False
+    return True
+
+
 class _Wakeup:
     def __init__(self) -> None:
         self.stop = threading.Event()
@@ -252,10 +264,16 @@ class DmxReceiver:
                 with contextlib.suppress(OSError):
                     member.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, mreq)
                 self._joined.discard(group)
+        foreign = bool(failed) and not _is_local(self.multicast_interface)
         for reason, lost in failed.items():
-            line = (f"sACN: cannot join multicast for universe {format_ranges(lost)} on interface "
-                    f"{self.multicast_interface} ({reason}); multicast sACN will not arrive (does this machine "
-                    "have a route to 239.255.0.0/16, e.g. a default route?); unicast sACN still works")
+            where = (f"sACN: cannot join multicast for universe {format_ranges(lost)} "
+                     f"on interface {self.multicast_interface}")
+            if foreign:
+                line = (f"{where}: {self.multicast_interface} is not an address of this machine (check "
+                        "--sacn-interface); multicast sACN will not arrive; unicast sACN still works")
+            else:
+                line = (f"{where} ({reason}); multicast sACN will not arrive (does this machine "
+                        "have a route to 239.255.0.0/16, e.g. a default route?); unicast sACN still works")
             self.problems.append(line)
             log.warning("%s", line)
 

@@ -139,7 +139,9 @@ def load_mvr(data: bytes, path: str | os.PathLike[str]) -> tuple[ShowConfig, lis
             raise Refused(f"malformed {SCENE_FILE}: {exc}") from None
         reader = _Reader(archive, names)
         reader._draft.issues.extend(early)
-        return finish(path, reader.read(scene))
+        with np.errstate(all="ignore"):  # absurd matrices: inf/0 are handled, never printed as RuntimeWarnings
+            draft = reader.read(scene)
+        return finish(path, draft)
 
 
 class _Reader:
@@ -198,7 +200,8 @@ class _Reader:
     def _fixture(self, fixture: Any, world: Mat4, index: int) -> dict[str, Any]:
         label = f'Fixture "{fixture.name or ""}" ({fixture.uuid})'
         spec = _unmangle(fixture.gdtf_spec or "")
-        parts = [p for p in os.path.splitext(spec)[0].split("@") if p]
+        # ``Manufacturer@Model[@Revision].gdtf``; an empty part keeps its place (``@Par 64.gdtf``)
+        parts = os.path.splitext(spec)[0].split("@") if spec else []
         ftype = self._fixture_type(spec, label) if spec else None
         manufacturer = str(getattr(ftype, "manufacturer", None) or (parts[0] if parts else ""))
         model = str(getattr(ftype, "name", None) or (parts[1] if len(parts) > 1 else ""))
@@ -213,8 +216,12 @@ class _Reader:
         origin = world[:3, 3] / 1000.0
         x, y, z = (float(v) for v in MIRROR @ origin)
         out["position"] = {"x": round(x, 6), "y": round(y, 6), "z": round(z, 6)}
-        rotation = MIRROR @ _rotation_part(world) @ MIRROR
-        out["orientation"] = _orientation(rotation)
+        rotation, problem = _rotation_part(world[:3, :3])
+        if problem is not None:
+            own = _rotation_part(_matrix(fixture.matrix)[:3, :3])[1]
+            whose = "Matrix" if own else "Matrix with its parents'"
+            self._draft.warn(label, f"{whose} {problem}")
+        out["orientation"] = _orientation(MIRROR @ rotation @ MIRROR)
         if fixture.fixture_id not in (None, ""):
             out["fixture_id"] = str(fixture.fixture_id)
         if spec:
@@ -248,6 +255,7 @@ class _Reader:
             try:
                 with zipfile.ZipFile(io.BytesIO(_read_member(self.archive, member))) as inner:
                     description = parse_xml(_read_member(inner, "description.xml"), "GDTF description")
+                    _gdtf_precheck(description)
                     found = _FixtureType(inner, description)
             except Refused as exc:
                 self._draft.warn(label, f"GDTF file {spec!r}: {exc}; no channel data")
@@ -358,6 +366,36 @@ def _precheck(root: Element) -> list[Issue]:
     return issues
 
 
+#: Highest DMX break a GDTF channel may name (a fixture with that many DMX inputs is far-fetched).
+MAX_GDTF_BREAK = DMX_CHANNELS
+
+
+def _gdtf_precheck(description: Element) -> None:
+    """Refuse, naming the element, the break and offset numbers pygdtf would build a list that
+    long for (``[[]] * DMXBreak``, ``[None] * Offset``): a break of 10,000,000 took 18 s and 0.7 GB,
+    an offset of 10,000,000 minutes and 6 GB, and 1e20 raised OverflowError.  DMX offsets run
+    from 1 to 512 (a geometry's ``Break DMXOffset`` likewise, the address part of ``u.a``)."""
+
+    def dmx(text: str, top: int) -> bool:
+        text = text.strip()
+        return text.isdigit() and len(text) < 12 and 1 <= int(text) <= top
+
+    for element in description.iter():
+        if not isinstance(element.tag, str):
+            continue
+        geometry = element.get("Geometry")
+        label = f'<{element.tag} Geometry="{geometry}">' if geometry else f"<{element.tag}>"
+        brk = element.get("DMXBreak")
+        if brk is not None and brk.strip() != "Overwrite" and not dmx(brk, MAX_GDTF_BREAK):
+            raise Refused(f"{label}: DMXBreak {describe(brk)} is not a DMX break from 1 to {MAX_GDTF_BREAK}")
+        offset = element.get("Offset") if element.tag == "DMXChannel" else None
+        if offset not in (None, "", "None") and not all(dmx(part, DMX_CHANNELS) for part in str(offset).split(",")):
+            raise Refused(f"{label}: Offset {describe(offset)} is not DMX offsets from 1 to {DMX_CHANNELS}")
+        address = element.get("DMXOffset")
+        if address is not None and not dmx(address.rpartition(".")[2], DMX_CHANNELS):
+            raise Refused(f"{label}: DMXOffset {describe(address)} is not a DMX address from 1 to {DMX_CHANNELS}")
+
+
 def _unmangle(spec: str) -> str:
     """pymvr re-decodes ``GDTFSpec`` as CP437 (for ZIPs written without the UTF-8 flag);
     undo that so ``Manufacturer@Model`` reads as written."""
@@ -417,11 +455,41 @@ def _matrix(m: Any) -> Mat4:
     return out
 
 
-def _rotation_part(world: Mat4) -> npt.NDArray[np.float64]:
-    r = world[:3, :3].copy()
-    norms = np.linalg.norm(r, axis=0)
-    norms[norms == 0] = 1.0
-    return r / norms  # type: ignore[no-any-return]
+#: Columns this far from orthonormal (after scaling each to length 1) are no rotation: about
+#: 0.006 degrees, far beyond the rounding of files that write six decimals.
+SKEW_TOLERANCE = 1e-4
+
+
+def _rotation_part(linear: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], str | None]:
+    """The rotation in a node's 3x3 ``u, v, w`` columns, and what kept them from being one.
+
+    Scale (uniform or per axis, of any magnitude) is not a problem: each axis is normalised.
+    A mirror image (a CAD "mirror" of the symbol) or a skew is no rotation: the beam axis
+    ``w`` is kept exactly (GDTF's beam leaves along -w), ``v`` squared to it, ``u = v x w``.
+    Axes that are zero or parallel hold no rotation: GDTF's rest pose (identity, hanging).
+    """
+    no_rotation = "has no rotation in it (its u, v, w axes are zero or parallel); hung beam down, GDTF's rest pose"
+    if not np.all(np.isfinite(linear)):
+        return np.eye(3), no_rotation
+    peak = float(np.max(np.abs(linear)))
+    if peak == 0.0:
+        return np.eye(3), no_rotation
+    a = linear / peak  # 1e300 or 1e-300 scales: no overflow or underflow in the norms
+    norms = np.linalg.norm(a, axis=0)
+    if norms[2] < 1e-9 or norms[1] < 1e-9:
+        return np.eye(3), no_rotation
+    cols = a / np.where(norms == 0.0, 1.0, norms)
+    w = cols[:, 2]
+    v = cols[:, 1] - float(cols[:, 1] @ w) * w
+    if float(np.linalg.norm(v)) < 1e-9:
+        return np.eye(3), no_rotation
+    v = v / np.linalg.norm(v)
+    rotation = np.column_stack([np.cross(v, w), v, w])
+    if float(np.max(np.abs(cols.T @ cols - np.eye(3)))) <= SKEW_TOLERANCE:
+        if float(np.linalg.det(cols)) > 0:
+            return rotation, None
+        return rotation, "is a mirror image, not a rotation; read as the rotation with the same beam axis (w)"
+    return rotation, "is skewed, not a rotation; read as the rotation with the same beam axis (w)"
 
 
 def _orientation(r: npt.NDArray[np.float64]) -> dict[str, Any]:

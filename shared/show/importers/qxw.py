@@ -87,6 +87,7 @@ from shared.show.importers._common import (
 )
 from shared.show.model import ShowConfig
 from shared.show.orientation import PRESETS, axis_rotation, base_rotation, orientation_of_rotation
+from shared.show.showfile import xml_encoding_problem
 
 NAMESPACE = "http://www.qlcplus.org/Workspace"
 FEET = 0.3048
@@ -133,6 +134,8 @@ def parse_xml(data: bytes, what: str) -> Element:
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
         raise Refused(f"invalid XML at line {line} column {column + 1}: {_reason(exc)}") from None
+    except (LookupError, ValueError) as exc:  # an encoding expat cannot use (UnicodeError is a ValueError)
+        raise Refused(xml_encoding_problem(data, exc)) from None
     return root
 
 

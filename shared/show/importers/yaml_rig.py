@@ -173,7 +173,7 @@ def _compose_all(text: str) -> tuple[Any, list[tuple[int, str]]]:
                 doc[key] = loader.construct_object(values[key], deep=True)
         if "groups" in values:
             fixtures = doc.get("fixtures")
-            listed = {e.get("name") for e in fixtures if isinstance(e, dict)} if isinstance(fixtures, list) else set()
+            listed = {_name_of(e) for e in fixtures} if isinstance(fixtures, list) else set()
             doc["groups"] = _groups(loader, values["groups"], listed)
         return doc, loader.duplicates
     finally:
@@ -248,6 +248,21 @@ def _groups(loader: Any, node: Any, listed: set[Any]) -> Any:
                 group[k] = loader.construct_object(v_node, deep=True)
         out[name] = group
     return out
+
+
+#: What :func:`_name_of` gives for a name that is a list or a mapping (``_fixture`` refuses it).
+_UNHASHABLE = object()
+
+
+def _name_of(entry: Any) -> Any:
+    """A fixture entry's ``name`` as a set member: a list or mapping there (``name: []``) is
+    :data:`_UNHASHABLE`, left for :func:`_fixture` to refuse in one line."""
+    name = entry.get("name") if isinstance(entry, dict) else None
+    try:
+        hash(name)
+    except TypeError:
+        return _UNHASHABLE
+    return name
 
 
 def _known_copy(loader: Any, entry: Any, listed: set[Any]) -> dict[str, Any] | None:
@@ -328,16 +343,16 @@ def _draft(doc: dict[str, Any]) -> Draft:
         raise Refused(f"fixtures must be a list, got {describe(entries)}")
     entries = list(entries)
     # Fixtures only listed inside a group (hand-edited or very old files) still count.
-    listed = {e.get("name") for e in entries if isinstance(e, dict)}
+    listed = {_name_of(e) for e in entries}
     for gname, g in groups.items():
         copies = g.get("fixtures") or []
         for e in copies if isinstance(copies, list) else []:
-            if isinstance(e, dict) and e.get("name") not in listed:
+            if isinstance(e, dict) and (_name_of(e) not in listed or _name_of(e) is _UNHASHABLE):
                 e = dict(e)
                 if not e.get("group") and not e.get("groups"):
                     e["group"] = gname
                 entries.append(e)
-                listed.add(e.get("name"))
+                listed.add(_name_of(e))
 
     group_index: dict[str, ImportedGroup] = {}
     for gname, g in groups.items():

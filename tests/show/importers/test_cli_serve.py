@@ -16,8 +16,8 @@ DATA = Path(__file__).parent / "data"
 def run_cli() -> Iterator[type[CliProcess]]:
     procs: list[CliProcess] = []
 
-    def start(*args: str) -> CliProcess:
-        proc = CliProcess(*args)
+    def start(*args: str, env: dict[str, str] | None = None) -> CliProcess:
+        proc = CliProcess(*args, env=env)
         procs.append(proc)
         return proc
 
@@ -50,3 +50,15 @@ def test_unknown_file_exits_2_naming_the_formats(run_cli, tmp_path: Path) -> Non
     assert proc.wait_exit() == 2
     assert len(proc.lines) == 1, proc.lines
     assert f"{path}: not a show file this program can open (supported: JSON show (.json)" in proc.lines[0]
+
+
+def test_window_without_a_display_is_one_line_before_serving(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Qt aborted (SIGABRT, exit 134) with its plugin help text, after the server had started."""
+    no_display = {"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""}
+    proc = run_cli("--port", "0", "--no-advertise", env=no_display)
+    assert proc.wait_exit() == 2
+    (line,) = proc.lines
+    assert line.endswith(
+        "ERROR no display for the Show Creator window (DISPLAY and WAYLAND_DISPLAY are not set); "
+        "add --headless to serve without it, or run it under xvfb-run"
+    ), line

@@ -330,3 +330,133 @@ def test_every_pose_survives_mvr_export_and_import(tmp_path: Path) -> None:
         ra = base_rotation(*resolved_angles(a.orientation, a.position.z))
         rb = base_rotation(*resolved_angles(b.orientation, b.position.z))
         assert rb == pytest.approx(ra, abs=1e-6), (a.orientation, b.orientation)
+
+
+def test_mvr_scene_and_gdtf_in_an_unreadable_encoding_are_one_line_and_a_warning(tmp_path: Path) -> None:
+    declaration = b'<?xml version="1.0" encoding="bogus"?>'
+    path = _zip(tmp_path, {"GeneralSceneDescription.xml": declaration + b"<GeneralSceneDescription/>"})
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    assert str(err.value) == f"{path}: the XML declares encoding 'bogus', which cannot be read (unknown encoding)"
+    # a GDTF description in such an encoding costs its fixtures their channel data, not the show
+    gdtf = tmp_path / "Acme@Odd.gdtf"
+    with zipfile.ZipFile(gdtf, "w") as z:
+        z.writestr("description.xml", declaration + (DATA / "spot_description.xml").read_bytes().split(b"?>", 1)[1])
+    fixture = pymvr.Fixture(name="F", gdtf_spec=gdtf.name, gdtf_mode="Standard", matrix=_matrix(0, 0, 5000))
+    writer = pymvr.GeneralSceneDescriptionWriter()
+    layer = pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[fixture]))
+    writer.serialize_scene(pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=[])))
+    writer.files_list.append((str(gdtf), gdtf.name))
+    path = tmp_path / "odd.mvr"
+    writer.write_mvr(str(path))
+    config, issues = load_show(path)
+    assert len(config.fixtures) == 1
+    assert any("GDTF file 'Acme@Odd.gdtf'" in str(i) and "declares encoding 'bogus'" in str(i) for i in issues), issues
+
+
+def _pose_of(tmp_path: Path, matrix: str, parent: str | None = None) -> tuple[Fixture, list[str]]:
+    """The one fixture of a scene whose Matrix (inside a group object's, if ``parent``) is given."""
+    fixture = (
+        '<Fixture name="F" uuid="2"><GDTFSpec></GDTFSpec><GDTFMode>m</GDTFMode>'
+        f'<Matrix>{matrix}</Matrix><Addresses><Address break="0">1</Address></Addresses></Fixture>'
+    )
+    if parent is not None:
+        fixture = (
+            f'<GroupObject name="T" uuid="3"><Matrix>{parent}</Matrix><ChildList>{fixture}</ChildList></GroupObject>'
+        )
+    path = tmp_path / "pose.mvr"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "GeneralSceneDescription.xml",
+            '<GeneralSceneDescription verMajor="1" verMinor="5"><Scene><Layers><Layer name="L" uuid="1">'
+            f"<ChildList>{fixture}</ChildList></Layer></Layers></Scene></GeneralSceneDescription>",
+        )
+    config, issues = load_show(path)
+    return config.fixtures[0], [str(i) for i in issues if "Matrix" in str(i)]
+
+
+@pytest.mark.parametrize(
+    ("matrix", "beam"),
+    [
+        ("{2,0,0}{0,2,0}{0,0,2}{0,0,5000}", (0, 0, -1)),  # a scaled symbol: the same pose
+        ("{1e300,0,0}{0,1e300,0}{0,0,1e300}{0,0,5000}", (0, 0, -1)),  # overflowed the column norms
+        ("{1e-300,0,0}{0,1e-300,0}{0,0,1e-300}{0,0,5000}", (0, 0, -1)),  # underflowed them to 0
+        ("{0.5,0,0}{0,-3,0}{0,0,-1}{0,0,5000}", (0, 0, 1)),  # scaled per axis, turned over: standing
+    ],
+)
+def test_mvr_scaled_rotation_is_its_rotation_without_a_word(
+    tmp_path: Path, matrix: str, beam: tuple[float, float, float]
+) -> None:
+    with np.errstate(all="raise"):  # no RuntimeWarning lines on the user's terminal either
+        fixture, warnings = _pose_of(tmp_path, matrix)
+    assert aim_vectors([fixture])[0] == pytest.approx(beam, abs=1e-9)
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("matrix", "beam", "problem"),
+    [
+        # a mirrored symbol (CAD "mirror"): no rotation is one; the beam axis is kept
+        ("{-1,0,0}{0,1,0}{0,0,1}{0,0,5000}", (0, 0, -1), "is a mirror image"),
+        ("{1,0,0}{0,1,0}{0,0,-1}{0,0,5000}", (0, 0, 1), "is a mirror image"),
+        # skewed: the beam axis (w) kept, the rest squared to it
+        ("{1,0,0}{0.7,0.7,0}{0,0,1}{0,0,5000}", (0, 0, -1), "is skewed"),
+        # no rotation in it at all: GDTF's rest pose, hanging (it was read as wall_back, beam at the audience)
+        ("{0,0,0}{0,0,0}{0,0,0}{0,0,5000}", (0, 0, -1), "has no rotation"),
+        ("{0,0,1}{0,0,1}{0,0,1}{0,0,5000}", (0, 0, -1), "has no rotation"),
+    ],
+)
+def test_mvr_matrix_that_is_no_rotation_is_one_warning_and_a_sane_pose(
+    tmp_path: Path, matrix: str, beam: tuple[float, float, float], problem: str
+) -> None:
+    fixture, warnings = _pose_of(tmp_path, matrix)
+    assert aim_vectors([fixture])[0] == pytest.approx(beam, abs=1e-9)
+    assert len(warnings) == 1 and warnings[0].startswith('Fixture "F" (2): Matrix'), warnings
+    assert problem in warnings[0]
+
+
+def test_mvr_parent_matrix_without_rotation_is_named_too(tmp_path: Path) -> None:
+    fixture, warnings = _pose_of(tmp_path, "{1,0,0}{0,1,0}{0,0,1}{0,0,0}", parent="{0,0,0}{0,0,0}{0,0,0}{0,0,5000}")
+    assert aim_vectors([fixture])[0] == pytest.approx((0, 0, -1), abs=1e-9)
+    assert len(warnings) == 1 and "with its parents'" in warnings[0] and "has no rotation" in warnings[0]
+
+
+def test_mvr_matrices_whose_product_overflows_are_one_line(tmp_path: Path) -> None:
+    big = "{1e200,0,0}{0,1e200,0}{0,0,1e200}"
+    with np.errstate(all="raise"), pytest.raises(ShowFileError) as err:
+        _pose_of(tmp_path, big + "{1,1,1}", parent=big + "{0,0,5000}")
+    assert str(err.value).endswith('Fixture "F" (2): position.x -1e+197 is outside -100000..100000')
+
+
+@pytest.mark.parametrize(
+    ("original", "odd", "problem"),
+    [
+        # pygdtf builds a list as long as the break number, and one as long as the offset:
+        # 10,000,000 took 18 s and 0.7 GB (an offset of 10,000,000: over 2 minutes and 6 GB), a billion
+        # would exhaust memory; 1e20 was an OverflowError traceback
+        ('DMXBreak="1"', 'DMXBreak="1000000"', "DMXBreak '1000000' is not a DMX break from 1 to 512"),
+        ('DMXBreak="1"', 'DMXBreak="99999999999999999999"', "DMXBreak '99999999999999999999' is not a DMX break"),
+        ('Offset="1,2"', 'Offset="1000000,2"', "Offset '1000000,2' is not DMX offsets from 1 to 512"),
+        ('Offset="1,2"', 'Offset="1,-2"', "Offset '1,-2' is not DMX offsets from 1 to 512"),
+    ],
+)
+def test_gdtf_breaks_and_offsets_past_dmx_are_a_warning_not_a_hang(
+    tmp_path: Path, original: str, odd: str, problem: str
+) -> None:
+    description = (DATA / "spot_description.xml").read_text("utf-8")
+    assert original in description
+    gdtf = tmp_path / "Acme@Odd.gdtf"
+    with zipfile.ZipFile(gdtf, "w") as z:
+        z.writestr("description.xml", description.replace(original, odd, 1))
+    fixture = pymvr.Fixture(name="F", gdtf_spec=gdtf.name, gdtf_mode="Standard", matrix=_matrix(0, 0, 5000),
+                            addresses=pymvr.Addresses(addresses=[pymvr.Address(dmx_break=0, universe=1, address=1)]))
+    writer = pymvr.GeneralSceneDescriptionWriter()
+    layer = pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[fixture]))
+    writer.serialize_scene(pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=[])))
+    writer.files_list.append((str(gdtf), gdtf.name))
+    path = tmp_path / "odd.mvr"
+    writer.write_mvr(str(path))
+    config, issues = load_show(path)
+    assert (config.fixtures[0].universe, config.fixtures[0].address) == (1, 1)
+    (warning,) = [str(i) for i in issues if "GDTF file" in str(i)]
+    assert "GDTF file 'Acme@Odd.gdtf': <DMXChannel" in warning and problem in warning and "no channel data" in warning

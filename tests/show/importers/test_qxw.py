@@ -437,3 +437,22 @@ def test_qxw_z_up_grid_is_width_depth_height(tmp_path: Path) -> None:
     assert tuple(z_up.fixtures[0].position) == (-1.0, 2.0, 6.0)
     y_up, _ = _load_items(tmp_path, '<FxItem ID="0" XPos="1000" YPos="6000" ZPos="2000"/>')
     assert (y_up.stage.width, y_up.stage.height) == (10.0, 8.0)  # Y-up: Width, Height (up), Depth
+
+
+@pytest.mark.parametrize(
+    ("declared", "why"),
+    [
+        ("bogus-enc", "unknown encoding"),  # LookupError from expat's unknown-encoding handler
+        ("Shift_JIS", "multi-byte"),  # ValueError: expat reads no multi-byte codec but UTF-8/16
+        ("rot13", "not a text encoding"),  # a codec that is no text encoding
+        ("undefined", "undefined"),  # UnicodeError
+    ],
+)
+def test_qxw_declaring_an_encoding_expat_cannot_read_is_one_line(tmp_path: Path, declared: str, why: str) -> None:
+    path = tmp_path / "odd.qxw"
+    path.write_text((DATA / "club.qxw").read_text("utf-8").replace('encoding="UTF-8"', f'encoding="{declared}"'))
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: the XML declares encoding {declared!r}, which cannot be read (")
+    assert why in message and "\n" not in message

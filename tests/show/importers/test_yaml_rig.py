@@ -310,3 +310,26 @@ def test_yaml_duplicate_keys_are_a_warning_with_the_files_line(tmp_path: Path, s
     line = songs.count("\n") + 5
     expected = f"line {line}: key 'address' appears twice in one mapping; the last value is used"
     assert expected in [str(i) for i in issues]
+
+
+@pytest.mark.parametrize(
+    ("fixtures", "groups", "expected"),
+    [
+        ("  - name: []\n    universe: 1\n    address: 1\n", "  G: {color: '#FFFFFF'}\n",
+         "fixtures[0]: name must be a non-empty string, got []"),
+        ("  - name: {a: 1}\n    universe: 1\n    address: 1\n", "  G: {color: '#FFFFFF'}\n",
+         "fixtures[0]: name must be a non-empty string, got {'a': 1}"),
+        ("  - name: A\n    universe: 1\n    address: 1\n",
+         "  G:\n    color: '#FFFFFF'\n    fixtures:\n      - name: [x]\n        universe: 1\n        address: 9\n",
+         "fixtures[1]: name must be a non-empty string, got ['x']"),
+    ],
+)
+def test_yaml_fixture_named_by_a_list_or_mapping_is_one_line(
+    tmp_path: Path, fixtures: str, groups: str, expected: str
+) -> None:
+    """It was a TypeError traceback (unhashable type) while gathering the rig's fixture names."""
+    path = tmp_path / "names.yaml"
+    path.write_text(f"fixtures:\n{fixtures}groups:\n{groups}")
+    with pytest.raises(ShowFileError) as err:
+        load_show(path)
+    assert str(err.value) == f"{path}: {expected}"
