@@ -10,7 +10,11 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from shared.dmx.state import DmxState
-from tests.app.conftest import server, window  # noqa: F401  (the window tests of tests/app, reused)
+from tests.app.conftest import (  # noqa: F401  (the window tests of tests/app, reused with their GC discipline)
+    _collect_windows_between_tests,
+    server,
+    window,
+)
 from visualizer.dmx.receiver import DmxReceiver
 
 WAIT_S = 5.0
