@@ -239,6 +239,30 @@ def test_overlapping_labels_are_decluttered_but_the_selected_one_always_shows(sc
     assert hidden in scene.labels.drawn
 
 
+@pytest.mark.parametrize(("preset", "hidden", "shown"), [
+    # listed first but behind the other one as the plan sees them
+    ("front", (0.0, 2.0, 2.0), (0.0, -2.0, 2.0)),
+    ("top", (0.0, 0.0, 0.5), (0.0, 0.0, 4.0)),
+    ("side", (-3.0, 0.0, 2.0), (3.0, 0.0, 2.0)),
+    ("perspective", (-3.0, 2.0, 2.0), (-3.0, -2.0, 2.0)),
+])
+def test_overlapping_labels_name_the_fixture_in_front(scene: StageScene, grab: Grab, preset: str,
+                                                      hidden: tuple[float, float, float],
+                                                      shown: tuple[float, float, float]) -> None:
+    # Two fixtures one behind the other: the label names the one drawn in front
+    # (and picked by a click there), in the plans too, where clip w is 1 for all.
+    scene.set_config(config(fixture("Behind", *hidden), fixture("In front", *shown)))
+    scene.set_camera_preset(preset)
+    scene.set_labels_visible(True)
+    grab()
+    at = scene.fixture_screen_position("In front")
+    assert at is not None and scene.fixture_at(at) == scene.index_of("In front")
+    drawn = set(scene.labels.drawn)
+    if preset != "perspective":  # one on top of the other on screen: only one label fits
+        assert "Behind" not in drawn, preset
+    assert "In front" in drawn, preset
+
+
 def test_empty_and_degenerate_configs_draw_without_errors(scene: StageScene, grab: Grab) -> None:
     from shared.show.model import ShowConfig, Stage
 

@@ -112,7 +112,9 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
             sy = (1 - ndc[:, 1]) * 0.5 * h - 4
             ok &= (sx > -self._widths) & (sx < w) & (sy > 0) & (sy < h + 20) & (np.abs(ndc[:, 2]) <= 1)
             always = np.array([lb.always for lb in self._labels])
-            order = np.lexsort((clip[:, 3], ~always))  # forced labels first, then nearest first
+            # forced labels first, then nearest first: by NDC depth, which orders the
+            # plans too (orthographic: clip w is 1 for every point)
+            order = np.lexsort((ndc[:, 2], ~always))
             order = order[ok[order]]
             line = self._metrics[False].height()
             cell = self.CELL
