@@ -297,3 +297,21 @@ def test_the_festival_example_file_is_the_reference_rig() -> None:
     assert config.stage == expected.stage
     assert [str(w) for w in warnings] == []
     assert {resolve_personality(f)[1] for f in config.fixtures} == {"channel_mapping"}
+
+
+def test_a_floor_beam_reaches_past_the_trusses(scene: StageScene, grab: Grab) -> None:
+    """An uplight at floor level still shows 9 m up (its beam was 5 m long, cut off below the rig)."""
+    truss = fixture("dark", 4.0, 0.0, 10.0, kind="PAR", mounting="hanging")  # frames the view up to 10 m
+    scene.set_config(config(fixture("up", 0.0, 0.0, 0.0, kind="PAR", mounting="standing"), truss, width=12,
+                            depth=10))
+    scene.set_camera_preset("front")
+    s = scene._statics
+    assert s is not None and s.length[0] >= motion.MIN_THROW
+    origin, d = motion.beams(s, [0.0, 0.0], [0.0, 0.0])
+    assert d[0] == pytest.approx((0.0, 0.0, 1.0))
+    scene.set_look(make_look(2, color=[(0.0, 1.0, 0.0), (0.0, 0.0, 0.0)], beam=20.0))
+    img = grab()
+    at = screen(scene, origin[0] + 9.0 * d[0])
+    assert 0 <= at.y() < scene.height()
+    lit = patch(img, at, 2).mean(axis=0)
+    assert lit[1] > lit[0] + 15 and lit[1] > lit[2] + 15, lit

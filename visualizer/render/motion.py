@@ -36,10 +36,16 @@ HEAD_PIVOT = 0.6
 MIN_BEAM, MAX_BEAM = 1.0, 120.0
 
 
+#: Every beam reaches at least this far (metres), whatever its height: a floor beam passes
+#: the trusses above it and a low side light crosses the stage (the light fades to nothing there).
+MIN_THROW = 15.0
+
+
 def beam_lengths(positions: F32) -> F32:
-    """How far each beam is drawn (metres): far enough to reach the floor from its height."""
-    # to the floor up to ~55 degrees off vertical; beyond, the faded tail is not worth its fill
-    out: F32 = np.clip(1.8 * np.maximum(positions[:, 2], 0.0) + 3.0, 5.0, 30.0).astype(np.float32)
+    """How far each beam is drawn (metres): at least ``MIN_THROW``, and to the floor from its
+    height up to ~55 degrees off vertical (beyond, the faded tail is not worth its fill)."""
+    reach = np.maximum(1.8 * np.maximum(positions[:, 2], 0.0) + 3.0, MIN_THROW)
+    out: F32 = np.clip(reach, MIN_THROW, 30.0).astype(np.float32)
     return out
 
 
