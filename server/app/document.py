@@ -26,12 +26,47 @@ from PyQt6.QtGui import QUndoCommand, QUndoStack
 
 from server.watch import FileWatcher, Signature, file_signature
 from shared.show import Issue, ShowConfig, ShowFileError, load_show, save_show
+from shared.show.showfile import show_format
 
 log = logging.getLogger(__name__)
 
 ForeignChoice = Literal["reload", "keep"]
 #: Asked when the open file changed on disk while there are unsaved edits: path -> choice.
 ForeignChangePolicy = Callable[[str], ForeignChoice]
+
+
+#: What ``show_format`` calls the formats we read but never write.
+FOREIGN_FORMATS = {"yaml": "Show Creator YAML rig", "qxw": "QLC+ workspace", "mvr": "MVR scene"}
+
+
+class SaveRefused(Exception):
+    """A save that would write our JSON over another program's file, or under its name; ``str()`` is one line."""
+
+
+def save_problem(target: str, in_place: bool) -> str | None:
+    """Why the JSON show must not be written to ``target``, or None.
+
+    In place (Save): the file must hold our JSON show (or not exist yet under a ``.json``
+    name): a rig opened from a QLC+ workspace, a YAML rig or an MVR scene is never
+    overwritten, since everything we do not model would be lost.  Elsewhere (Save As): a
+    ``.json`` name, as ``show-creator convert`` asks.
+    """
+    json_name = target.lower().endswith(".json")
+    if in_place and os.path.exists(target):
+        try:
+            kind = show_format(target)
+        except ShowFileError:
+            kind = None  # not a show at all (or unreadable): only a .json name may be replaced
+        if kind == "json":
+            return None
+        if kind is not None:
+            what = FOREIGN_FORMATS.get(kind, kind)
+            return (f"{target} is not a JSON show (it is a {what}); Show Creator saves JSON shows: "
+                    f"save as a .json file, and {os.path.basename(target)} is left as it is")
+    if json_name:
+        return None
+    return (f"{target}: Show Creator saves JSON shows: save as a .json file "
+            "(a rig of another program is never overwritten with JSON)")
 
 
 class _EditCommand(QUndoCommand):
@@ -153,10 +188,14 @@ class ShowDocument(QObject):
         self.path_changed.emit("")
 
     def save(self, path: str | os.PathLike[str] | None = None) -> None:
-        """Write atomically to ``path`` (default: the current file); OSError if it cannot."""
+        """Write atomically to ``path`` (default: the current file); OSError if it cannot,
+        SaveRefused if that would put JSON over another program's file (``save_problem``)."""
         target = os.fspath(path) if path is not None else self._path
         if target is None:
             raise ValueError("no file to save to")
+        problem = save_problem(target, in_place=target == self._path)
+        if problem is not None:
+            raise SaveRefused(problem)
         if target != self._path:
             self._stop_watching()
         save_show(self._config, target)

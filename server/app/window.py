@@ -45,7 +45,7 @@ from PyQt6.QtWidgets import (
 
 from server.app import edits
 from server.app.dmx_menu import DmxTestMenu
-from server.app.document import ForeignChoice, ShowDocument
+from server.app.document import ForeignChoice, SaveRefused, ShowDocument, save_problem
 from server.app.panel import VisualizerServerPanel
 from server.app.plan import PlanView
 from server.app.side import AddFixturesDialog, GridSpec, GroupsPanel, OrientationPanel, StagePanel
@@ -616,6 +616,10 @@ class ShowCreatorMainWindow(QMainWindow):
     def save(self) -> bool:
         if self.doc.path is None:
             return self._save_as_dialog()
+        problem = save_problem(self.doc.path, in_place=True)
+        if problem is not None:  # a rig of another program: offer NAME.json next to it
+            self._show_error(problem)
+            return self._save_as_dialog(str(Path(self.doc.path).with_suffix(".json")))
         return self._save_to(self.doc.path)
 
     def save_as(self, path: str | os.PathLike[str]) -> bool:
@@ -627,6 +631,9 @@ class ShowCreatorMainWindow(QMainWindow):
         except OSError as exc:
             self._show_error(f"{path}: {exc.strerror or exc}")
             return False
+        except SaveRefused as exc:
+            self._show_error(str(exc))
+            return False
         self._add_recent(path)
         return True
 
@@ -635,8 +642,8 @@ class ShowCreatorMainWindow(QMainWindow):
         if path:
             self.open_file(path)
 
-    def _save_as_dialog(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save show as", self._dialog_dir(), SHOW_FILTER)
+    def _save_as_dialog(self, suggested: str | None = None) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save show as", suggested or self._dialog_dir(), SHOW_FILTER)
         return bool(path) and self._save_to(path)
 
     def _dialog_dir(self) -> str:

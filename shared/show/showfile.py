@@ -138,6 +138,21 @@ def load_show(path: str | os.PathLike[str]) -> tuple[ShowConfig, list[Issue]]:
     return parse_show(data, path)
 
 
+def show_format(path: str | os.PathLike[str]) -> str:
+    """What :func:`load_show` reads ``path`` as: ``"json"`` (our show), ``"yaml"``, ``"qxw"`` or ``"mvr"``.
+
+    For a writer that must not put our JSON over another program's file.  Raises
+    ShowFileError (one line) for a file that cannot be read or is no show at all.
+    """
+    try:
+        data = _read_regular_file(path)
+    except OSError as exc:
+        raise ShowFileError(path, exc.strerror or str(exc)) from None
+    from shared.show.importers import detect_format  # here: importers use this module
+
+    return detect_format(path, as_utf8(data, path))
+
+
 #: Byte-order marks of the Unicode encodings a text editor may save a show or rig in
 #: (longest first: the UTF-32 LE mark begins with the UTF-16 LE one).
 _BOMS = (
