@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-#: Characters that end a line or steer a terminal (C0, DEL, C1, the Unicode line and paragraph separators).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Characters that end a line, steer a terminal or reorder text (C0, DEL, C1, the Unicode line and
+#: paragraph separators, the bidirectional embeddings, overrides and isolates of Unicode UAX #9).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(text: str) -> str:
-    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``): a fixture name is any
-    JSON string, and a message naming it must stay one line and never steer the user's terminal."""
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``, ``\\u202e``): a fixture
+    name is any JSON string, and a message or label naming it must stay one line, never steer the
+    user's terminal and never show its letters in another order (``"\\u202eevil"`` drawn as "live")."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 

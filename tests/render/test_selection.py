@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -114,3 +115,15 @@ def test_a_look_for_another_rig_size_is_skipped(scene: StageScene) -> None:
                         np.zeros(n, np.float32), np.zeros(n, np.float32), np.full(n, 20, np.float32),
                         np.zeros((0, 3), np.float32), np.zeros(0, np.int32)))
     assert scene._lens_rgba.shape == (1, 4)
+
+
+def test_names_with_control_characters_are_labelled_on_one_line_in_their_own_order(scene: StageScene) -> None:
+    """A name is any JSON string: a newline, a terminal escape or a right-to-left override is shown
+    escaped in the 3D label (and the legend), never as a second line or reordered letters."""
+    from shared.show.model import Group
+
+    show = config(fixture("\u202eevil", 0.0, 0.0, 4.0), fixture("A\nB\x1b[31m", 2.0, 0.0, 4.0))
+    show = replace(show, groups=(Group("G\u2028H", "#FF0000", ("A\nB\x1b[31m",)),))
+    scene.set_config(show)
+    assert [scene.label_text(i) for i in range(2)] == ["\\u202eevil", "A\\nB\\x1b[31m"]
+    assert [t for t, _ in scene.labels.legend][0] == "G\\u2028H"

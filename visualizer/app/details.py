@@ -8,6 +8,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFormLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from shared.show import Fixture, Group, Issue
+from shared.show.issues import one_line
 
 FIELDS = (
     "Name",
@@ -66,7 +67,7 @@ def problems_text(problems: Sequence[Issue]) -> str | None:
 def fixture_fields(f: Fixture, groups: Sequence[Group] = (), problems: Sequence[Issue] = ()) -> dict[str, str | None]:
     """Field -> text (None: the fixture does not say, the row is hidden)."""
     return {
-        "Name": f.name,
+        "Name": one_line(f.name),
         "Type": f.fixture_type or None,
         "Manufacturer": f.manufacturer or "—",
         "Model": f.model or "—",
@@ -75,7 +76,7 @@ def fixture_fields(f: Fixture, groups: Sequence[Group] = (), problems: Sequence[
         "Address": address_text(f),
         "Position": position_text(f),
         "Orientation": orientation_text(f),
-        "Groups": ", ".join(g.name for g in groups) or None,
+        "Groups": ", ".join(one_line(g.name) for g in groups) or None,
         "Problems": problems_text(problems),
     }
 

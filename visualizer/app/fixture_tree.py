@@ -22,6 +22,7 @@ from PyQt6.QtGui import QColor, QIcon, QPainter, QPixmap, QStandardItem, QStanda
 from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from shared.show import Fixture, Group, ShowConfig
+from shared.show.issues import one_line
 from visualizer.tcp import ConfigDiff
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,7 @@ class FixtureTree(QWidget):
     # ---------------------------------------------------------------- building
 
     def _fixture_row(self, index: int, f: Fixture) -> list[QStandardItem]:
-        name = QStandardItem(f.name)
+        name = QStandardItem(one_line(f.name))  # shown as one line, in its own order
         name.setData(FIXTURE, KIND_ROLE)
         name.setData(f.name, NAME_ROLE)
         name.setData(index, INDEX_ROLE)
@@ -179,12 +180,13 @@ class FixtureTree(QWidget):
         item.setData(search_text(f), SEARCH_ROLE)
         kind = f" ({f.fixture_type})" if f.fixture_type else ""
         item.setToolTip(
-            f"{f.name}{kind}\n{f.manufacturer} {f.model}, {f.mode}\nUniverse {f.universe}, address {f.address}"
+            f"{one_line(f.name)}{kind}\n{f.manufacturer} {f.model}, {f.mode}\n"
+            f"Universe {f.universe}, address {f.address}"
         )
 
     def _group_row(self, key: int, name: str, color: str, members: Iterable[int],
                    fixtures: tuple[Fixture, ...]) -> list[QStandardItem]:
-        item = QStandardItem(swatch(color), name)
+        item = QStandardItem(swatch(color), one_line(name))
         item.setData(GROUP, KIND_ROLE)
         item.setData(name, NAME_ROLE)
         item.setData(name.lower(), SEARCH_ROLE)

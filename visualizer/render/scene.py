@@ -13,6 +13,7 @@ import numpy.typing as npt
 from OpenGL import GL
 from PyQt6 import QtCore, QtGui, QtWidgets
 
+from shared.show.issues import one_line
 from shared.show.model import ShowConfig
 from visualizer.render import camera, motion, palette
 from visualizer.render.geometry import (
@@ -923,7 +924,7 @@ class StageScene(GLView):
             for g, group in enumerate(config.groups):
                 if g in used:
                     r, gg, b = (int(v) for v in rig.base_rgb[int(np.flatnonzero(rig.group == g)[0])])
-                    entries.append((group.name, QtGui.QColor(r, gg, b)))
+                    entries.append((one_line(group.name), QtGui.QColor(r, gg, b)))
             if -1 in used:
                 entries.append(("no group", QtGui.QColor(*palette.UNGROUPED[:3])))
         self.labels.legend = entries[: self.LEGEND_LIMIT]
@@ -959,7 +960,7 @@ class StageScene(GLView):
             return f"{f.universe}.{f.address}"
         if self._label_mode == "number":
             return f"#{i + 1}"
-        return f.name
+        return one_line(f.name)  # a name is any JSON string: never two lines, never reordered
 
     def _update_labels(self) -> None:
         labels = list(self._axis_labels)
