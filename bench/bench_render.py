@@ -44,6 +44,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -117,6 +118,18 @@ def _finish(widget: object) -> None:
     widget.makeCurrent()  # type: ignore[attr-defined]
     GL.glFinish()
     widget.doneCurrent()  # type: ignore[attr-defined]
+
+
+def _repaint(view: Any, what: str) -> None:
+    """Ask ``view`` (a ``GLView``) for a frame, let Qt paint and present it, and wait for GL to finish it."""
+    from PyQt6 import QtWidgets
+
+    before = view.frames_rendered
+    view.update()
+    QtWidgets.QApplication.processEvents()
+    _finish(view)
+    if view.frames_rendered == before:
+        raise RuntimeError(f"{what} did not repaint; is the window exposed?")
 
 
 def _fps(step: Callable[[int], None], duration: float, min_frames: int = 5, windows: int = 5) -> float:
@@ -461,26 +474,14 @@ def _empty_window_fps(duration: float) -> float:
 
     No items and no frame cache: each frame clears and presents, as the empty GLViewWidget does.
     """
-    from PyQt6 import QtWidgets
-
     from visualizer.render.glview import GLView
 
-    app = QtWidgets.QApplication.instance()
-    assert app is not None
     view = GLView()
     view.frame_cache = False
     view.setBackgroundColor("#14161a")
     _show(view, LIVE_WIDTH, LIVE_HEIGHT)
 
-    def step(i: int) -> None:
-        before = view.frames_rendered
-        view.update()
-        app.processEvents()
-        _finish(view)
-        if view.frames_rendered == before:
-            raise RuntimeError("the empty view did not repaint")
-
-    fps = _fps(step, duration)
+    fps = _fps(lambda i: _repaint(view, "the empty view"), duration)
     _close(view)
     return fps
 
@@ -489,12 +490,8 @@ def _live_fps(config: ShowConfig, quality: str, duration: float, heads_only: boo
               orbit: bool = False) -> float:
     """Frames per second with a new Look (colours, pan, tilt) every frame, at 1600x1000 (``orbit``: and a
     degree of camera turn)."""
-    from PyQt6 import QtWidgets
-
     from visualizer.render import StageScene
 
-    app = QtWidgets.QApplication.instance()
-    assert app is not None
     scene = StageScene()
     _show(scene, LIVE_WIDTH, LIVE_HEIGHT)
     scene.set_config(config)
@@ -507,15 +504,10 @@ def _live_fps(config: ShowConfig, quality: str, duration: float, heads_only: boo
             look.color[~heads] = 0.0  # type: ignore[attr-defined]
 
     def step(i: int) -> None:
-        before = scene.frames_rendered
         scene.set_look(looks[i % len(looks)])
         if orbit:
             scene.orbit(1.0, 0.0)
-        scene.update()
-        app.processEvents()
-        _finish(scene)
-        if scene.frames_rendered == before:
-            raise RuntimeError("the scene did not repaint; is the window exposed?")
+        _repaint(scene, "the scene")
 
     fps = _fps(step, duration)
     _close(scene)

@@ -425,6 +425,19 @@ def program_uniforms(program: int) -> dict[str, int]:
 #: Parts: how a vertex moves with its fixture (a beam's quad: see ``BeamItem``).
 PART_STATIC, PART_YOKE, PART_HEAD, PART_BEAM = 0, 1, 2, 3
 
+#: GLSL shared by the posed and beam vertex shaders: fixture pose lookups and the pan/tilt rotations.
+_POSE_GLSL = """
+vec4 pose_texel(int f, int k) { return texelFetch(u_pose, ivec2((f - (f / u_cols) * u_cols) * 4 + k, f / u_cols), 0); }
+mat3 rot_x(float a) { float c = cos(a); float s = sin(a); return mat3(1.0, 0.0, 0.0, 0.0, c, s, 0.0, -s, c); }
+mat3 rot_z(float a) { float c = cos(a); float s = sin(a); return mat3(c, s, 0.0, -s, c, 0.0, 0.0, 0.0, 1.0); }
+// fixture f's static texels t[0..3] (position | pivot, rotation columns | lens radius, lens height, length)
+// and its motion texel (pan rad, tilt rad, tan of half the opening, on)
+void pose_of(int f, out vec4 t[4], out vec4 m) {
+    for (int k = 0; k < 4; ++k) t[k] = pose_texel(f, k);
+    m = texelFetch(u_motion, ivec2(f - (f / u_cols) * u_cols, f / u_cols), 0);
+}
+"""
+
 _POSED_VERTEX = """
 uniform mat4 u_mvp;
 uniform mat3 u_normal;
@@ -439,22 +452,17 @@ in float a_alpha;
 in vec2 a_pose;
 out vec4 v_color;
 
-vec4 pose_texel(int f, int k) { return texelFetch(u_pose, ivec2((f - (f / u_cols) * u_cols) * 4 + k, f / u_cols), 0); }
-mat3 rot_x(float a) { float c = cos(a); float s = sin(a); return mat3(1.0, 0.0, 0.0, 0.0, c, s, 0.0, -s, c); }
-mat3 rot_z(float a) { float c = cos(a); float s = sin(a); return mat3(c, s, 0.0, -s, c, 0.0, 0.0, 0.0, 1.0); }
-
-void main() {
+""" + _POSE_GLSL + """void main() {
     int part = int(a_pose.y + 0.5);
     vec3 p = a_position;
     vec3 n = a_normal;
     vec4 c = a_color;
     if (part > 0) {
         int f = int(a_pose.x + 0.5);
-        vec4 t0 = pose_texel(f, 0);
-        vec4 t1 = pose_texel(f, 1);
-        vec4 t2 = pose_texel(f, 2);
-        vec4 t3 = pose_texel(f, 3);
-        vec4 m = texelFetch(u_motion, ivec2(f - (f / u_cols) * u_cols, f / u_cols), 0);
+        vec4 t[4];
+        vec4 m;
+        pose_of(f, t, m);
+        vec4 t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3];
         mat3 R = mat3(t1.xyz, t2.xyz, t3.xyz);  // body -> stage
         mat3 pan = rot_z(-m.x);
         // the yoke pans; the head pans, then tilts about the body's own axes, around its pivot
@@ -688,17 +696,12 @@ flat out vec4 v_cone;   // axial stretch drawn (from the middle), radius at the 
 flat out vec4 v_fade;   // fade = x + y * axial; z: the ray's first t (the eye, or the near plane)
 flat out vec3 v_rgb;
 
-vec4 pose_texel(int f, int k) { return texelFetch(u_pose, ivec2((f - (f / u_cols) * u_cols) * 4 + k, f / u_cols), 0); }
-mat3 rot_x(float a) { float c = cos(a); float s = sin(a); return mat3(1.0, 0.0, 0.0, 0.0, c, s, 0.0, -s, c); }
-mat3 rot_z(float a) { float c = cos(a); float s = sin(a); return mat3(c, s, 0.0, -s, c, 0.0, 0.0, 0.0, 1.0); }
-
-void main() {
+""" + _POSE_GLSL + """void main() {
     int f = int(a_pose.x + 0.5);
-    vec4 t0 = pose_texel(f, 0);
-    vec4 t1 = pose_texel(f, 1);
-    vec4 t2 = pose_texel(f, 2);
-    vec4 t3 = pose_texel(f, 3);
-    vec4 m = texelFetch(u_motion, ivec2(f - (f / u_cols) * u_cols, f / u_cols), 0);
+    vec4 t[4];
+    vec4 m;
+    pose_of(f, t, m);
+    vec4 t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3];
     mat3 R = mat3(t1.xyz, t2.xyz, t3.xyz);
     mat3 H = rot_z(-m.x) * rot_x(-m.y);
     vec3 pivot = vec3(0.0, 0.0, t0.w);

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from OpenGL import GL
 from PyQt6 import QtCore, QtGui
 
-from visualizer.render.glitems import _core_profile, _link
+from visualizer.render.glitems import _COMPOSITE_FRAGMENT, _core_profile, _link
 
 _VERTEX = """
 in vec2 a_position;  // device pixels, y down from the top
@@ -29,15 +29,6 @@ out vec2 v_uv;
 void main() {
     v_uv = a_uv;
     gl_Position = vec4(a_position.x / u_size.x * 2.0 - 1.0, 1.0 - a_position.y / u_size.y * 2.0, 0.0, 1.0);
-}
-"""
-
-_FRAGMENT = """
-uniform sampler2D u_image;
-in vec2 v_uv;
-out vec4 frag_color;
-void main() {
-    frag_color = texture(u_image, v_uv);
 }
 """
 
@@ -97,7 +88,7 @@ class OverlayTexture:
         if self._gl is None or self._gl[0] != generation:
             core = _core_profile()
             header = "#version 150\n" if core else "#version 130\n"
-            program = _link(header + _VERTEX, header + _FRAGMENT, ("a_position", "a_uv"), frag_data=not core)
+            program = _link(header + _VERTEX, header + _COMPOSITE_FRAGMENT, ("a_position", "a_uv"), frag_data=not core)
             texture = int(GL.glGenTextures(1))
             GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
             for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
