@@ -242,6 +242,19 @@ def test_plans_carry_dimension_lines_at_the_plan_scale(scene: StageScene, grab: 
     assert not scene.dimensions.visible() and "width 12 m" not in {lb.text for lb in scene.labels.labels}
 
 
+def test_a_ruler_seen_end_on_is_not_drawn(scene: StageScene) -> None:
+    """The Front plan looks along the depth ruler: its ticks would be a stray diagonal stroke."""
+    scene.set_config(config(fixture("a", 0, 0, 4.0, mounting="hanging"), width=12, depth=8))
+    drawn = {}
+    for preset in ("front", "top", "side"):
+        scene.set_camera_preset(preset)
+        drawn[preset] = scene.dimensions.drawn_count
+    total = len(scene._ruler_points)
+    width, depth, height = (b - a for a, b in scene._ruler_rows)
+    assert drawn == {"front": width + height, "top": width + depth, "side": depth + height}
+    assert sum((width, depth, height)) == total
+
+
 @pytest.mark.parametrize("pattern", ["rainbow", "white", "sweep", "chase"])
 def test_reference_festival_rig_looks_lit_under_each_pattern(scene: StageScene, grab: Grab, pattern: str) -> None:
     from visualizer.render.reference import festival_show, pattern_look

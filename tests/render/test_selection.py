@@ -126,4 +126,4 @@ def test_names_with_control_characters_are_labelled_on_one_line_in_their_own_ord
     show = replace(show, groups=(Group("G\u2028H", "#FF0000", ("A\nB\x1b[31m",)),))
     scene.set_config(show)
     assert [scene.label_text(i) for i in range(2)] == ["\\u202eevil", "A\\nB\\x1b[31m"]
-    assert [t for t, _ in scene.labels.legend][0] == "G\\u2028H"
+    assert scene.labels.legend[0][0] == "G\\u2028H"

@@ -253,6 +253,11 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         pos = self._arrays["position"]
         return 0 if pos is None else len(pos)
 
+    @property
+    def drawn_count(self) -> int:
+        """How many vertices a frame draws: the indices when indexed, else every vertex."""
+        return self._count
+
     # ---------------------------------------------------------------- GL
 
     def _resources(self) -> GLResources:

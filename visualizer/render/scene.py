@@ -207,6 +207,9 @@ class StageScene(GLView):
                                                 self.axes, self.rigging, self.dimensions, self.bodies, self.aims]
         self._dimension_labels: list[Label] = []
         self._rulers: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
+        self._ruler_rows: list[tuple[int, int]] = []  # each ruler's rows of dimension-line points
+        self._ruler_points = np.zeros((0, 3), np.float32)
+        self._rulers_shown: tuple[bool, ...] | None = None
         for item in (*self._static_items, self.head_bodies, self.head_aims, self.lenses, self.beams,
                      self.highlight, self.marker, self.hits, self.labels):
             self.addItem(item)
@@ -619,8 +622,11 @@ class StageScene(GLView):
         ends: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
         colour = QtGui.QColor(*palette.DIMENSION[:3])
 
+        rows: list[tuple[int, int]] = []
+
         def ruler(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], across: npt.NDArray[np.float64],
                   text: str) -> None:
+            first = len(lines)
             length = float(np.linalg.norm(b - a))
             axis = (b - a) / max(length, 1e-9)
             lines.extend([list(a), list(b)])
@@ -634,6 +640,7 @@ class StageScene(GLView):
             mid = (a + b) / 2 - across * tick * 3
             labels.append(Label((float(mid[0]), float(mid[1]), float(mid[2])), text, colour, always=True))
             ends.append((a, b))
+            rows.append((first, len(lines)))
 
         # Each ruler is set off the stage in two directions, so that it stands clear
         # of the stage in both plans it can be read in (below the floor in elevations).
@@ -645,13 +652,32 @@ class StageScene(GLView):
         ruler(np.array([hx + off, -hy - off, 0.0]), np.array([hx + off, -hy - off, float(height)]),
               (e[0] + e[1]) / math.sqrt(2), f"height {_metres(float(height))}")
         self._rulers = ends
-        pts = np.array(lines, np.float32).reshape(-1, 3)
-        self.dimensions.set_geometry(pts, colors=np.tile(palette.DIMENSION, (len(pts), 1)))
+        self._ruler_rows = rows
+        self._ruler_points = np.array(lines, np.float32).reshape(-1, 3)
+        self._rulers_shown = None
         self._dimension_labels = labels
         self._show_dimensions()
 
+    def _rulers_seen(self) -> list[bool]:
+        """Which rulers the plan shows: not those seen end-on (their ticks would be a stray stroke)."""
+        if not self._rulers:
+            return []
+        ends = np.array([p for pair in self._rulers for p in pair])
+        xy, _ = camera.project(ends, self.view_projection(), self.width(), self.height())
+        return [bool(px > 30) for px in np.hypot(*(xy[0::2] - xy[1::2]).T)]
+
     def _show_dimensions(self) -> None:
-        self.dimensions.setVisible(self.is_orthographic())
+        ortho = self.is_orthographic()
+        self.dimensions.setVisible(ortho)
+        if ortho and self._rulers:
+            seen = tuple(self._rulers_seen())
+            if seen != self._rulers_shown:
+                self._rulers_shown = seen
+                index = [np.arange(a, b, dtype=np.uint32)
+                         for (a, b), shown in zip(self._ruler_rows, seen, strict=True) if shown]
+                pts = self._ruler_points
+                self.dimensions.set_geometry(pts, np.concatenate(index) if index else np.zeros(0, np.uint32),
+                                             colors=np.tile(palette.DIMENSION, (len(pts), 1)))
         self._update_labels()
 
     # ------------------------------------------------------------------ colours
@@ -965,11 +991,7 @@ class StageScene(GLView):
     def _update_labels(self) -> None:
         labels = list(self._axis_labels)
         if self.is_orthographic() and self._rulers:
-            # only rulers that are not seen end-on
-            ends = np.array([p for pair in self._rulers for p in pair])
-            xy, _ = camera.project(ends, self.view_projection(), self.width(), self.height())
-            lengths = np.hypot(*(xy[0::2] - xy[1::2]).T)
-            labels += [lb for lb, px in zip(self._dimension_labels, lengths, strict=True) if px > 30]
+            labels += [lb for lb, seen in zip(self._dimension_labels, self._rulers_seen(), strict=True) if seen]
         rig = self._rig
         if self._labels_visible and rig is not None:
             forced = {i for i in (self._selected, self._hover) if i is not None and i < len(rig)}
