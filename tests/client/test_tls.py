@@ -170,3 +170,28 @@ def test_wrong_token_over_tls_is_one_line(tls_server, client, files):
     assert "wrong token" in text
     wait_until(lambda: not c.running)
     assert logs["config"].items == []
+
+
+def test_the_window_says_the_link_is_tls_with_a_token(tls_server, files, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The status bar of a visualizer connected over TLS with a token says both; a plain one says neither."""
+    from tests.app.helpers import WAIT_MS
+    from visualizer.app.window import MainWindow
+    from visualizer.tcp.qt import QtVisualizerClient
+
+    server = tls_server(token="right")
+    client = QtVisualizerClient("127.0.0.1", server.port, protocol=2, token="right",
+                                ssl_context=tls_context(str(files["ca"])))
+    window = MainWindow(client)
+    qtbot.addWidget(window)
+    client.connect_to_server()
+    try:
+        qtbot.waitUntil(lambda: window.indicator.state == "connected", timeout=WAIT_MS)
+        assert window.indicator.label.text() == f"Connected 127.0.0.1:{server.port} · TLS · token"
+        assert "over TLS, authenticated with the token" in window.indicator.toolTip()
+    finally:
+        client.disconnect_from_server()
+    plain = MainWindow(QtVisualizerClient("127.0.0.1", server.port))
+    qtbot.addWidget(plain)
+    plain.set_connection_state("connected")
+    assert plain.indicator.label.text() == f"Connected 127.0.0.1:{server.port}"
+    assert "not encrypted" in plain.indicator.toolTip()

@@ -29,11 +29,12 @@ ERROR_TIMEOUT_MS = 8000
 
 
 class ConnectionIndicator(QWidget):
-    """LED plus ``Connected localhost:9000``."""
+    """LED plus ``Connected localhost:9000``, and what protects the link (``· TLS · token``)."""
 
-    def __init__(self, address: str, parent: QWidget | None = None) -> None:
+    def __init__(self, address: str, parent: QWidget | None = None, security: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         self.address = address
+        self.security = security
         self.state = "disconnected"
         self.led = Led(STATE_COLORS["disconnected"], parent=self)
         self.label = QLabel(self)
@@ -47,8 +48,11 @@ class ConnectionIndicator(QWidget):
     def set_state(self, state: str) -> None:
         self.state = state
         self.led.set_color(STATE_COLORS.get(state, STATE_COLORS["disconnected"]))
-        self.label.setText(f"{STATE_TEXT.get(state, state.capitalize())} {self.address}")
-        self.setToolTip(f"Show Creator at {self.address}: {state}")
+        guarded = "".join(f" · {what}" for what in self.security) if state == "connected" else ""
+        self.label.setText(f"{STATE_TEXT.get(state, state.capitalize())} {self.address}{guarded}")
+        how = (" over TLS" if "TLS" in self.security else ", not encrypted") + (
+            ", authenticated with the token" if "token" in self.security else "")
+        self.setToolTip(f"Show Creator at {self.address}: {state}{how}")
 
 
 class TransientMessage(QLabel):

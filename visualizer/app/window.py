@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         assert bar is not None
         bar.setSizeGripEnabled(False)
-        self.indicator = ConnectionIndicator(self.address, self)
+        self.indicator = ConnectionIndicator(self.address, self, security=self.client.security)
         self.message = TransientMessage(self)
         self.counts = QLabel(self)
         self.counts.setContentsMargins(6, 0, 6, 0)

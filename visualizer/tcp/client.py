@@ -172,6 +172,13 @@ class VisualizerTCPClient(Subscriptions):
         return self._config
 
     @property
+    def security(self) -> tuple[str, ...]:
+        """What protects this connection, for people: ``"TLS"`` (encrypted, the server's
+        certificate checked by ``ssl_context``) and ``"token"`` (the HMAC challenge of
+        protocol 2, which a server with a token requires before it sends a show)."""
+        return (("TLS",) if self.ssl_context is not None else ()) + (("token",) if self.token else ())
+
+    @property
     def negotiated_protocol(self) -> int:
         """Protocol of the current (or last) connection: 2 after a welcome, else 1."""
         session = self._session

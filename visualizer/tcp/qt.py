@@ -83,6 +83,11 @@ class QtVisualizerClient(QObject):
         return self._client.port
 
     @property
+    def security(self) -> tuple[str, ...]:
+        """``VisualizerTCPClient.security``: ``"TLS"``, ``"token"``, or nothing."""
+        return self._client.security
+
+    @property
     def state(self) -> State:
         return self._client.state
 
