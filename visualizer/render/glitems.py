@@ -30,9 +30,19 @@ from pyqtgraph.opengl import GLGraphicsItem
 
 log = logging.getLogger(__name__)
 
+#: The one lighting rule of lit items (GLSL, both vertex shaders): a head light (faces turned
+#: to the viewer show the true colour) plus a little light from above so tops and sides read apart.
+_LIGHT_GLSL = """
+uniform mat3 u_normal;
+vec3 lit(vec3 rgb, vec3 normal) {
+    vec3 n = normalize(u_normal * normal);
+    vec3 up = normalize(u_normal * vec3(0.0, 0.0, 1.0));
+    return rgb * min(0.30 + 0.62 * abs(n.z) + 0.16 * max(dot(n, up), 0.0), 1.0);
+}
+"""
+
 _VERTEX = """
 uniform mat4 u_mvp;
-uniform mat3 u_normal;
 uniform float u_lit;
 uniform float u_point_size;
 attribute vec3 a_position;
@@ -40,16 +50,9 @@ attribute vec3 a_normal;
 attribute vec4 a_color;
 attribute float a_alpha;
 varying vec4 v_color;
-void main() {
+""" + _LIGHT_GLSL + """void main() {
     vec4 c = a_color;
-    if (u_lit > 0.5) {
-        // Head light (faces turned to the viewer show the true colour) plus a
-        // little light from above so tops and sides read apart.
-        vec3 n = normalize(u_normal * a_normal);
-        vec3 up = normalize(u_normal * vec3(0.0, 0.0, 1.0));
-        float l = 0.30 + 0.62 * abs(n.z) + 0.16 * max(dot(n, up), 0.0);
-        c.rgb *= min(l, 1.0);
-    }
+    if (u_lit > 0.5) c.rgb = lit(c.rgb, a_normal);
     c.a *= a_alpha;
     v_color = c;
     gl_PointSize = u_point_size;
@@ -445,7 +448,6 @@ void pose_of(int f, out vec4 t[4], out vec4 m) {
 
 _POSED_VERTEX = """
 uniform mat4 u_mvp;
-uniform mat3 u_normal;
 uniform float u_lit;
 uniform sampler2D u_pose;
 uniform sampler2D u_motion;
@@ -457,7 +459,7 @@ in float a_alpha;
 in vec2 a_pose;
 out vec4 v_color;
 
-""" + _POSE_GLSL + """void main() {
+""" + _POSE_GLSL + _LIGHT_GLSL + """void main() {
     int part = int(a_pose.y + 0.5);
     vec3 p = a_position;
     vec3 n = a_normal;
@@ -476,12 +478,7 @@ out vec4 v_color;
         p = t0.xyz + R * (H * (transpose(R) * (a_position - t0.xyz) - pivot) + pivot);
         n = R * (H * (transpose(R) * a_normal));
     }
-    if (u_lit > 0.5) {
-        vec3 en = normalize(u_normal * n);
-        vec3 up = normalize(u_normal * vec3(0.0, 0.0, 1.0));
-        float l = 0.30 + 0.62 * abs(en.z) + 0.16 * max(dot(en, up), 0.0);
-        c.rgb *= min(l, 1.0);
-    }
+    if (u_lit > 0.5) c.rgb = lit(c.rgb, n);
     c.a *= a_alpha;
     v_color = c;
     gl_Position = u_mvp * vec4(p, 1.0);

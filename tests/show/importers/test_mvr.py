@@ -37,12 +37,14 @@ def _fixture(name: str, x: float, y: float, z: float, address: pymvr.Address, **
     )
 
 
-def _write(tmp_path: Path, layers: list[pymvr.Layer], classes: list[pymvr.Class] | None = None) -> Path:
+def _write(tmp_path: Path, layers: list[pymvr.Layer], classes: list[pymvr.Class] | None = None,
+           gdtf: Path | None = None, name: str = "rig.mvr") -> Path:
+    """An MVR of ``layers`` with one GDTF packed: ``gdtf`` (under its own name), else the test spot as SPEC."""
     writer = pymvr.GeneralSceneDescriptionWriter()
     scene = pymvr.Scene(layers=pymvr.Layers(layers=layers), aux_data=pymvr.AUXData(classes=classes or []))
     writer.serialize_scene(scene)
-    writer.files_list.append((str(_gdtf(tmp_path)), SPEC))
-    path = tmp_path / "rig.mvr"
+    writer.files_list.append((str(gdtf), gdtf.name) if gdtf else (str(_gdtf(tmp_path)), SPEC))
+    path = tmp_path / name
     writer.write_mvr(str(path))
     return path
 
@@ -343,12 +345,8 @@ def test_mvr_scene_and_gdtf_in_an_unreadable_encoding_are_one_line_and_a_warning
     with zipfile.ZipFile(gdtf, "w") as z:
         z.writestr("description.xml", declaration + (DATA / "spot_description.xml").read_bytes().split(b"?>", 1)[1])
     fixture = pymvr.Fixture(name="F", gdtf_spec=gdtf.name, gdtf_mode="Standard", matrix=_matrix(0, 0, 5000))
-    writer = pymvr.GeneralSceneDescriptionWriter()
-    layer = pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[fixture]))
-    writer.serialize_scene(pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=[])))
-    writer.files_list.append((str(gdtf), gdtf.name))
-    path = tmp_path / "odd.mvr"
-    writer.write_mvr(str(path))
+    path = _write(tmp_path, [pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[fixture]))], gdtf=gdtf,
+                  name="odd.mvr")
     config, issues = load_show(path)
     assert len(config.fixtures) == 1
     assert any("GDTF file 'Acme@Odd.gdtf'" in str(i) and "declares encoding 'bogus'" in str(i) for i in issues), issues
@@ -450,12 +448,8 @@ def test_gdtf_breaks_and_offsets_past_dmx_are_a_warning_not_a_hang(
         z.writestr("description.xml", description.replace(original, odd, 1))
     fixture = pymvr.Fixture(name="F", gdtf_spec=gdtf.name, gdtf_mode="Standard", matrix=_matrix(0, 0, 5000),
                             addresses=pymvr.Addresses(addresses=[pymvr.Address(dmx_break=0, universe=1, address=1)]))
-    writer = pymvr.GeneralSceneDescriptionWriter()
-    layer = pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[fixture]))
-    writer.serialize_scene(pymvr.Scene(layers=pymvr.Layers(layers=[layer]), aux_data=pymvr.AUXData(classes=[])))
-    writer.files_list.append((str(gdtf), gdtf.name))
-    path = tmp_path / "odd.mvr"
-    writer.write_mvr(str(path))
+    path = _write(tmp_path, [pymvr.Layer(name="L", child_list=pymvr.ChildList(fixtures=[fixture]))], gdtf=gdtf,
+                  name="odd.mvr")
     config, issues = load_show(path)
     assert (config.fixtures[0].universe, config.fixtures[0].address) == (1, 1)
     (warning,) = [str(i) for i in issues if "GDTF file" in str(i)]
