@@ -7,6 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 import pytest
+from PyQt6.QtCore import QCoreApplication, QEvent
+from pytestqt.qtbot import QtBot
 
 from shared.show import demo_show
 from tests.render.helpers import AMBER, BLUE, GREEN, RED, config, count_color, fixture, has_color, patch
@@ -311,3 +313,16 @@ def pixels_of(image: object) -> npt.NDArray[np.uint8]:
     from tests.render.helpers import pixels
 
     return pixels(image)  # type: ignore[arg-type]
+
+
+def test_one_update_paints_one_frame(scene: StageScene, qtbot: QtBot) -> None:
+    """Qt's own repaint request (a timer behind ``update``) finds the frame painted and paints nothing."""
+    scene.set_config(demo_show())
+    scene.update()
+    qtbot.waitUntil(lambda: scene.frames_rendered > 0 and not scene._requested)
+    painted = scene.frames_rendered
+    QCoreApplication.sendEvent(scene, QEvent(QEvent.Type.UpdateRequest))
+    assert scene.frames_rendered == painted
+    scene.update()
+    QCoreApplication.sendEvent(scene, QEvent(QEvent.Type.UpdateRequest))
+    assert scene.frames_rendered == painted + 1

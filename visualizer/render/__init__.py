@@ -46,8 +46,9 @@ Conventions (quote these in user docs):
   ``motion.beam_quads``, ``motion.beam_light``), so a beam looks right from
   anywhere, down its axis or from inside it.  The light is drawn into a small
   layer (at most ``StageScene.FULL_LIGHT_PIXELS``) depth-tested against the
-  static layers (their depth made once per frame cache) and added over the
-  picture before moving heads, lenses and overlays.  Quality:
+  static layers (their depth made once per frame cache) and added to the
+  picture where moving heads, lenses and overlays leave room (one pass that
+  also presents the frame: ``GLView._present``).  Quality:
   ``set_beam_quality("off"|"simple"|"full"|"auto")``.
 * **Movement on the GPU** (``motion``, ``glitems.PosedItem``): every vertex
   carries (fixture, part); a static texture holds each fixture's position,

@@ -612,7 +612,7 @@ class PosedItem(BatchItem):
             GL.glUseProgram(0)
 
 
-_COMPOSITE_VERTEX = """
+_QUAD_VERTEX = """
 in vec2 a_position;
 out vec2 v_uv;
 void main() {
@@ -621,12 +621,27 @@ void main() {
 }
 """
 
-_COMPOSITE_FRAGMENT = """
+#: A texture drawn as it is (the overlay's labels and legend).
+_TEXTURE_FRAGMENT = """
 uniform sampler2D u_image;
 in vec2 v_uv;
 out vec4 frag_color;
 void main() {
     frag_color = texture(u_image, v_uv);
+}
+"""
+
+_PRESENT_FRAGMENT = """
+uniform sampler2D u_frame;
+uniform sampler2D u_light;
+in vec2 v_uv;
+out vec4 frag_color;
+void main() {
+    vec4 c = texelFetch(u_frame, ivec2(gl_FragCoord.xy), 0);
+#if LIGHT
+    c.rgb += texture(u_light, v_uv).rgb * (1.0 - c.a);
+#endif
+    frag_color = vec4(c.rgb, 1.0);
 }
 """
 
@@ -661,15 +676,15 @@ def build_farthest_depth_program() -> int:
     """
     core = _core_profile()
     header = "#version 150\n" if core else "#version 130\n"
-    return _link(header + _COMPOSITE_VERTEX, header + _FARTHEST_DEPTH_FRAGMENT, ("a_position",))
+    return _link(header + _QUAD_VERTEX, header + _FARTHEST_DEPTH_FRAGMENT, ("a_position",))
 
 
-def build_composite_program() -> int:
-    """Draws a texture over the whole viewport (the low-resolution light layer)."""
+def build_present_program(light: bool) -> int:
+    """The frame's last pass (``GLView._present``): the picture (``u_frame``, texel for pixel), plus
+    the light layer (``u_light``, bilinearly upsampled) weighted by 1 - the picture's alpha."""
     core = _core_profile()
-    header = "#version 150\n" if core else "#version 130\n"
-    return _link(header + _COMPOSITE_VERTEX, header + _COMPOSITE_FRAGMENT, ("a_position",), frag_data=not core)
-
+    header = ("#version 150\n" if core else "#version 130\n") + f"#define LIGHT {int(light)}\n"
+    return _link(header + _QUAD_VERTEX, header + _PRESENT_FRAGMENT, ("a_position",), frag_data=not core)
 
 
 # --------------------------------------------------------------------------- beams

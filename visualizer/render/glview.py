@@ -11,12 +11,13 @@ projection and model-view.
 
 What it adds:
 
-* **A window, not a widget.**  ``GLView`` is a ``QOpenGLWindow``: Qt blits the
-  frame from its FBO to the view's own native window and swaps that.  A
-  ``QOpenGLWidget`` (what pyqtgraph's ``GLViewWidget`` is) has its FBO composed
-  into the top-level window's backing store every frame instead: an empty
-  view presents about 2.7 times as many frames per second here (1600x1000,
-  Mesa llvmpipe; ``bench_render``'s empty-view row).  Widget layouts take the
+* **A window, not a widget.**  ``GLView`` is a ``QOpenGLWindow``: the frame is
+  drawn into an FBO of ours and ``_present`` draws it, with the light added,
+  into the view's own native window, which Qt swaps.  A ``QOpenGLWidget``
+  (what pyqtgraph's ``GLViewWidget`` is) has its FBO composed into the
+  top-level window's backing store every frame instead: an empty view
+  presents several times as many frames per second here (1600x1000, Mesa
+  llvmpipe; ``bench_render``'s empty-view row).  Widget layouts take the
   view's ``container`` (``QWidget.createWindowContainer``, which owns the
   view); focus policy, size limits, actions and showing, resizing or closing
   go through it.  ``update`` posts its repaint as ``QWidget.update`` does, a
@@ -39,8 +40,9 @@ What it adds:
 * **The camera never goes under the floor**: elevation stays in 0..90.
 * **A frame cache** for the static layers (see ``_paint_cached``).
 * **A light layer**: items marked ``low_res`` (the beams) are drawn into a
-  small framebuffer, depth-tested against the static layers, and added over
-  the picture (see ``_draw_light``).
+  small framebuffer, depth-tested against the static layers, and added to
+  the picture as it is presented, where nothing drawn after the static
+  layers covers it (see ``_draw_light`` and ``_present``).
 """
 
 from __future__ import annotations
@@ -62,9 +64,9 @@ from visualizer.render import camera, motion
 from visualizer.render.glitems import (
     GLResources,
     build_beam_program,
-    build_composite_program,
     build_farthest_depth_program,
     build_posed_program,
+    build_present_program,
     build_program,
     program_uniforms,
 )
@@ -176,14 +178,18 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
     #: An UpdateRequest is on its way (see ``update``; a class default: the mixin's
     #: ``__init__`` already calls ``update``).
     _update_posted = False
+    #: ``update`` was called since the last frame painted on an UpdateRequest.
+    _requested = False
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        # PartialUpdateBlit: Qt draws each frame into an FBO (RGBA8, packed depth-stencil,
-        # like a QOpenGLWidget's) and blits its colour to the window.  Drawn straight into
-        # the window, the frame cache's colour-depth-stencil blit costs ~17 ms a frame at
-        # 1600x1000 on llvmpipe (no plain-copy path into a window's buffers) against 1 ms
-        # between FBOs; the one colour blit to the window costs ~5 ms.
-        super().__init__(QtOpenGL.QOpenGLWindow.UpdateBehavior.PartialUpdateBlit)
+        # NoPartialUpdate: we draw the frame into an FBO of ours (RGBA8, packed depth-stencil)
+        # and one pass (``_present``) copies it to the window with the light layer added.
+        # Drawn straight into the window, the frame cache's colour-depth-stencil blit costs
+        # ~17 ms a frame at 1600x1000 on llvmpipe (no plain-copy path into a window's
+        # buffers) against 1 ms between FBOs.  PartialUpdateBlit (Qt's own FBO, blitted to
+        # the window, ~5 ms) would add that blit to the pass that adds the light (~6 ms):
+        # one pass doing both costs about what each costs alone.
+        super().__init__(QtOpenGL.QOpenGLWindow.UpdateBehavior.NoPartialUpdate)
         self._container = QtWidgets.QWidget.createWindowContainer(self, parent)
         # What GLViewWidget asks for: a click gives the view the keyboard (arrows, Home, R...).
         self._container.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
@@ -211,8 +217,14 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         #: What the light layer's depth holds: (cache key, framebuffer, size), or None (refill it).
         self._light_depth_key: tuple[Any, ...] | None = None
         self._light_progs: dict[tuple[int, bool, bool], tuple[int, dict[str, int]]] = {}
-        self._composite: tuple[int, int, int] | None = None  # generation, program, quad buffer
+        self._quad: tuple[int, int] | None = None  # generation, full-screen quad buffer
         self._farthest: tuple[int, int] | None = None  # generation, program
+        #: The frame is drawn here, then presented to the window with the light (see ``_present``).
+        self._frame_fbo: RawFramebuffer | None = None
+        self._grab_fbo: RawFramebuffer | None = None
+        #: The light layer drawn this frame (its texture), added when the frame is presented.
+        self._light_texture: int | None = None
+        self._present_progs: dict[tuple[int, bool], int] = {}
         #: How far (metres) the far clipping plane reaches beyond the camera distance.
         self._extent = 100.0
         #: A mouse button is down and the pointer moved: the user is dragging the camera.
@@ -354,9 +366,10 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
 
         ``QWindow``'s own ``update`` waits for ``requestUpdate``, which on X11 is a
         5 ms timer: 5 ms added to every frame's latency, and to the frame time of
-        anything that draws as fast as it can (live DMX).  The timer still runs
-        and finds nothing left to paint.
+        anything that draws as fast as it can (live DMX).  The timer still runs;
+        its request, once the frame asked for is painted, is dropped (``event``).
         """
+        self._requested = True
         super().update(*args)
         if not self._update_posted:
             self._update_posted = True
@@ -367,6 +380,9 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         if ev is not None and ev.type() in _PAINT_EVENTS:
             if ev.type() == QtCore.QEvent.Type.UpdateRequest:
                 self._update_posted = False
+                if not self._requested:  # the frame asked for is painted: a second request paints it again
+                    return True
+                self._requested = False
             # Without OpenGL a QOpenGLWindow still paints, and crashes in Qt's own GL calls:
             # the view stays blank instead (the app says why, see visualizer.app.run).
             if not opengl_available():
@@ -383,6 +399,9 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         self._cache_fbo = None
         self._light_fbo = None
         self._depth_copy = None
+        self._frame_fbo = self._grab_fbo = None
+        self._light_texture = None
+        self._present_progs = {}
         self._cache_key = self._pending_key = self._light_depth_key = None
         super().initializeGL()
 
@@ -441,39 +460,94 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         if not self.isValid():  # no context (see initializeGL): nothing to draw with
             return
         self._frames += 1
+        w, h = self.deviceWidth(), self.deviceHeight()
+        frame = self._frame_fbo = self._framebuffer(self._frame_fbo, w, h)
+        self._light_texture = None
+        frame.bind()
+        GL.glViewport(0, 0, w, h)
         if not self.frame_cache:
             region = self.getViewport()
             self.setProjection(region, region)
             self.setModelview()
             self._draw_items(None, clear=True)
-            return
+        else:
+            try:
+                self._paint_cached()
+            except Exception:  # an exception escaping paintGL aborts a PyQt6 app
+                # e.g. a driver that cannot blit depth between these framebuffers
+                log.exception("scene: frame cache off; drawing everything every frame from now on")
+                self.frame_cache = False
+                self._cache_fbo = None
+                self._cache_key = self._pending_key = None
+                self._light_texture = None
+                frame.bind()
+                GL.glViewport(0, 0, w, h)
+                self._draw_items(None, clear=True)
+        self._present(self.defaultFramebufferObject())
+
+    def _present(self, target: int) -> None:
+        """Draw the frame into ``target``: the frame's pixels, plus the light layer where nothing covers it."""
+        assert self._frame_fbo is not None
+        w, h = self._frame_fbo.width, self._frame_fbo.height
+        light = self._light_texture is not None
+        key = (self._gl_generation, light)
+        if key not in self._present_progs:
+            self._present_progs = {k: v for k, v in self._present_progs.items() if k[0] == self._gl_generation}
+            self._present_progs[key] = build_present_program(light)
+        program = self._present_progs[key]
+        buf = self._quad_buffer()
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+        GL.glViewport(0, 0, w, h)
+        GL.glUseProgram(program)
+        GL.glActiveTexture(GL.GL_TEXTURE1)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self._light_texture or 0)
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self._frame_fbo.texture)
+        GL.glUniform1i(GL.glGetUniformLocation(program, "u_frame"), 0)
+        if light:
+            GL.glUniform1i(GL.glGetUniformLocation(program, "u_light"), 1)
+        GL.glDisable(GL.GL_DEPTH_TEST)
+        GL.glDisable(GL.GL_BLEND)
+        GL.glDisable(GL.GL_SCISSOR_TEST)
+        GL.glDepthMask(GL.GL_FALSE)
         try:
-            self._paint_cached()
-        except Exception:  # an exception escaping paintGL aborts a PyQt6 app
-            # e.g. a driver that cannot blit depth between these framebuffers
-            log.exception("scene: frame cache off; drawing everything every frame from now on")
-            self.frame_cache = False
-            self._cache_fbo = None
-            self._cache_key = self._pending_key = None
-            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.defaultFramebufferObject())
-            GL.glViewport(0, 0, self.deviceWidth(), self.deviceHeight())
-            self._draw_items(None, clear=True)
+            self._draw_quad(buf)
+        finally:
+            GL.glActiveTexture(GL.GL_TEXTURE1)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+            GL.glActiveTexture(GL.GL_TEXTURE0)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+            GL.glUseProgram(0)
+            GL.glDepthMask(GL.GL_TRUE)
+            GL.glEnable(GL.GL_DEPTH_TEST)
 
     def grab_image(self) -> QtGui.QImage:
         """Draw a frame now and return it, labels included (a null image if hidden or without GL).
 
-        The frame is painted (and presented) synchronously, then read back from
-        the FBO it was drawn in, as ``QOpenGLWidget.grabFramebuffer`` renders
-        before it reads.
+        The frame is painted (and presented) synchronously, then presented once
+        more into an offscreen framebuffer and read back from there (a window's
+        back buffer is undefined once swapped).
         """
         if not self.isVisible():  # a hidden window has nothing to paint on
             return QtGui.QImage()
         self.update()
         QtCore.QCoreApplication.sendEvent(self, QtCore.QEvent(QtCore.QEvent.Type.UpdateRequest))
-        if not self.isValid():
+        if not self.isValid() or self._frame_fbo is None:
             return QtGui.QImage()
-        image = self.grabFramebuffer()
-        self.doneCurrent()
+        self.makeCurrent()
+        try:
+            w, h = self._frame_fbo.width, self._frame_fbo.height
+            grab = self._grab_fbo = self._framebuffer(self._grab_fbo, w, h)
+            self._present(grab.handle)
+            GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, grab.handle)
+            GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+            raw = GL.glReadPixels(0, 0, w, h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE)
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.defaultFramebufferObject())
+        finally:
+            self.doneCurrent()
+        rows = np.frombuffer(raw, np.uint8).reshape(h, w * 4)[::-1].tobytes()  # GL's rows run bottom-up
+        image = QtGui.QImage(rows, w, h, 4 * w, QtGui.QImage.Format.Format_RGBX8888).copy()
+        image.setDevicePixelRatio(self.devicePixelRatio())
         return image
 
     def _static_key(self) -> tuple[Any, ...]:
@@ -500,7 +574,8 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         self.setProjection(region, region)
         self.setModelview()
         key = self._static_key()
-        target = self.defaultFramebufferObject()
+        assert self._frame_fbo is not None
+        target = self._frame_fbo.handle
         w, h = self.deviceWidth(), self.deviceHeight()
         static_items = list(self.static_items())
         if key != self._cache_key and key != self._pending_key:
@@ -532,14 +607,19 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         """Like GLViewWidget.paint, for a subset of the (flat) top-level items (None: all).
 
         Items marked ``low_res`` (the light) are drawn together into a reduced
-        framebuffer and added over the picture right after the static layers
-        (``static_items``), before the items that change: the light is occluded
-        by what the cached depth holds, and moving heads, lenses and overlays are
-        drawn over it.  ``depth``: the framebuffer (and its cache key) whose depth
-        is the static layers', if not the one being drawn into.
+        framebuffer (``_draw_light``) after the static layers
+        (``static_items``), then the items that change (moving heads, lenses,
+        overlays).  The light is added as the frame is presented
+        (``_present``), weighted by 1 - the frame's alpha: the static layers
+        write no alpha (it stays 0), what is drawn after them writes its
+        coverage into it.  So the light shows over the static layers where the
+        light layer's depth (made from theirs) lets it, and not over what is
+        drawn in front of it.  ``depth``: the framebuffer (and its cache key)
+        whose depth is the static layers', if not the one being drawn into.
         """
-        if clear:
-            GL.glClearColor(*self.opts["bgcolor"])
+        if clear:  # alpha 0: nothing covers the light yet
+            r, g, b = self.opts["bgcolor"][:3]
+            GL.glClearColor(r, g, b, 0.0)
             GL.glDepthMask(GL.GL_TRUE)
             GL.glClear(GL.GL_DEPTH_BUFFER_BIT | GL.GL_COLOR_BUFFER_BIT)
         if items is None:
@@ -549,12 +629,17 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         low = [i for i in visible if getattr(i, "low_res", False)] if self.light_active() else []
         static = set(map(id, self.static_items()))
         rest = [i for i in visible if not getattr(i, "low_res", False)]
-        for item in (i for i in rest if id(i) in static):
-            self._paint_top(item)
-        if low:
-            self._draw_light(low, depth)
+        GL.glColorMask(GL.GL_TRUE, GL.GL_TRUE, GL.GL_TRUE, GL.GL_FALSE)
+        try:
+            for item in (i for i in rest if id(i) in static):
+                self._paint_top(item)
+        finally:
+            GL.glColorMask(GL.GL_TRUE, GL.GL_TRUE, GL.GL_TRUE, GL.GL_TRUE)
+        light = self._draw_light(low, depth) if low else None
         for item in (i for i in rest if id(i) not in static):
             self._paint_top(item)
+        if light is not None:
+            self._light_texture = light  # added when the frame is presented
 
     def _paint_top(self, item: Any) -> None:
         if item.childItems():
@@ -577,10 +662,6 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         """Whether any light (beam, pool) is on: the light layer costs a full-screen pass."""
         return True
 
-    def light_region(self) -> tuple[int, int, int, int] | None:
-        """Device pixels (x, y from the bottom, w, h) the light can reach, or None for all of it."""
-        return None
-
     def light_layer_scale(self) -> float:
         """The light layer's resolution, a fraction of the picture's (see ``light_budget``)."""
         scale = float(self.light_scale)
@@ -589,8 +670,11 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
             scale = min(scale, math.sqrt(self.light_budget / area))
         return scale
 
-    def _draw_light(self, items: Sequence[Any], depth: tuple[RawFramebuffer, Any] | None = None) -> None:
-        """Additive light (beams and their pools) at ``light_layer_scale`` resolution, depth-tested, added on top.
+    def _draw_light(self, items: Sequence[Any], depth: tuple[RawFramebuffer, Any] | None = None) -> int | None:
+        """Additive light (beams and their pools) at ``light_layer_scale`` resolution, depth-tested.
+
+        Returns the layer's texture (``_present`` adds it to the picture), or
+        None when the light was drawn straight into the picture (full resolution).
 
         The layer's depth is the static layers' scaled down, each layer pixel
         the farthest depth of its footprint (``_farthest_depth``): made from
@@ -605,7 +689,7 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         if scale >= 1.0:
             for item in items:
                 self._paint_item(item)
-            return
+            return None
         lw, lh = max(1, round(w * scale)), max(1, round(h * scale))
         fbo = self._light_fbo = self._framebuffer(self._light_fbo, lw, lh)
         key = None if depth is None else (depth[1], fbo.handle, lw, lh, fbo.generation)
@@ -630,21 +714,14 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
             self._paint_item(item)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
         GL.glViewport(0, 0, w, h)
-        region = self.light_region()
-        if region is not None:  # add the light only where it can be
-            GL.glEnable(GL.GL_SCISSOR_TEST)
-            GL.glScissor(*region)
-        try:
-            self._composite_texture(fbo.texture)
-        finally:
-            GL.glDisable(GL.GL_SCISSOR_TEST)
+        return fbo.texture
 
     def _farthest_depth(self, texture: int, w: int, h: int, lw: int, lh: int) -> None:
         """Fill the bound (light) framebuffer's depth: the farthest depth of each pixel's footprint in ``texture``."""
         if self._farthest is None or self._farthest[0] != self._gl_generation:
             self._farthest = (self._gl_generation, build_farthest_depth_program())
         program = self._farthest[1]
-        _, buf = self._quad_buffer()
+        buf = self._quad_buffer()
         GL.glUseProgram(program)
         GL.glActiveTexture(GL.GL_TEXTURE0)
         GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
@@ -663,17 +740,16 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
         GL.glUseProgram(0)
 
-    def _quad_buffer(self) -> tuple[int, int]:
-        """(composite program, full-screen quad buffer) of the current context."""
-        if self._composite is None or self._composite[0] != self._gl_generation:
-            program = build_composite_program()
+    def _quad_buffer(self) -> int:
+        """The full-screen quad's vertex buffer in the current context."""
+        if self._quad is None or self._quad[0] != self._gl_generation:
             quad = np.array([[-1, -1], [1, -1], [1, 1], [-1, -1], [1, 1], [-1, 1]], np.float32)
             buf = int(GL.glGenBuffers(1))
             GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf)
             GL.glBufferData(GL.GL_ARRAY_BUFFER, quad.nbytes, quad, GL.GL_STATIC_DRAW)
             GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
-            self._composite = (self._gl_generation, program, buf)
-        return self._composite[1], self._composite[2]
+            self._quad = (self._gl_generation, buf)
+        return self._quad[1]
 
     def _draw_quad(self, buf: int) -> None:
         vao = getattr(self, "default_vao", None)
@@ -687,25 +763,3 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         finally:
             GL.glDisableVertexAttribArray(0)
             GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
-
-    def _composite_texture(self, texture: int) -> None:
-        """Add ``texture`` (the light layer) over the bound framebuffer, bilinearly upsampled."""
-        program, buf = self._quad_buffer()
-        GL.glUseProgram(program)
-        GL.glActiveTexture(GL.GL_TEXTURE0)
-        GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
-        for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
-            GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_LINEAR)
-        GL.glUniform1i(GL.glGetUniformLocation(program, "u_image"), 0)
-        GL.glDisable(GL.GL_DEPTH_TEST)
-        GL.glDepthMask(GL.GL_FALSE)
-        GL.glEnable(GL.GL_BLEND)
-        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE)
-        try:
-            self._draw_quad(buf)
-        finally:
-            GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
-            GL.glUseProgram(0)
-            GL.glDisable(GL.GL_BLEND)
-            GL.glDepthMask(GL.GL_TRUE)
-            GL.glEnable(GL.GL_DEPTH_TEST)

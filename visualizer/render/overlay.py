@@ -19,7 +19,7 @@ import numpy.typing as npt
 from OpenGL import GL
 from PyQt6 import QtCore, QtGui
 
-from visualizer.render.glitems import _COMPOSITE_FRAGMENT, _core_profile, _link
+from visualizer.render.glitems import _TEXTURE_FRAGMENT, _core_profile, _link
 
 _VERTEX = """
 in vec2 a_position;  // device pixels, y down from the top
@@ -88,7 +88,7 @@ class OverlayTexture:
         if self._gl is None or self._gl[0] != generation:
             core = _core_profile()
             header = "#version 150\n" if core else "#version 130\n"
-            program = _link(header + _VERTEX, header + _COMPOSITE_FRAGMENT, ("a_position", "a_uv"), frag_data=not core)
+            program = _link(header + _VERTEX, header + _TEXTURE_FRAGMENT, ("a_position", "a_uv"), frag_data=not core)
             texture = int(GL.glGenTextures(1))
             GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
             for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):

@@ -480,26 +480,6 @@ class StageScene(GLView):
         idx = np.flatnonzero(on & ~bars)
         return motion.lit_beams(s, idx, self._pan[idx], self._tilt[idx], self._motion[idx, 2])
 
-    def light_region(self) -> tuple[int, int, int, int] | None:
-        """Device pixels (x, y from the bottom, w, h) holding every drawn beam's light, or None for all of it.
-
-        The screen box of the squares around each beam's ends (``motion.beam_corners``):
-        it holds the cone, so all of its light.
-        """
-        beams = self.lit_beams()
-        if beams is None or not len(beams.index):
-            return None
-        clip = motion.beam_corners(beams, self.light_camera())
-        if not (clip[:, :, 3] > 1e-4).all():
-            return None  # a beam reaches behind the eye: its light can be anywhere
-        ndc = clip[:, :, :2] / clip[:, :, 3:]
-        w, h = self.deviceWidth(), self.deviceHeight()
-        x0 = int(np.clip(math.floor((ndc[:, :, 0].min() + 1) * (w / 2)) - 2, 0, w))
-        x1 = int(np.clip(math.ceil((ndc[:, :, 0].max() + 1) * (w / 2)) + 2, 0, w))
-        y0 = int(np.clip(math.floor((ndc[:, :, 1].min() + 1) * (h / 2)) - 2, 0, h))
-        y1 = int(np.clip(math.ceil((ndc[:, :, 1].max() + 1) * (h / 2)) + 2, 0, h))
-        return (x0, y0, max(x1 - x0, 0), max(y1 - y0, 0))
-
     def beam_quality(self) -> str:
         """``off``, ``simple`` (plain cones) or ``full`` (soft cones and floor pools)."""
         return self._effective_quality()
