@@ -15,6 +15,8 @@ from shared.show.orientation import aim_vectors
 from tests.render.helpers import GREEN, config, count_color, fixture, patch
 from visualizer.light.look import Look
 from visualizer.render import StageScene, camera, motion
+from visualizer.render.geometry import HEAD_DETAIL_LIMIT
+from visualizer.render.glitems import PART_HEAD, PART_STATIC
 
 Grab = Callable[[], npt.NDArray[np.uint8]]
 
@@ -337,3 +339,15 @@ def test_a_floor_beam_reaches_past_the_trusses(scene: StageScene, grab: Grab) ->
     assert 0 <= at.y() < scene.height()
     lit = patch(img, at, 2).mean(axis=0)
     assert lit[1] > lit[0] + 15 and lit[1] > lit[2] + 15, lit
+
+
+def test_a_lite_moving_head_still_pans_and_tilts_its_head(scene: StageScene) -> None:
+    """Above HEAD_DETAIL_LIMIT heads, a head is a base and a head block; the block moves, the base stays."""
+    heads = [head(f"H{i}", i % 20 * 0.6 - 6.0, i // 20 * 0.6 - 3.0, 6.0) for i in range(HEAD_DETAIL_LIMIT + 1)]
+    scene.set_config(config(*heads, width=16, depth=12))
+    rig = scene.rig
+    assert rig is not None and rig.head_detail == "lite"
+    pose = scene._vertex_pose(rig.bodies.owner, body=True)
+    mine = rig.bodies.owner == rig.index["H0"]
+    parts = pose[mine, 1]
+    assert (parts[:24] == PART_STATIC).all() and (parts[24:] == PART_HEAD).all() and len(parts) > 24

@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 
 from shared.show import demo_show
+from shared.show.model import ShowConfig
 from tests.render.helpers import config, fixture, grid_config
 from visualizer.render.geometry import (
     CONE_LIMIT,
     DETAIL_LIMIT,
+    HEAD_DETAIL_LIMIT,
+    Rig,
     body_template,
     build_rig,
     grid_lines,
@@ -105,6 +108,26 @@ def test_templates_are_closed_and_wound_outwards_for_back_face_culling() -> None
             p, f = mesh.positions, mesh.faces.astype(int)
             winding = np.cross(p[f[:, 1]] - p[f[:, 0]], p[f[:, 2]] - p[f[:, 0]])
             assert ((winding * mesh.normals[f].mean(axis=1)).sum(axis=1) > 0).all(), (shape, detail)
+
+
+def heads_config(n: int, pars: int = 10) -> ShowConfig:
+    return config(*[fixture(f"H{i}", i % 20 * 0.6, i // 20 * 0.6, 6.0, kind="MH", mounting="hanging")
+                    for i in range(n)], *[fixture(f"P{i}", i * 0.6, -3.0, 6.0) for i in range(pars)])
+
+
+def test_many_moving_heads_get_lite_heads_and_everything_else_stays_full() -> None:
+    few = build_rig(heads_config(HEAD_DETAIL_LIMIT))
+    many = build_rig(heads_config(HEAD_DETAIL_LIMIT + 1))
+    assert (few.detail, few.head_detail) == ("full", "full")
+    assert (many.detail, many.head_detail) == ("full", "lite")
+
+    def triangles(rig: Rig, name: str) -> int:
+        owner = rig.bodies.owner[rig.bodies.indices.reshape(-1, 3)[:, 0]]
+        return int((owner == rig.index[name]).sum())
+
+    assert triangles(few, "H0") == len(body_template("head", "full").faces)
+    assert triangles(many, "H0") == len(body_template("head", "lite").faces) < triangles(few, "H0") / 2
+    assert triangles(many, "P0") == triangles(few, "P0")  # pars keep their full cylinders
 
 
 def test_big_rigs_get_beam_rays_then_lite_bodies() -> None:

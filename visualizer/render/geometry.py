@@ -48,8 +48,14 @@ LITE_CYLINDER_SIDES = 5
 #: Rigs with more fixtures than this get ``lite`` bodies: on software GL the
 #: frame time of a big rig is triangle setup (measured: cost tracks front-facing
 #: triangles, hardly pixels), and at that scale a fixture is a few pixels wide
-#: anyway.  A lite moving head is one tapered block (12 triangles, not 24).
+#: anyway.  A lite moving head is a base and a head block (24 triangles, not
+#: 64): no yoke arms, and its head still pans and tilts.
 DETAIL_LIMIT = 1500
+#: Rigs with more moving heads than this give their heads the ``lite`` body (and
+#: lens).  Moving heads' bodies are redrawn every frame they move, so their
+#: triangles are paid per frame: 300 full heads cost about 5 ms a frame at
+#: 1600x1000 on llvmpipe, 300 lite ones about 2 ms (``bench_render``'s live rows).
+HEAD_DETAIL_LIMIT = 200
 #: Rigs with more fixtures than this draw each beam as a ray (one line) instead
 #: of a cone: cones are blended fill, redrawn every frame live colours change,
 #: and in a dense rig they mostly overlap each other.
@@ -232,7 +238,8 @@ def body_template(shape: Shape, detail: Detail = "full") -> Mesh:
                       box_mesh(0.37, 0.47, -0.14, 0.14, 0.24, 0.72)]
             parts.append(cylinder_mesh(sides, 0.34, 0.4, 0.32, 1.0))  # head
             return Mesh.merge(parts)
-        return tapered_box_mesh((-0.5, 0.5, -0.5, 0.5), (-0.3, 0.3, -0.36, 0.36), 0.0, 1.0)
+        parts.append(box_mesh(-0.3, 0.3, -0.36, 0.36, 0.32, 1.0))  # head (the base is its first 24 vertices)
+        return Mesh.merge(parts)
     return box_mesh(-0.5, 0.5, -0.5, 0.5, 0.0, 1.0)
 
 
@@ -320,6 +327,8 @@ class Rig:
     beams: Layer
     bounds: tuple[F32, F32]  # min, max corner of all bodies (empty rig: zeros)
     detail: Detail = "full"
+    #: The detail of moving heads' bodies and lenses (``lite`` above ``HEAD_DETAIL_LIMIT`` heads).
+    head_detail: Detail = "full"
     #: Beams are line pairs (GL_LINES) rather than cone triangles.
     beam_rays: bool = False
     #: Group (index in ``config.groups``) whose colour each body has, -1 for none.
@@ -552,7 +561,8 @@ def build_rig(config: ShowConfig, detail: Detail | None = None, beam_rays: bool 
     """Every fixture of ``config`` as batched arrays (vectorised per body template).
 
     ``detail`` is ``full`` or ``lite``; by default ``full`` up to ``DETAIL_LIMIT``
-    fixtures.  Beams are cones up to ``CONE_LIMIT`` fixtures, else rays.
+    fixtures.  Moving heads are ``lite`` too above ``HEAD_DETAIL_LIMIT`` of them.
+    Beams are cones up to ``CONE_LIMIT`` fixtures, else rays.
     """
     fixtures = config.fixtures
     n = len(fixtures)
@@ -565,10 +575,12 @@ def build_rig(config: ShowConfig, detail: Detail | None = None, beam_rays: bool 
     keys: dict[tuple[Shape, tuple[int, int] | None], list[int]] = {}
     for i, key in enumerate(p.keys):
         keys.setdefault(key, []).append(i)
+    heads = sum(len(idx) for (shape, _), idx in keys.items() if shape == "head")
+    head_detail: Detail = "lite" if detail == "lite" or heads > HEAD_DETAIL_LIMIT else "full"
     bodies, lenses, beams = [], [], []
     for (shape, layout), idx in keys.items():
         m = np.asarray(idx, dtype=np.intp)
-        body, lens, beam = _instance(shape, layout, detail, beam_rays, m, p, m)
+        body, lens, beam = _instance(shape, layout, head_detail if shape == "head" else detail, beam_rays, m, p, m)
         bodies.append(body)
         lenses.append(lens)
         beams.append(beam)
@@ -591,6 +603,7 @@ def build_rig(config: ShowConfig, detail: Detail | None = None, beam_rays: bool 
         beams=_concat(beams, with_normals=False, with_alpha=True),
         bounds=_plausible_bounds(body_layer, p.pos),
         detail=detail,
+        head_detail=head_detail,
         beam_rays=beam_rays,
         group=group,
     )
@@ -669,7 +682,8 @@ def update_rig(rig: Rig, old: ShowConfig, new: ShowConfig) -> tuple[Rig, RigUpda
         for (shape, layout), sel_list in groups.items():
             sel = np.asarray(sel_list, np.intp)
             m = moved[sel]
-            parts = _instance(shape, layout, rig.detail, rig.beam_rays, m, p, sel)
+            detail = rig.head_detail if shape == "head" else rig.detail  # the same heads: the same detail
+            parts = _instance(shape, layout, detail, rig.beam_rays, m, p, sel)
             for name, part in zip(layers, parts, strict=True):
                 r = _rows(*spans[name], m)
                 if len(r) != len(part.positions):  # not the vertex block this fixture had
