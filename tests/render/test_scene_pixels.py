@@ -326,3 +326,25 @@ def test_one_update_paints_one_frame(scene: StageScene, qtbot: QtBot) -> None:
     scene.update()
     QCoreApplication.sendEvent(scene, QEvent(QEvent.Type.UpdateRequest))
     assert scene.frames_rendered == painted + 1
+
+
+def test_the_picture_presented_is_the_frame_drawn_pixel_for_pixel(scene: StageScene, grab: Grab) -> None:
+    """``_present`` samples the frame nearest at texel centres: no shift, no blur (beams off: nothing added)."""
+    from OpenGL import GL
+
+    scene.set_config(demo_show())
+    scene.set_labels_visible(True)
+    scene.set_beams_visible(False)
+    shown = grab()
+    frame = scene._frame_fbo
+    assert frame is not None
+    scene.makeCurrent()
+    try:
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, frame.handle)
+        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+        raw = GL.glReadPixels(0, 0, frame.width, frame.height, GL.GL_RGB, GL.GL_UNSIGNED_BYTE)
+    finally:
+        scene.doneCurrent()
+    drawn = np.frombuffer(raw, np.uint8).reshape(frame.height, frame.width, 3)[::-1]
+    assert shown.shape == drawn.shape
+    assert (shown == drawn).all()

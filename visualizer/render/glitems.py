@@ -637,7 +637,7 @@ uniform sampler2D u_light;
 in vec2 v_uv;
 out vec4 frag_color;
 void main() {
-    vec4 c = texelFetch(u_frame, ivec2(gl_FragCoord.xy), 0);
+    vec4 c = texture(u_frame, v_uv);  // nearest, at texel centres: texel for pixel (llvmpipe: cheaper than texelFetch)
 #if LIGHT
     c.rgb += texture(u_light, v_uv).rgb * (1.0 - c.a);
 #endif
@@ -680,8 +680,8 @@ def build_farthest_depth_program() -> int:
 
 
 def build_present_program(light: bool) -> int:
-    """The frame's last pass (``GLView._present``): the picture (``u_frame``, texel for pixel), plus
-    the light layer (``u_light``, bilinearly upsampled) weighted by 1 - the picture's alpha."""
+    """The frame's last pass (``GLView._present``): the picture (``u_frame``, sampled nearest: texel for
+    pixel), plus the light layer (``u_light``, bilinearly upsampled) weighted by 1 - the picture's alpha."""
     core = _core_profile()
     header = ("#version 150\n" if core else "#version 130\n") + f"#define LIGHT {int(light)}\n"
     return _link(header + _QUAD_VERTEX, header + _PRESENT_FRAGMENT, ("a_position",), frag_data=not core)
@@ -881,14 +881,14 @@ void main() {
     if (t1 > t0) {
         float tm = 0.5 * (t0 + t1);
         vec3 pm = o + tm * v;
-        float rad = max(rm + k * pm.z, 1e-6);
+        float ir = 1.0 / max(rm + k * pm.z, 1e-6);  // 1 / the radius there (one division, not three)
         float fade = clamp(v_fade.x + v_fade.y * pm.z, 0.0, 1.0);
 #if SOFT
-        float shape = sqrt(max(1.0 - dot(pm.xy, pm.xy) / (rad * rad), 0.0));
+        float shape = sqrt(max(1.0 - dot(pm.xy, pm.xy) * ir * ir, 0.0));
 #else
         float shape = 1.0;
 #endif
-        float x = (t1 - t0) * length(v) / rad * shape * min(1.0, u_spread / rad);
+        float x = (t1 - t0) * length(v) * ir * shape * min(1.0, u_spread * ir);
         light = u_gain * fade * x / (1.0 + u_knee * x);
     }
 #if POOL

@@ -503,6 +503,8 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         GL.glBindTexture(GL.GL_TEXTURE_2D, self._light_texture or 0)
         GL.glActiveTexture(GL.GL_TEXTURE0)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self._frame_fbo.texture)
+        for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):  # texel for pixel
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_NEAREST)
         GL.glUniform1i(GL.glGetUniformLocation(program, "u_frame"), 0)
         if light:
             GL.glUniform1i(GL.glGetUniformLocation(program, "u_light"), 1)
