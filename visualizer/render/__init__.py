@@ -63,8 +63,10 @@ Conventions (quote these in user docs):
   ``StageScene.FULL_BEAMS_LIMIT`` fixtures, ``simple`` (no pools, no soft
   edges, a smaller light layer) up to ``SIMPLE_BEAMS_LIMIT``, off above; bodies
   get fewer triangles above ``geometry.DETAIL_LIMIT`` (5-sided cylinders, the
-  moving head one tapered block without its yoke, bars without their lens
-  cells); shapes and colours stay recognisable.
+  moving head a base and a head block without its yoke arms, bars without
+  their lens cells); moving heads get that lighter body on their own above
+  ``geometry.HEAD_DETAIL_LIMIT`` of them (their bodies are redrawn every frame
+  they move); shapes and colours stay recognisable and heads still pan and tilt.
 * **Configuration updates** keep the camera, the selection and the emitted
   colours.  When only a few fixtures moved (same names, order and body kinds)
   or group colours changed, just those fixtures' vertices are rebuilt and

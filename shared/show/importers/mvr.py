@@ -469,27 +469,42 @@ def _rotation_part(linear: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.floa
     Axes that are zero or parallel hold no rotation: GDTF's rest pose (identity, hanging).
     """
     no_rotation = "has no rotation in it (its u, v, w axes are zero or parallel); hung beam down, GDTF's rest pose"
-    if not np.all(np.isfinite(linear)):
+    # Plain floats: per fixture, numpy's call overhead on 3-vectors cost ten times the arithmetic.
+    flat = [float(c) for c in np.asarray(linear, np.float64).reshape(9)]
+    if not all(math.isfinite(c) for c in flat):
         return np.eye(3), no_rotation
-    peak = float(np.max(np.abs(linear)))
+    peak = max(abs(c) for c in flat)
     if peak == 0.0:
         return np.eye(3), no_rotation
-    a = linear / peak  # 1e300 or 1e-300 scales: no overflow or underflow in the norms
-    norms = np.linalg.norm(a, axis=0)
+    # columns u, v, w, scaled by the peak: 1e300 or 1e-300 scales neither overflow nor underflow
+    cols = [[flat[3 * i + j] / peak for i in range(3)] for j in range(3)]
+    norms = [math.hypot(*col) for col in cols]
     if norms[2] < 1e-9 or norms[1] < 1e-9:
         return np.eye(3), no_rotation
-    cols = a / np.where(norms == 0.0, 1.0, norms)
-    w = cols[:, 2]
-    v = cols[:, 1] - float(cols[:, 1] @ w) * w
-    if float(np.linalg.norm(v)) < 1e-9:
+    cols = [[c / (n if n != 0.0 else 1.0) for c in col] for col, n in zip(cols, norms, strict=True)]
+    w = cols[2]
+    along = _dot(cols[1], w)
+    v = [a - along * b for a, b in zip(cols[1], w, strict=True)]
+    length = math.hypot(*v)
+    if length < 1e-9:
         return np.eye(3), no_rotation
-    v = v / np.linalg.norm(v)
-    rotation = np.column_stack([np.cross(v, w), v, w])
-    if float(np.max(np.abs(cols.T @ cols - np.eye(3)))) <= SKEW_TOLERANCE:
-        if float(np.linalg.det(cols)) > 0:
+    v = [c / length for c in v]
+    u = _cross(v, w)
+    rotation = np.array([[u[i], v[i], w[i]] for i in range(3)])
+    skew = max(abs(_dot(cols[j], cols[k]) - (1.0 if j == k else 0.0)) for j in range(3) for k in range(3))
+    if skew <= SKEW_TOLERANCE:
+        if _dot(cols[0], _cross(cols[1], cols[2])) > 0:  # the determinant
             return rotation, None
         return rotation, "is a mirror image, not a rotation; read as the rotation with the same beam axis (w)"
     return rotation, "is skewed, not a rotation; read as the rotation with the same beam axis (w)"
+
+
+def _dot(a: list[float], b: list[float]) -> float:
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _cross(a: list[float], b: list[float]) -> list[float]:
+    return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 
 
 def _orientation(r: npt.NDArray[np.float64]) -> dict[str, Any]:
