@@ -22,6 +22,7 @@ from visualizer.render.geometry import (
     Rig,
     build_rig,
     grid_lines,
+    house_floor,
     rigging_lines,
     shape_of,
     update_rig,
@@ -109,6 +110,12 @@ class StageScene(GLView):
     LEGEND_LIMIT = 16
     #: How far the stage deck's edge reaches below its top (metres), so it reads as a deck.
     DECK_LIP = 0.3
+    #: The house floor (z = 0, around the deck) reaches this many times the stage's larger side
+    #: beyond each edge (at least ``HOUSE_MIN_REACH`` m, at most ``HOUSE_MAX_REACH`` m), then fades
+    #: out over as much again: pools of side and front light past the deck land on it.
+    HOUSE_REACH = 1.0
+    HOUSE_MIN_REACH = 10.0
+    HOUSE_MAX_REACH = 100.0
     #: Beams: ``auto`` quality is ``full`` up to this many fixtures, else ``simple``.
     FULL_BEAMS_LIMIT = 500
     #: ... ``simple`` up to this many, and no beams above it (bench_render: software GL keeps
@@ -179,6 +186,9 @@ class StageScene(GLView):
         self._move_timer.setInterval(16)
         self._move_timer.timeout.connect(self._step_movement)
 
+        #: The house floor around the deck, pushed back in depth so that lines at z = 0 on it
+        #: (the axes gizmo) are not lost to it.
+        self.house = BatchItem(GL.GL_TRIANGLES, polygon_offset=(1.0, 1.0), depth_value=-31)
         self.floor = BatchItem(GL.GL_TRIANGLES, depth_value=-30)
         self.grid_minor = BatchItem(GL.GL_LINES, depth_test=False, depth_value=-29)
         self.grid_major = BatchItem(GL.GL_LINES, depth_test=False, depth_value=-28)
@@ -207,7 +217,7 @@ class StageScene(GLView):
         self.hits = BatchItem(GL.GL_POINTS, depth_test=False, blend="alpha", point_size=26.0, ring=True,
                               depth_value=22)
         self.labels = LabelsItem(depth_value=100)
-        self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
+        self._static_items: list[BatchItem] = [self.house, self.floor, self.grid_minor, self.grid_major, self.outline,
                                                 self.axes, self.rigging, self.dimensions, self.bodies, self.aims]
         self._dimension_labels: list[Label] = []
         self._rulers: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
@@ -550,6 +560,11 @@ class StageScene(GLView):
         colors = np.tile(palette.FLOOR, (8, 1))
         colors[4:] = palette.DECK_LIP
         self.floor.set_geometry(floor, tri, colors=colors)
+        reach = self.house_reach(w, d)
+        house, house_tri, solid = house_floor(w, d, reach, reach)
+        house_colors = np.tile(np.array([*palette.BACKGROUND_RGB, 255], np.uint8), (len(house), 1))
+        house_colors[solid] = palette.HOUSE_FLOOR
+        self.house.set_geometry(house, house_tri, colors=house_colors)
         minor, major = grid_lines(w, d, float(config.stage.grid_size))
         self.grid_minor.set_geometry(minor, colors=np.tile(palette.GRID_MINOR, (len(minor), 1)))
         self.grid_major.set_geometry(major, colors=np.tile(palette.GRID_MAJOR, (len(major), 1)))
@@ -590,6 +605,11 @@ class StageScene(GLView):
         ]
         self._gizmo = axes[[0, 1, 3, 5]].astype(np.float64)
         self._build_dimensions(w, d)
+
+    @classmethod
+    def house_reach(cls, width: float, depth: float) -> float:
+        """How far (metres) the house floor's solid part reaches beyond the deck's edges."""
+        return float(np.clip(cls.HOUSE_REACH * max(width, depth), cls.HOUSE_MIN_REACH, cls.HOUSE_MAX_REACH))
 
     def _build_dimensions(self, w: float, d: float) -> None:
         """Dimension lines for the plans: stage width (downstage), depth (stage left side), rig height.
@@ -1039,7 +1059,10 @@ class StageScene(GLView):
         self.fit_to_stage()
 
     def _frame_points(self) -> npt.NDArray[np.float64]:
-        """The stage corners and the plausible rig's bounds (mm-as-m outliers left out)."""
+        """The stage corners and the plausible rig's bounds (mm-as-m outliers left out).
+
+        Not the house floor: it reaches far beyond what is worth framing.
+        """
         pts: list[npt.NDArray[np.float64]] = []
         if self._config is not None:
             w, d = self._config.stage.width, self._config.stage.height
