@@ -16,6 +16,7 @@ from visualizer.render.geometry import (
     body_template,
     build_rig,
     grid_lines,
+    house_floor,
     lens_template,
     rigging_lines,
     shape_of,
@@ -165,3 +166,32 @@ def test_rigging_pipes_run_through_rows_and_columns_of_hanging_fixtures() -> Non
     assert sorted(row[:, 0]) == pytest.approx([-2.3, 1.3]) and row[:, 1] == pytest.approx([-3, -3])
     col = pipes[np.argmax(np.ptp(pipes[:, :, 1], axis=1))]
     assert sorted(col[:, 1]) == pytest.approx([-1.3, 1.3]) and col[:, 2] == pytest.approx([4, 4])
+
+
+@pytest.mark.parametrize(("width", "depth", "reach", "fade"), [(16.0, 10.0, 16.0, 16.0), (4.0, 3.0, 10.0, 10.0),
+                                                               (12.0, 12.0, 10.0, 0.0)])
+def test_house_floor_frames_the_deck_out_to_its_reach_without_covering_it(width: float, depth: float, reach: float,
+                                                                          fade: float) -> None:
+    pos, idx, solid = house_floor(width, depth, reach, fade)
+    hx, hy = width / 2, depth / 2
+    assert pos.shape == (36, 3) and idx.shape == (6 * 24,) and solid.shape == (36,)
+    assert (pos[:, 2] == 0).all()  # the floor the beams and pools are computed on
+    out_x, out_y = hx + reach + fade, hy + reach + fade
+    assert np.abs(pos[:, 0]).max() == pytest.approx(out_x) and np.abs(pos[:, 1]).max() == pytest.approx(out_y)
+    # the solid part reaches ``reach`` past every edge; only the rim beyond it fades
+    assert np.abs(pos[solid, 0]).max() == pytest.approx(hx + reach)
+    assert np.abs(pos[solid, 1]).max() == pytest.approx(hy + reach)
+    rim = (np.abs(pos[:, 0]) > hx + reach + 1e-5) | (np.abs(pos[:, 1]) > hy + reach + 1e-5)
+    assert (rim == ~solid).all() if fade > 0 else (~solid).sum() == 20
+    tri = pos[idx.reshape(-1, 3)].astype(np.float64)
+    # counter-clockwise seen from above, no sliver, and none over the deck (nothing to z-fight with)
+    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+    area = (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]) / 2
+    assert (area >= 0).all() and (area > 0).sum() == (48 if fade > 0 else 16)  # two per cell
+    centroid = tri.mean(axis=1)
+    assert not ((np.abs(centroid[:, 0]) < hx) & (np.abs(centroid[:, 1]) < hy))[area > 0].any()
+    # together they cover the whole rectangle but the deck, once
+    assert area.sum() == pytest.approx(4 * out_x * out_y - width * depth, rel=1e-5)
+    # the inner edge is the deck's edge: the deck's corners are vertices of the house floor
+    for corner in ((hx, hy), (-hx, hy), (hx, -hy), (-hx, -hy)):
+        assert np.isclose(pos[:, :2], corner).all(axis=1).any()

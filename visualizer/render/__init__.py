@@ -16,7 +16,18 @@ Conventions (quote these in user docs):
   stage, stage left (x < 0) on the right as seen from the audience.  The axes
   gizmo off the downstage stage-left corner draws +x (stage right) red, +y
   (upstage) green, z blue; labels name DOWNSTAGE, UPSTAGE, STAGE LEFT/RIGHT and
-  the stage size.
+  the stage size.  Those captions never print over the gizmo's labels: the
+  label layout places the gizmo's first and each caption on the first free
+  spot of a few (in the front and side elevations, under the floor line); in
+  the plans an axis seen end-on, and a caption that would land on its
+  opposite (UPSTAGE from the front, STAGE LEFT/RIGHT from the side), go
+  unlabelled.
+* **House floor**: around the deck (its top at z = 0, its lip below) a dark,
+  matte floor at z = 0 without a grid (``palette.HOUSE_FLOOR``) reaches
+  ``StageScene.house_reach`` metres past each edge, then fades into the
+  background: pools past the deck land on a floor.  It meets the deck at its
+  edges (no overlap to z-fight with), is edge-on in the elevations, stays in
+  the frame cache, and framing ignores it.
 * **Views**: "front" is an orthographic elevation from the audience, "top" an
   orthographic plan with the audience at the bottom (+x on the left), "side"
   an orthographic elevation from stage right; "perspective" from the audience's

@@ -794,3 +794,32 @@ def grid_lines(width: float, depth: float, spacing: float, max_lines: int = 400)
         step = round(y / spacing)
         (major if step % major_every == 0 else minor).extend([[-hx, y, 0.0], [hx, y, 0.0]])
     return (np.array(minor, np.float32).reshape(-1, 3), np.array(major, np.float32).reshape(-1, 3))
+
+
+def house_floor(width: float, depth: float, reach: float, fade: float) -> tuple[F32, U32, npt.NDArray[np.bool_]]:
+    """The house floor: a flat frame at z = 0 around a ``width`` x ``depth`` deck centred on the origin.
+
+    It covers everything within ``reach`` metres of the deck's edges (x and y
+    separately, so a rectangle) but not the deck itself (no coplanar faces to
+    z-fight with; its inner edges are the deck's, so the two meet without a
+    crack), then a rim ``fade`` metres wide whose outer vertices are meant to
+    take the background colour.  Returns positions (N, 3) in metres, triangle
+    indices (M,) and which vertices are inside the solid part (N,); N = 36,
+    M = 6 x 24 (a 6 x 6 vertex grid, every cell but the deck's).
+    """
+    hx, hy = max(width, 0.0) / 2, max(depth, 0.0) / 2
+    reach, fade = max(reach, 0.0), max(fade, 0.0)
+    xs = np.array([-hx - reach - fade, -hx - reach, -hx, hx, hx + reach, hx + reach + fade], np.float64)
+    ys = np.array([-hy - reach - fade, -hy - reach, -hy, hy, hy + reach, hy + reach + fade], np.float64)
+    gx, gy = np.meshgrid(xs, ys, indexing="xy")  # vertex (i, j) = (xs[i], ys[j]) at row j * 6 + i
+    positions = np.column_stack([gx.ravel(), gy.ravel(), np.zeros(36)]).astype(np.float32)
+    solid = ((np.arange(36) % 6 >= 1) & (np.arange(36) % 6 <= 4)
+             & (np.arange(36) // 6 >= 1) & (np.arange(36) // 6 <= 4))
+    cells = []
+    for j in range(5):
+        for i in range(5):
+            if (i, j) == (2, 2):  # the deck
+                continue
+            a, b, c, d = j * 6 + i, j * 6 + i + 1, (j + 1) * 6 + i + 1, (j + 1) * 6 + i
+            cells.append([a, b, c, a, c, d])  # counter-clockwise seen from above (+z)
+    return positions, np.array(cells, np.uint32).reshape(-1), solid

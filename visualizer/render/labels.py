@@ -7,6 +7,7 @@ frame draws the cached pixels as a few textured quads.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,11 @@ class Label:
     """Text anchored at a world point, drawn centred above it.
 
     ``always`` labels (the axes, the selected fixture) are drawn even where they
-    overlap others; the rest are decluttered.
+    overlap others; the rest are decluttered.  Labels are placed by ``priority``
+    (highest first), then ``always`` ones, then nearest first; each goes to the
+    first of its ``spots`` that no label placed before it covers and, but for the
+    first, that is inside the picture (an ``always`` label with none free goes to
+    its first).
     """
 
     position: tuple[float, float, float]
@@ -33,6 +38,11 @@ class Label:
     always: bool = False
     #: A fixture's label (counted when thinned), not the stage's.
     fixture: bool = False
+    #: Placement order: higher first (the axes gizmo before the stage captions before fixtures).
+    priority: int = 0
+    #: Where the text may go, in order: offsets (dx, dy) from the default place (centred just
+    #: above ``position``), in line heights, y down.
+    spots: tuple[tuple[float, float], ...] = ((0.0, 0.0),)
 
 
 class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
@@ -52,6 +62,7 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         self._labels: list[Label] = []
         self._points = np.zeros((0, 3), np.float32)
         self._widths = np.zeros(0)
+        self._boxes: list[QtCore.QRectF] = []
         self.font = QtGui.QFont()
         self.font.setPointSizeF(8.5)
         self.bold_font = QtGui.QFont(self.font)
@@ -59,6 +70,8 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         self._metrics = {False: QtGui.QFontMetricsF(self.font), True: QtGui.QFontMetricsF(self.bold_font)}
         #: Texts drawn by the last paint (tests and debugging).
         self.drawn: list[str] = []
+        #: Where each of ``drawn`` went: what its text and shadow can touch (logical pixels).
+        self.drawn_rects: list[QtCore.QRectF] = []
         #: Fixture labels left out by the last paint because they overlapped others.
         self.hidden = 0
         #: Legend entries (text, colour swatch) drawn in the top-left corner.
@@ -73,6 +86,9 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         self._labels = list(labels)
         self._points = np.array([lb.position for lb in self._labels], np.float32).reshape(-1, 3)
         self._widths = np.array([self._metrics[lb.bold].horizontalAdvance(lb.text) for lb in self._labels])
+        # what each text and its shadow can touch, drawn at baseline (0, 0)
+        self._boxes = [self._metrics[lb.bold].boundingRect(lb.text).adjusted(-2.0, -2.0, 3.0, 3.0)
+                       for lb in self._labels]
         self._version += 1
         self.update()
 
@@ -100,6 +116,7 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
     def _paint_text(self, painter: QtGui.QPainter, w: int, h: int, mvp: Any) -> list[QtCore.QRectF]:
         """Paint labels, note and legend (logical pixels); the rectangles painted."""
         self.drawn = []
+        self.drawn_rects = []
         self.hidden = 0
         rects: list[QtCore.QRectF] = []
         painter.setRenderHints(QtGui.QPainter.RenderHint.TextAntialiasing | QtGui.QPainter.RenderHint.Antialiasing)
@@ -112,32 +129,47 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
             sy = (1 - ndc[:, 1]) * 0.5 * h - 4
             ok &= (sx > -self._widths) & (sx < w) & (sy > 0) & (sy < h + 20) & (np.abs(ndc[:, 2]) <= 1)
             always = np.array([lb.always for lb in self._labels])
-            # forced labels first, then nearest first: by NDC depth, which orders the
+            priority = np.array([lb.priority for lb in self._labels])
+            # by priority, forced labels first, then nearest first: by NDC depth, which orders the
             # plans too (orthographic: clip w is 1 for every point)
-            order = np.lexsort((ndc[:, 2], ~always))
+            order = np.lexsort((ndc[:, 2], ~always, -priority))
             order = order[ok[order]]
             line = self._metrics[False].height()
             cell = self.CELL
             taken: set[tuple[int, int]] = set()
             shadow = QtGui.QColor(0, 0, 0, 200)
+            screen = QtCore.QRectF(0.0, 0.0, float(w), float(h))
             for i in order:
                 lb = self._labels[int(i)]
-                x, y = float(sx[i]), float(sy[i])
-                cells = {(cx, cy)
-                         for cx in range(int(x - 2) // cell, int(x + self._widths[i] + 2) // cell + 1)
-                         for cy in range(int(y - line) // cell, int(y + 2) // cell + 1)}
-                if not lb.always and not taken.isdisjoint(cells):
+                spot: tuple[float, float, QtCore.QRectF, set[tuple[int, int]]] | None = None
+                for k, (dx, dy) in enumerate(lb.spots or ((0.0, 0.0),)):
+                    x, y = float(sx[i]) + dx * line, float(sy[i]) + dy * line
+                    rect = self._boxes[int(i)].translated(x, y)
+                    # the cells the rectangle covers ([left, right) x [top, bottom): touching is not overlapping)
+                    cells = {(cx, cy)
+                             for cx in range(math.floor(rect.left() / cell), math.ceil(rect.right() / cell))
+                             for cy in range(math.floor(rect.top() / cell), math.ceil(rect.bottom() / cell))}
+                    if k > 0 and not screen.contains(rect):
+                        continue  # another place is no better when it is off the picture
+                    if taken.isdisjoint(cells):
+                        spot = (x, y, rect, cells)
+                        break
+                    if k == 0 and lb.always:
+                        spot = (x, y, rect, cells)  # drawn there if no other spot is free
+                if spot is None:
                     if lb.fixture:
                         self.hidden += 1
                     continue
+                x, y, rect, cells = spot
                 taken |= cells
                 painter.setFont(self.bold_font if lb.bold else self.font)
                 painter.setPen(shadow)
                 painter.drawText(QtCore.QPointF(x + 1, y + 1), lb.text)
                 painter.setPen(lb.color)
                 painter.drawText(QtCore.QPointF(x, y), lb.text)
-                rects.append(self._text_rect(x, y, lb.text, lb.bold))
+                rects.append(rect)
                 self.drawn.append(lb.text)
+                self.drawn_rects.append(rect)
             if self.hidden:
                 total = sum(lb.fixture for lb in self._labels)
                 note = self.thinned_note.format(hidden=self.hidden, total=total)

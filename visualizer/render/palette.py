@@ -43,5 +43,8 @@ SEARCH_HIT = (255, 193, 7, 235)
 #: Bodies without a group (the legend's swatch).
 UNGROUPED = (140, 144, 150, 255)
 BACKGROUND_RGB = (20, 22, 26)
+#: The house floor around the deck (matte, darker than the deck, no grid): pools past the
+#: stage's edge land on it.  Its far rim fades to the background.
+HOUSE_FLOOR = (27, 27, 30, 255)
 #: The lip of the stage deck (its front and sides, below the floor).
 DECK_LIP = (40, 44, 52, 255)

@@ -6,6 +6,7 @@ import logging
 import math
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from visualizer.render.geometry import (
     Rig,
     build_rig,
     grid_lines,
+    house_floor,
     rigging_lines,
     shape_of,
     update_rig,
@@ -108,6 +110,12 @@ class StageScene(GLView):
     LEGEND_LIMIT = 16
     #: How far the stage deck's edge reaches below its top (metres), so it reads as a deck.
     DECK_LIP = 0.3
+    #: The house floor (z = 0, around the deck) reaches this many times the stage's larger side
+    #: beyond each edge (at least ``HOUSE_MIN_REACH`` m, at most ``HOUSE_MAX_REACH`` m), then fades
+    #: out over as much again: pools of side and front light past the deck land on it.
+    HOUSE_REACH = 1.0
+    HOUSE_MIN_REACH = 10.0
+    HOUSE_MAX_REACH = 100.0
     #: Beams: ``auto`` quality is ``full`` up to this many fixtures, else ``simple``.
     FULL_BEAMS_LIMIT = 500
     #: ... ``simple`` up to this many, and no beams above it (bench_render: software GL keeps
@@ -145,7 +153,10 @@ class StageScene(GLView):
         self._label_mode = "name"
         self._beams_visible = True
         self._beams_stale = False
-        self._axis_labels: list[Label] = []
+        #: The axes gizmo's labels, each with its axis (0 x, 1 y, 2 z).
+        self._gizmo_labels: list[tuple[int, Label]] = []
+        #: The stage captions, each with what it names ("downstage", "upstage", "right", "left").
+        self._captions: list[tuple[str, Label]] = []
         self._lens_rgba = np.zeros((0, 4), np.uint8)
         self._beam_rgba = np.zeros((0, 4), np.uint8)
         self._press: QtCore.QPointF | None = None
@@ -175,6 +186,9 @@ class StageScene(GLView):
         self._move_timer.setInterval(16)
         self._move_timer.timeout.connect(self._step_movement)
 
+        #: The house floor around the deck, pushed back in depth so that lines at z = 0 on it
+        #: (the axes gizmo) are not lost to it.
+        self.house = BatchItem(GL.GL_TRIANGLES, polygon_offset=(1.0, 1.0), depth_value=-31)
         self.floor = BatchItem(GL.GL_TRIANGLES, depth_value=-30)
         self.grid_minor = BatchItem(GL.GL_LINES, depth_test=False, depth_value=-29)
         self.grid_major = BatchItem(GL.GL_LINES, depth_test=False, depth_value=-28)
@@ -203,7 +217,7 @@ class StageScene(GLView):
         self.hits = BatchItem(GL.GL_POINTS, depth_test=False, blend="alpha", point_size=26.0, ring=True,
                               depth_value=22)
         self.labels = LabelsItem(depth_value=100)
-        self._static_items: list[BatchItem] = [self.floor, self.grid_minor, self.grid_major, self.outline,
+        self._static_items: list[BatchItem] = [self.house, self.floor, self.grid_minor, self.grid_major, self.outline,
                                                 self.axes, self.rigging, self.dimensions, self.bodies, self.aims]
         self._dimension_labels: list[Label] = []
         self._rulers: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
@@ -546,6 +560,11 @@ class StageScene(GLView):
         colors = np.tile(palette.FLOOR, (8, 1))
         colors[4:] = palette.DECK_LIP
         self.floor.set_geometry(floor, tri, colors=colors)
+        reach = self.house_reach(w, d)
+        house, house_tri, solid = house_floor(w, d, reach, reach)
+        house_colors = np.tile(np.array([*palette.BACKGROUND_RGB, 255], np.uint8), (len(house), 1))
+        house_colors[solid] = palette.HOUSE_FLOOR
+        self.house.set_geometry(house, house_tri, colors=house_colors)
         minor, major = grid_lines(w, d, float(config.stage.grid_size))
         self.grid_minor.set_geometry(minor, colors=np.tile(palette.GRID_MINOR, (len(minor), 1)))
         self.grid_major.set_geometry(major, colors=np.tile(palette.GRID_MAJOR, (len(major), 1)))
@@ -570,19 +589,27 @@ class StageScene(GLView):
 
         side = QtGui.QColor(*palette.FRONT_TEXT[:3])
         margin = 0.35 + 0.1 * length
-        self._axis_labels = [
-            Label(tip(1, ex), "+x stage right", QtGui.QColor(*palette.AXIS_X[:3]), True, always=True),
-            Label(tip(3, ey), "+y upstage", QtGui.QColor(*palette.AXIS_Y[:3]), True, always=True),
-            Label(tip(5, ez), "z up", QtGui.QColor(*palette.AXIS_Z[:3]), True, always=True),
-            Label((0.0, -hy - margin, 0.0), f"DOWNSTAGE · audience · stage {_metres(w)} × {_metres(d)}",
-                  QtGui.QColor(*palette.FRONT_TEXT[:3]), always=True),
-            Label((0.0, hy + margin, 0.0), "UPSTAGE", side),
+        self._gizmo_labels = [
+            (0, Label(tip(1, ex), "+x stage right", QtGui.QColor(*palette.AXIS_X[:3]), True, always=True,
+                      priority=3)),
+            (1, Label(tip(3, ey), "+y upstage", QtGui.QColor(*palette.AXIS_Y[:3]), True, always=True, priority=3)),
+            (2, Label(tip(5, ez), "z up", QtGui.QColor(*palette.AXIS_Z[:3]), True, always=True, priority=3)),
+        ]
+        self._captions = [
+            ("downstage", Label((0.0, -hy - margin, 0.0), f"DOWNSTAGE · audience · stage {_metres(w)} × {_metres(d)}",
+                                QtGui.QColor(*palette.FRONT_TEXT[:3]), always=True, priority=1)),
+            ("upstage", Label((0.0, hy + margin, 0.0), "UPSTAGE", side)),
             # on the deck by the downstage corners (the gizmo is outside the stage-left one)
-            Label((hx - min(1.0, hx / 3), -hy + min(0.4, hy / 3), 0.0), "STAGE RIGHT", side),
-            Label((-hx + min(1.0, hx / 3), -hy + min(0.4, hy / 3), 0.0), "STAGE LEFT", side),
+            ("right", Label((hx - min(1.0, hx / 3), -hy + min(0.4, hy / 3), 0.0), "STAGE RIGHT", side)),
+            ("left", Label((-hx + min(1.0, hx / 3), -hy + min(0.4, hy / 3), 0.0), "STAGE LEFT", side)),
         ]
         self._gizmo = axes[[0, 1, 3, 5]].astype(np.float64)
         self._build_dimensions(w, d)
+
+    @classmethod
+    def house_reach(cls, width: float, depth: float) -> float:
+        """How far (metres) the house floor's solid part reaches beyond the deck's edges."""
+        return float(np.clip(cls.HOUSE_REACH * max(width, depth), cls.HOUSE_MIN_REACH, cls.HOUSE_MAX_REACH))
 
     def _build_dimensions(self, w: float, d: float) -> None:
         """Dimension lines for the plans: stage width (downstage), depth (stage left side), rig height.
@@ -619,7 +646,8 @@ class StageScene(GLView):
                 k += step
             lines.extend([list(b - across * tick * 1.5), list(b + across * tick * 0.4)])
             mid = (a + b) / 2 - across * tick * 3
-            labels.append(Label((float(mid[0]), float(mid[1]), float(mid[2])), text, colour, always=True))
+            labels.append(Label((float(mid[0]), float(mid[1]), float(mid[2])), text, colour, always=True,
+                                priority=2))
             ends.append((a, b))
             rows.append((first, len(lines)))
 
@@ -969,8 +997,35 @@ class StageScene(GLView):
             return f"#{i + 1}"
         return one_line(f.name)  # a name is any JSON string: never two lines, never reordered
 
+    #: Where stage captions may go (``Label.spots``): where they belong, else a line lower or higher.
+    CAPTION_SPOTS = ((0.0, 0.0), (0.0, 1.25), (0.0, -1.25), (0.0, 2.5), (0.0, -2.5), (0.0, 3.75), (0.0, -3.75))
+    #: ... in an elevation (front, side), under the floor line, clear of the gizmo's labels above it.
+    ELEVATION_CAPTION_SPOTS = ((0.0, 1.5), (0.0, 2.75), (0.0, 4.0), (0.0, 5.25))
+
+    def _stage_labels(self) -> list[Label]:
+        """The gizmo's labels and the stage captions this view can use.
+
+        In the plans an axis seen end-on loses its label, and so do captions that would land
+        on their opposite (UPSTAGE on DOWNSTAGE from the front, STAGE LEFT on STAGE RIGHT from
+        the side); in an elevation the captions go under the floor line, so they keep clear of
+        the gizmo's labels (which ``LabelsItem`` places first, and the captions where those are not).
+        """
+        if not self.is_orthographic():
+            return ([lb for _, lb in self._gizmo_labels]
+                    + [replace(lb, spots=self.CAPTION_SPOTS) for _, lb in self._captions])
+        r = camera.rotation(float(self.opts["azimuth"]), float(self.opts["elevation"]))
+        on_screen = np.hypot(r[0], r[1])  # each world axis' unit length on the picture's plane
+        seen = on_screen > 0.3
+        labels = [lb for k, lb in self._gizmo_labels if seen[k]]
+        spots = self.ELEVATION_CAPTION_SPOTS if on_screen[2] > 0.95 else self.CAPTION_SPOTS
+        for kind, lb in self._captions:
+            if (kind == "upstage" and not seen[1]) or (kind in ("left", "right") and not seen[0]):
+                continue
+            labels.append(replace(lb, spots=spots))
+        return labels
+
     def _update_labels(self) -> None:
-        labels = list(self._axis_labels)
+        labels = self._stage_labels()
         if self.is_orthographic() and self._rulers:
             labels += [lb for lb, seen in zip(self._dimension_labels, self._rulers_seen(), strict=True) if seen]
         rig = self._rig
@@ -1004,7 +1059,10 @@ class StageScene(GLView):
         self.fit_to_stage()
 
     def _frame_points(self) -> npt.NDArray[np.float64]:
-        """The stage corners and the plausible rig's bounds (mm-as-m outliers left out)."""
+        """The stage corners and the plausible rig's bounds (mm-as-m outliers left out).
+
+        Not the house floor: it reaches far beyond what is worth framing.
+        """
         pts: list[npt.NDArray[np.float64]] = []
         if self._config is not None:
             w, d = self._config.stage.width, self._config.stage.height
@@ -1014,6 +1072,9 @@ class StageScene(GLView):
                 pts.append(self._gizmo)
                 if self.is_orthographic() and self._rulers:
                     pts.append(np.array([p for pair in self._rulers for p in pair]))
+                    # and where the plan's captions and ruler lengths are written, so none is cut off
+                    pts.append(np.array([lb.position for lb in self._dimension_labels]
+                                        + [lb.position for _, lb in self._captions], np.float64))
         if self._rig is not None and len(self._rig):
             lo, hi = self._rig.bounds
             pts.append(np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
