@@ -287,6 +287,19 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
             tr = mirror * tr
         return tr
 
+    def deviceWidth(self) -> int:
+        """The window's width in device pixels, rounded as Qt sizes the native window.
+
+        pyqtgraph truncates ``width() * dpr``: at a fractional ratio (641 x 1.5 = 961.5)
+        the frame came out a pixel short of the window (962), whose last column and
+        top row were never drawn.
+        """
+        return (self.size() * self.devicePixelRatio()).width()
+
+    def deviceHeight(self) -> int:
+        """The window's height in device pixels (see ``deviceWidth``)."""
+        return (self.size() * self.devicePixelRatio()).height()
+
     def view_projection(self) -> npt.NDArray[np.float64]:
         """projection · view, row-major, for widget-pixel projection of world points."""
         vp = (0, 0, max(self.width(), 1), max(self.height(), 1))
