@@ -6,8 +6,12 @@ import json
 import os
 
 import pytest
+from PyQt6.QtCore import QCoreApplication, QEvent
+from pytestqt.qtbot import QtBot
 
+from shared.show import demo_show
 from tests.app.helpers import run_python
+from visualizer.render import StageScene
 
 #: Draws the demo in a 641 x 401 view, then compares what the window shows (X11's copy of it)
 #: with ``grab_image`` and the labels' overlay with the frame.
@@ -52,3 +56,23 @@ def test_the_window_shows_every_pixel_of_the_frame_at_a_fractional_pixel_ratio(f
     assert got["dpr"] == float(factor)
     assert got["shown"] == got["drawn"] == got["overlay"]
     assert got["same"]
+
+
+def test_a_view_squeezed_to_nothing_paints_nothing_and_comes_back(scene: StageScene, qtbot: QtBot) -> None:
+    """A zero-height window (a layout that allows it, or mid-resize) still gets paint events: no framebuffer
+    of no pixels (an exception out of paintGL aborts the app), no picture to grab, and the next size draws."""
+    scene.set_config(demo_show())
+    scene.container.setMinimumSize(0, 0)
+    qtbot.waitUntil(lambda: scene.frames_rendered > 0)
+    scene.container.resize(300, 0)
+    assert scene.deviceHeight() == 0
+    painted = scene.frames_rendered
+    scene.update()
+    QCoreApplication.sendEvent(scene, QEvent(QEvent.Type.UpdateRequest))  # paints now, as a repaint would
+    assert scene.frames_rendered == painted
+    assert scene.grab_image().isNull()
+    scene.container.resize(300, 200)
+    qtbot.waitUntil(lambda: scene._frame_fbo is not None and (scene._frame_fbo.width, scene._frame_fbo.height)
+                    == (scene.deviceWidth(), scene.deviceHeight()) == (300, 200))
+    image = scene.grab_image()
+    assert (image.width(), image.height()) == (300, 200)
