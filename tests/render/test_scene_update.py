@@ -39,7 +39,7 @@ def recoloured(cfg: ShowConfig, group: str, rgb: tuple[int, int, int]) -> ShowCo
 
 
 def assert_same_rig(got: object, want: object) -> None:
-    for field in ("names", "index", "detail", "beam_rays"):
+    for field in ("names", "index", "detail", "head_detail", "beam_rays"):
         assert getattr(got, field) == getattr(want, field), field
     for field in ("base_rgb", "centers", "tops", "radii", "rotations", "sizes", "positions", "hanging"):
         np.testing.assert_allclose(getattr(got, field), getattr(want, field), atol=1e-6, err_msg=field)

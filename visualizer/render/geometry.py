@@ -250,7 +250,7 @@ def lens_template(shape: Shape, layout: tuple[int, int] | None, detail: Detail =
     if shape == "head":
         if detail == "full":
             return disc_mesh(sides, 0.26, 0.31, 1.0)
-        return disc_mesh(4, 0.34, 0.41, 1.0)  # a rectangle (corners at 45°) on the tapered block's top
+        return disc_mesh(4, 0.34, 0.41, 1.0)  # a rectangle (corners at 45°) on the head block's top
     if shape == "bar":
         cols, rows = (layout or (1, 1)) if detail == "full" else (1, 1)
         return cells_mesh(cols, rows, 1.0)

@@ -287,6 +287,19 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
             tr = mirror * tr
         return tr
 
+    def deviceWidth(self) -> int:
+        """The window's width in device pixels, rounded as Qt sizes the native window.
+
+        pyqtgraph truncates ``width() * dpr``: at a fractional ratio (641 x 1.5 = 961.5)
+        the frame came out a pixel short of the window (962), whose last column and
+        top row were never drawn.
+        """
+        return (self.size() * self.devicePixelRatio()).width()
+
+    def deviceHeight(self) -> int:
+        """The window's height in device pixels (see ``deviceWidth``)."""
+        return (self.size() * self.devicePixelRatio()).height()
+
     def view_projection(self) -> npt.NDArray[np.float64]:
         """projection · view, row-major, for widget-pixel projection of world points."""
         vp = (0, 0, max(self.width(), 1), max(self.height(), 1))
@@ -459,8 +472,10 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
     def paintGL(self) -> None:
         if not self.isValid():  # no context (see initializeGL): nothing to draw with
             return
-        self._frames += 1
         w, h = self.deviceWidth(), self.deviceHeight()
+        if w < 1 or h < 1:  # a window squeezed to nothing (a layout, mid-resize): no framebuffer has no pixels
+            return
+        self._frames += 1
         frame = self._frame_fbo = self._framebuffer(self._frame_fbo, w, h)
         self._light_texture = None
         frame.bind()
@@ -524,13 +539,13 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
             GL.glEnable(GL.GL_DEPTH_TEST)
 
     def grab_image(self) -> QtGui.QImage:
-        """Draw a frame now and return it, labels included (a null image if hidden or without GL).
+        """Draw a frame now and return it, labels included (a null image if hidden, empty or without GL).
 
         The frame is painted (and presented) synchronously, then presented once
         more into an offscreen framebuffer and read back from there (a window's
         back buffer is undefined once swapped).
         """
-        if not self.isVisible():  # a hidden window has nothing to paint on
+        if not self.isVisible() or self.deviceWidth() < 1 or self.deviceHeight() < 1:  # nothing to paint on
             return QtGui.QImage()
         self.update()
         QtCore.QCoreApplication.sendEvent(self, QtCore.QEvent(QtCore.QEvent.Type.UpdateRequest))

@@ -52,7 +52,8 @@ class OverlayTexture:
 
     def image(self, width: int, height: int, dpr: float) -> QtGui.QImage:
         """A transparent image for a ``width`` x ``height`` (logical pixels) view at ``dpr``."""
-        size = QtCore.QSize(max(1, math.ceil(width * dpr)), max(1, math.ceil(height * dpr)))
+        # rounded as Qt sizes the window in device pixels (GLView.deviceWidth): pixel for pixel
+        size = (QtCore.QSize(width, height) * dpr).expandedTo(QtCore.QSize(1, 1))
         if self._image.size() != size:
             self._image = QtGui.QImage(size, QtGui.QImage.Format.Format_RGBA8888_Premultiplied)
         self._image.setDevicePixelRatio(dpr)
