@@ -309,6 +309,33 @@ def test_render_module_writes_a_png_of_the_demo(qtbot: object, tmp_path: object)
     assert count_color(pixels_of(image), (76, 175, 80)) > 20  # the moving heads' group colour
 
 
+@pytest.mark.parametrize("size", ["1x1", "159x300", "400x119"])
+def test_render_module_refuses_a_size_below_the_views_minimum(size: str, tmp_path: object,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from visualizer.render.__main__ import main
+
+    out = Path(str(tmp_path)) / "scene.png"
+    with pytest.raises(SystemExit) as exit_:
+        main([str(out), "--size", size])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"--size {size}" in err and "160x120" in err
+    assert not out.exists()
+
+
+def test_a_lens_covers_the_light_whatever_alpha_its_beam_has(scene: StageScene) -> None:
+    """Alpha scales a beam's opacity; the lens stays opaque glass (its alpha is its coverage of the light)."""
+    scene.set_config(demo_show())
+    n = len(demo_show().fixtures)
+    scene.set_fixture_colors(np.tile([0.0, 1.0, 0.0, 0.3], (n, 1)))
+    assert (scene.lenses._arrays["color"][:, 3] == 255).all()
+    assert (scene.beams._arrays["color"][:, 3] < 255).all()
+    scene.set_fixture_colors({"Spot 1": (1.0, 0.0, 0.0, 0.2)})
+    assert (scene.lenses._arrays["color"][:, 3] == 255).all()
+
+
 def pixels_of(image: object) -> npt.NDArray[np.uint8]:
     from tests.render.helpers import pixels
 

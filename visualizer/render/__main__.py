@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
         parser.error(f"--size {args.size!r} is not WIDTHxHEIGHT")
+    from visualizer.render.scene import StageScene as _Scene  # no Qt application needed for its constant
+
+    low_w, low_h = _Scene.MIN_SIZE
+    if width < low_w or height < low_h:
+        parser.error(f"--size {args.size}: the view is at least {low_w}x{low_h} pixels")
 
     from PyQt6 import QtCore, QtWidgets
 

@@ -136,12 +136,14 @@ class StageScene(GLView):
     #: rig at 1600x1000 looks the same at 184k, 92k and 64k pixels (1:1 crops), and at 48k thin
     #: beams are only a little softer than at 64k (3x crops, no stair-steps), for a quarter less fill.
     FULL_LIGHT_PIXELS = 48_000
+    #: The view's smallest size (its container's minimum), logical pixels.
+    MIN_SIZE = (160, 120)
     SIMPLE_LIGHT_PIXELS = 32_000
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackgroundColor(palette.BACKGROUND)
-        self.container.setMinimumSize(160, 120)
+        self.container.setMinimumSize(*self.MIN_SIZE)
         self._config: ShowConfig | None = None
         self._rig: Rig | None = None
         self._selected: int | None = None
@@ -715,13 +717,16 @@ class StageScene(GLView):
                     rows = [int(key)] if 0 <= int(key) < len(rig) else []
                 for i in rows:
                     self._lens_rgba[i] = self._beam_rgba[i] = _rgba8(c)
+                    self._lens_rgba[i, 3] = 255
         else:
             arr = np.asarray(colors)
             if arr.ndim != 2 or arr.shape[0] != len(rig) or arr.shape[1] not in (3, 4):
                 raise ValueError(f"colors must be ({len(rig)}, 3|4) for this rig, got {arr.shape}")
             u8 = _rgba8_rows(arr)
-            self._lens_rgba = u8
             self._beam_rgba = u8
+            self._lens_rgba = u8.copy()
+            # a lens is opaque glass: its alpha is what covers the light behind it (GLView._present)
+            self._lens_rgba[:, 3] = 255
         self._upload_emission()
 
     def set_look(self, look: Any) -> None:
