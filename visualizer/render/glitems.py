@@ -638,9 +638,7 @@ in vec2 v_uv;
 out vec4 frag_color;
 void main() {
     vec4 c = texture(u_frame, v_uv);  // nearest, at texel centres: texel for pixel (llvmpipe: cheaper than texelFetch)
-#if LIGHT
     c.rgb += texture(u_light, v_uv).rgb * (1.0 - c.a);
-#endif
     frag_color = vec4(c.rgb, 1.0);
 }
 """
@@ -679,11 +677,11 @@ def build_farthest_depth_program() -> int:
     return _link(header + _QUAD_VERTEX, header + _FARTHEST_DEPTH_FRAGMENT, ("a_position",))
 
 
-def build_present_program(light: bool) -> int:
+def build_present_program() -> int:
     """The frame's last pass (``GLView._present``): the picture (``u_frame``, sampled nearest: texel for
     pixel), plus the light layer (``u_light``, bilinearly upsampled) weighted by 1 - the picture's alpha."""
     core = _core_profile()
-    header = ("#version 150\n" if core else "#version 130\n") + f"#define LIGHT {int(light)}\n"
+    header = "#version 150\n" if core else "#version 130\n"
     return _link(header + _QUAD_VERTEX, header + _PRESENT_FRAGMENT, ("a_position",), frag_data=not core)
 
 

@@ -224,7 +224,7 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         self._grab_fbo: RawFramebuffer | None = None
         #: The light layer drawn this frame (its texture), added when the frame is presented.
         self._light_texture: int | None = None
-        self._present_progs: dict[tuple[int, bool], int] = {}
+        self._present_prog: tuple[int, int] | None = None  # generation, program
         #: How far (metres) the far clipping plane reaches beyond the camera distance.
         self._extent = 100.0
         #: A mouse button is down and the pointer moved: the user is dragging the camera.
@@ -414,7 +414,7 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         self._depth_copy = None
         self._frame_fbo = self._grab_fbo = None
         self._light_texture = None
-        self._present_progs = {}
+        self._present_prog = None
         self._cache_key = self._pending_key = self._light_depth_key = None
         super().initializeGL()
 
@@ -504,25 +504,27 @@ class GLView(GLViewMixin, QtOpenGL.QOpenGLWindow):  # type: ignore[misc]
         """Draw the frame into ``target``: the frame's pixels, plus the light layer where nothing covers it."""
         assert self._frame_fbo is not None
         w, h = self._frame_fbo.width, self._frame_fbo.height
-        light = self._light_texture is not None
-        key = (self._gl_generation, light)
-        if key not in self._present_progs:
-            self._present_progs = {k: v for k, v in self._present_progs.items() if k[0] == self._gl_generation}
-            self._present_progs[key] = build_present_program(light)
-        program = self._present_progs[key]
+        if self._light_texture is None:  # a plain copy: Mesa's blit costs a little less than our pass
+            GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._frame_fbo.handle)
+            GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, target)
+            GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST)
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+            return
+        if self._present_prog is None or self._present_prog[0] != self._gl_generation:
+            self._present_prog = (self._gl_generation, build_present_program())
+        program = self._present_prog[1]
         buf = self._quad_buffer()
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
         GL.glViewport(0, 0, w, h)
         GL.glUseProgram(program)
         GL.glActiveTexture(GL.GL_TEXTURE1)
-        GL.glBindTexture(GL.GL_TEXTURE_2D, self._light_texture or 0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self._light_texture)
         GL.glActiveTexture(GL.GL_TEXTURE0)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self._frame_fbo.texture)
         for param in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):  # texel for pixel
             GL.glTexParameteri(GL.GL_TEXTURE_2D, param, GL.GL_NEAREST)
         GL.glUniform1i(GL.glGetUniformLocation(program, "u_frame"), 0)
-        if light:
-            GL.glUniform1i(GL.glGetUniformLocation(program, "u_light"), 1)
+        GL.glUniform1i(GL.glGetUniformLocation(program, "u_light"), 1)
         GL.glDisable(GL.GL_DEPTH_TEST)
         GL.glDisable(GL.GL_BLEND)
         GL.glDisable(GL.GL_SCISSOR_TEST)
