@@ -76,3 +76,44 @@ def test_a_view_squeezed_to_nothing_paints_nothing_and_comes_back(scene: StageSc
                     == (scene.deviceWidth(), scene.deviceHeight()) == (300, 200))
     image = scene.grab_image()
     assert (image.width(), image.height()) == (300, 200)
+
+
+#: The selection ring's width on the picture, in device pixels, at the pixel ratio Qt was given.
+_RING = """
+import json, time
+import numpy as np
+from PyQt6 import QtCore, QtWidgets
+from shared.show import demo_show
+from tests.render.helpers import pixels
+from visualizer.render import StageScene
+
+app = QtWidgets.QApplication([])
+scene = StageScene()
+scene.container.resize(400, 300)
+scene.container.show()
+scene.set_config(demo_show())
+scene.set_beams_visible(False)
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline and not (scene.isExposed() and scene.frames_rendered >= 2):
+    app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+plain = pixels(scene.grab_image()).astype(int)
+scene.select_fixture(scene.index_of("Spot 2"))
+ring = pixels(scene.grab_image()).astype(int)
+changed = np.abs(ring - plain).max(axis=2) > 40
+cols = np.flatnonzero(changed.any(axis=0))
+print(json.dumps({"dpr": scene.devicePixelRatio(), "width": int(cols.max() - cols.min() + 1) if len(cols) else 0}))
+"""
+
+
+def test_the_selection_ring_keeps_its_size_on_a_high_density_screen() -> None:
+    """Point sizes (and line widths) are logical pixels: at pixel ratio 2 the ring is twice as many device pixels."""
+    widths = {}
+    for factor in ("1", "2"):
+        env = {**os.environ, "QT_SCALE_FACTOR": factor}
+        result = run_python(["-c", _RING], timeout=60, env=env)
+        assert result.returncode == 0, result.stderr[-2000:]
+        got = json.loads(result.stdout.strip().splitlines()[-1])
+        assert got["dpr"] == float(factor)
+        widths[factor] = got["width"]
+    assert widths["1"] >= 30
+    assert abs(widths["2"] / widths["1"] - 2.0) < 0.25, widths

@@ -339,9 +339,9 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         if self.polygon_offset is not None:
             GL.glEnable(GL.GL_POLYGON_OFFSET_FILL)
             GL.glPolygonOffset(*self.polygon_offset)
-        if self.primitive in (GL.GL_LINES, GL.GL_LINE_STRIP) and self.line_width != 1.0:
+        if self.primitive in (GL.GL_LINES, GL.GL_LINE_STRIP) and self.line_width * self._pixel_ratio() != 1.0:
             with contextlib.suppress(GL.GLError):  # core forward-compatible profiles only do width 1
-                GL.glLineWidth(self.line_width)
+                GL.glLineWidth(self.line_width * self._pixel_ratio())
         if self.primitive == GL.GL_POINTS:
             GL.glEnable(GL.GL_PROGRAM_POINT_SIZE)
             with contextlib.suppress(GL.GLError):
@@ -354,9 +354,14 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         GL.glDisable(GL.GL_CULL_FACE)
         if self.polygon_offset is not None:
             GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
-        if self.primitive in (GL.GL_LINES, GL.GL_LINE_STRIP) and self.line_width != 1.0:
+        if self.primitive in (GL.GL_LINES, GL.GL_LINE_STRIP) and self.line_width * self._pixel_ratio() != 1.0:
             with contextlib.suppress(GL.GLError):
                 GL.glLineWidth(1.0)
+
+    def _pixel_ratio(self) -> float:
+        """Device pixels per logical pixel of the view: line widths and point sizes are in logical pixels."""
+        view = self.view()
+        return float(view.devicePixelRatio()) if view is not None else 1.0
 
     def _draw(self, res: GLResources) -> None:
         program, u = (res.ring_program, res.ring_uniforms) if self.ring else (res.program, res.uniforms)
@@ -368,7 +373,7 @@ class BatchItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
             nm = np.array(self.modelViewMatrix().normalMatrix().data(), dtype=np.float32)
             GL.glUniformMatrix3fv(u["u_normal"], 1, GL.GL_FALSE, nm)
         GL.glUniform1f(u["u_lit"], 1.0 if self.lit else 0.0)
-        GL.glUniform1f(u["u_point_size"], float(self.point_size))
+        GL.glUniform1f(u["u_point_size"], float(self.point_size) * self._pixel_ratio())
 
         try:
             self._draw_buffers()
