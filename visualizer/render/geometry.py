@@ -54,7 +54,7 @@ DETAIL_LIMIT = 1500
 #: Rigs with more moving heads than this give their heads the ``lite`` body (and
 #: lens).  Moving heads' bodies are redrawn every frame they move, so their
 #: triangles are paid per frame: 300 full heads cost about 5 ms a frame at
-#: 1600x1000 on llvmpipe, 300 lite ones about 2 ms (``bench_render``'s live rows).
+#: 1600x1000 on llvmpipe, 300 lite ones about 3.5 ms (glFinish-timed, ``bench_render``'s live scene).
 HEAD_DETAIL_LIMIT = 200
 #: Rigs with more fixtures than this draw each beam as a ray (one line) instead
 #: of a cone: cones are blended fill, redrawn every frame live colours change,
