@@ -103,3 +103,67 @@ def fit_orthographic(points: npt.ArrayLike, azimuth: float, elevation: float, fo
     half_w = max(float(np.abs(q[:, 0]).max()), float(np.abs(q[:, 1]).max()) * aspect, 0.25)
     depth = float(np.abs(q[:, 2]).max())
     return center, max(half_w * margin / tan_h, depth + 1.0)
+
+
+def fit_in_rect(points: npt.ArrayLike, azimuth: float, elevation: float, fov: float, aspect: float,
+                orthographic: bool, rect: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
+                margin: float = 1.08, mirror_x: bool = False) -> tuple[F64, float]:
+    """Centre and distance showing every point inside ``rect`` of the picture, as big as that allows.
+
+    ``rect`` is (left, top, right, bottom) in fractions of the picture's width and height
+    (y down, as on screen; ``mirror_x``: the projection flips screen x, ``GLView.MIRROR_X``),
+    so part of the picture can be kept free (the legend's corner).  The camera keeps its
+    direction and looks straight ahead: only where it stands changes (the orbit centre goes
+    to the depth of the points' middle).  Both projections are linear in the eye's position,
+    so the nearest eye that keeps the points in the rectangle is found exactly; then, as in
+    ``fit``, the eye moves back by ``margin`` (orthographic: the view widens by it), and the
+    points are centred in the rectangle at that distance (their outermost ones as far from
+    its opposite edges).  The whole picture gives the same
+    framing as ``fit_orthographic`` (and, but for centring at the final distance, ``fit``).
+    """
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    if len(p) == 0:
+        return np.zeros(3), 10.0
+    r = rotation(azimuth, elevation)
+    q = p @ r.T  # camera frame: x right, y up, z towards the camera
+    left, top, right, bottom = rect
+    # the rectangle in normalised device coordinates of the camera frame (x right, y up)
+    ax, bx = 2.0 * left - 1.0, 2.0 * right - 1.0
+    if mirror_x:
+        ax, bx = -bx, -ax
+    ay, by = 1.0 - 2.0 * bottom, 1.0 - 2.0 * top
+    if bx - ax <= 1e-6 or by - ay <= 1e-6:
+        raise ValueError(f"rect {rect!r} is empty")
+    tan_h = math.tan(math.radians(fov) / 2)
+    tan_v = tan_h / max(aspect, 1e-6)
+    cz = (q[:, 2].max() + q[:, 2].min()) / 2
+    axes = ((q[:, 0], ax, bx, tan_h), (q[:, 1], ay, by, tan_v))
+
+    def middle(v: F64, a: float, b: float, span: F64) -> float:
+        """The eye's offset across the view that centres ``v`` in [a, b] (``span``: the half view at
+        each point's depth): the outermost points' ndc ``(v - e) / span`` as far from a as from b."""
+        lo, hi = float((v - b * span).max()), float((v - a * span).min())  # every point is in between
+        for _ in range(50):  # the outermost ndc fall as the eye moves on: bisect
+            e = (lo + hi) / 2
+            ndc = (v - e) / span
+            if ndc.max() + ndc.min() > a + b:
+                lo = e
+            else:
+                hi = e
+        return (lo + hi) / 2
+
+    if orthographic:
+        # ndc = (v - e) / half, half = distance · tan: every point in [a, b] needs half >= extent / (b - a)
+        half = max(max(float(v.max() - v.min()) / (b - a) * (tan_h / t) for v, a, b, t in axes), 0.25)
+        half *= margin
+        e = [middle(v, a, b, np.full(len(v), half * t / tan_h)) for v, a, b, t in axes]
+        dist = max(half / tan_h, float(np.abs(q[:, 2] - cz).max()) + 1.0)
+    else:
+        # ndc = (v - e) / ((ez - z) · tan): a <= ndc <= b for every pair of points when
+        # ez >= (max(v + t·b·z) - min(v + t·a·z)) / ((b - a) · t)
+        ez = max(float((v + t * b * q[:, 2]).max() - (v + t * a * q[:, 2]).min()) / ((b - a) * t)
+                 for v, a, b, t in axes)
+        dist = max(ez - cz, float(q[:, 2].max() - cz) + 1e-3, 0.5) * margin
+        e = [middle(v, a, b, (cz + dist - q[:, 2]) * t) for v, a, b, t in axes]
+    center: F64 = r.T @ np.array([e[0], e[1], cz])
+    return center, float(dist)
