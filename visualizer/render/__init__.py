@@ -88,7 +88,9 @@ Conventions (quote these in user docs):
   longer fits a view that used to fit it re-frames the camera from its current
   direction (never during a drag).  Framing covers the stage and the fixtures
   within 200 m of its centre: a fixture at (1500, 2000, 3000) "metres" (really
-  millimetres) does not shrink the rig to a dot.
+  millimetres) does not shrink the rig to a dot.  With a legend, the framing keeps
+  clear of its corner: the stage goes below it or beside it, whichever shows
+  the stage bigger (``StageScene.frame_rects``), and labels keep off it.
 * **Selection**: the selected body turns brighter and gets a white outline box,
   a white ring and a drop line to the floor; its label always shows.
   ``select_fixtures(indices)`` (Ctrl/Shift-click) selects several, each with

@@ -26,7 +26,7 @@ class Label:
     ``always`` labels (the axes, the selected fixture) are drawn even where they
     overlap others; the rest are decluttered.  Labels are placed by ``priority``
     (highest first), then ``always`` ones, then nearest first; each goes to the
-    first of its ``spots`` that no label placed before it covers and, but for the
+    first of its ``spots`` that no label placed before it (nor the legend) covers and, but for the
     first, that is inside the picture (an ``always`` label with none free goes to
     its first).
     """
@@ -137,6 +137,10 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
             line = self._metrics[False].height()
             cell = self.CELL
             taken: set[tuple[int, int]] = set()
+            legend = self.legend_rect()
+            if legend is not None:  # painted last, over anything there: labels go elsewhere
+                taken = {(cx, cy) for cx in range(math.floor(legend.left() / cell), math.ceil(legend.right() / cell))
+                         for cy in range(math.floor(legend.top() / cell), math.ceil(legend.bottom() / cell))}
             shadow = QtGui.QColor(0, 0, 0, 200)
             screen = QtCore.QRectF(0.0, 0.0, float(w), float(h))
             for i in order:
@@ -190,14 +194,26 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
         rect = metrics.boundingRect(text).translated(x, y)
         return rect.adjusted(-2.0, -2.0, 3.0, 3.0)
 
-    def _paint_legend(self, painter: QtGui.QPainter) -> QtCore.QRectF | None:
-        """Group colours, top left, on a translucent panel; the panel's rectangle."""
+    def legend_rect(self) -> QtCore.QRectF | None:
+        """The legend's panel (logical pixels, top left of the view), or None without a legend.
+
+        What it can touch: the view frames the stage clear of it, and labels keep off it.
+        """
         if not self.legend:
             return None
         metrics = self._metrics[False]
         line = metrics.height() + 3
         width = max(metrics.horizontalAdvance(t) for t, _ in self.legend) + 30
-        panel = QtCore.QRectF(8, 8, width, line * len(self.legend) + 8)
+        return QtCore.QRectF(8, 8, width, line * len(self.legend) + 8).adjusted(-1.0, -1.0, 1.0, 1.0)
+
+    def _paint_legend(self, painter: QtGui.QPainter) -> QtCore.QRectF | None:
+        """Group colours, top left, on a translucent panel; the panel's rectangle."""
+        outline = self.legend_rect()
+        if outline is None:
+            return None
+        metrics = self._metrics[False]
+        line = metrics.height() + 3
+        panel = outline.adjusted(1.0, 1.0, -1.0, -1.0)
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(QtGui.QColor(20, 22, 26, 190))
         painter.drawRoundedRect(panel, 4, 4)
@@ -209,6 +225,6 @@ class LabelsItem(GLGraphicsItem.GLGraphicsItem):  # type: ignore[misc]
             painter.drawRect(QtCore.QRectF(14, y + 2, 11, line - 7))
             painter.setPen(QtGui.QColor(206, 210, 218))
             painter.drawText(QtCore.QPointF(31, y + metrics.ascent()), text)
-        return panel.adjusted(-1.0, -1.0, 1.0, 1.0)
+        return outline
 
 

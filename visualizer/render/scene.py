@@ -263,14 +263,16 @@ class StageScene(GLView):
 
         A few moved fixtures or new group colours rewrite only what changed
         (see ``_update_config``); other changes rebuild the batched geometry.
-        A new stage size, or a rig that no longer fits a view it used to fit,
-        re-frames from the current direction (after the drag, if one is going on).
+        A new stage size, a rig that no longer fits a view it used to fit, or a legend of
+        another size in a view still framed automatically re-frames from the current
+        direction (after the drag, if one is going on).
         """
         self._check_thread()
         if self._config is not None and config == self._config:
             return
         old = self._config
         fitted = old is not None and (self._auto_framed or self._fits_view())
+        legend = self.labels.legend_rect()
         t0 = time.perf_counter()
         if not self._update_config(config):
             self._rebuild(config)
@@ -278,7 +280,9 @@ class StageScene(GLView):
             self.fit_to_stage()
         else:
             resized = (config.stage.width, config.stage.height) != (old.stage.width, old.stage.height)
-            if resized or (fitted and not self._fits_view()):
+            # a legend of another size (groups came or went) frames the view the camera has not left anew
+            legend_changed = self._auto_framed and self.labels.legend_rect() != legend
+            if resized or legend_changed or (fitted and not self._fits_view()):
                 self._reframe()
         log.debug("scene: %d fixtures in %.1f ms", len(config.fixtures), (time.perf_counter() - t0) * 1000)
 
@@ -955,6 +959,8 @@ class StageScene(GLView):
         self._legend_visible = bool(visible)
         if self._config is not None:
             self._update_legend(self._config)
+            if self._auto_framed:
+                self._reframe()  # the stage may use the legend's corner now, or must leave it
 
     def _update_legend(self, config: ShowConfig) -> None:
         rig = self._rig
@@ -1113,12 +1119,33 @@ class StageScene(GLView):
         if len(pts) == 0:
             self.setCameraPosition(pos=QtGui.QVector3D(0, 0, 0), distance=15.0)
             return
-        aspect = max(self.width(), 1) / max(self.height(), 1)
-        fit = camera.fit_orthographic if self.is_orthographic() else camera.fit
-        center, dist = fit(pts, float(self.opts["azimuth"]), float(self.opts["elevation"]),
-                           float(self.opts["fov"]), aspect)
+        w, h = max(self.width(), 1), max(self.height(), 1)
+        fits = [camera.fit_in_rect(pts, float(self.opts["azimuth"]), float(self.opts["elevation"]),
+                                   float(self.opts["fov"]), w / h, self.is_orthographic(), rect,
+                                   mirror_x=self.MIRROR_X)
+                for rect in self.frame_rects()]
+        center, dist = min(fits, key=lambda fit: fit[1])  # the biggest picture
         self.setCameraPosition(pos=QtGui.QVector3D(*map(float, center)), distance=dist)
         self._auto_framed = True
+
+    #: Logical pixels kept free between the legend and the framed stage.
+    LEGEND_GAP = 8.0
+
+    def frame_rects(self) -> list[tuple[float, float, float, float]]:
+        """Where ``fit_to_stage`` may put the stage: (left, top, right, bottom), fractions of the view.
+
+        The whole view; with a legend (top left) the view below it or the view right of it,
+        whichever shows the stage bigger, so the legend covers no ruler, caption or fixture.
+        A legend wider or taller than half the view leaves it the whole view.
+        """
+        panel = self.labels.legend_rect()
+        if panel is None:
+            return [(0.0, 0.0, 1.0, 1.0)]
+        w, h = max(self.width(), 1), max(self.height(), 1)
+        below = (0.0, (panel.bottom() + self.LEGEND_GAP) / h, 1.0, 1.0)
+        beside = ((panel.right() + self.LEGEND_GAP) / w, 0.0, 1.0, 1.0)
+        rects = [r for r in (below, beside) if max(r[0], r[1]) < 0.5]
+        return rects or [(0.0, 0.0, 1.0, 1.0)]
 
     # The user owns the camera once they orbit, pan or zoom; until then a resize
     # (the window appearing at its real size after the first config) re-frames.
