@@ -136,9 +136,9 @@ class StageScene(GLView):
     #: rig at 1600x1000 looks the same at 184k, 92k and 64k pixels (1:1 crops), and at 48k thin
     #: beams are only a little softer than at 64k (3x crops, no stair-steps), for a quarter less fill.
     FULL_LIGHT_PIXELS = 48_000
+    SIMPLE_LIGHT_PIXELS = 32_000
     #: The view's smallest size (its container's minimum), logical pixels.
     MIN_SIZE = (160, 120)
-    SIMPLE_LIGHT_PIXELS = 32_000
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
