@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="show-creator",
         description="Serve a lighting show (stage, fixtures, groups) to Visualizer clients over TCP.",
-        epilog="show-creator convert IN OUT.json writes a JSON show from a YAML rig, QLC+ .qxw or MVR.",
+        epilog=("show-creator convert IN OUT.json writes a JSON show from a YAML rig, QLC+ .qxw or MVR; "
+                "show-creator convert IN OUT.mvr exports an MVR scene."),
     )
     parser.add_argument("--headless", action="store_true", help="run without a window")
     parser.add_argument(

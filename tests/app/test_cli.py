@@ -8,13 +8,15 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import trustme
 from PyQt6.QtGui import QImage
 
 from server import VisualizerTCPServer
+from server.tls import server_context
 from tests.app.helpers import free_port, hue_pixels, image_array, run_python
 
 GROUP_COLORS = {"Front Wash": "#FF5722", "LED Bars": "#2196F3", "Moving Heads": "#4CAF50",
@@ -159,3 +161,20 @@ def test_without_a_display_it_says_so(tmp_path: Path) -> None:
         "visualizer: no display (DISPLAY and WAYLAND_DISPLAY are not set); "
         "run it under xvfb-run, or try `make demo`"
     ]
+
+
+def test_untrusted_tls_certificate_keeps_its_acronym_in_the_one_line(
+    serve: Callable[..., VisualizerTCPServer], tmp_path: Path
+) -> None:
+    """The reason used to start "(tLS certificate ...": only its first letter is lowered, never an acronym."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert.private_key_and_cert_chain_pem.write_to_path(tmp_path / "server.pem")
+    server = serve(ssl_context=server_context(str(tmp_path / "server.pem")))
+    proc = run_python(["-m", "visualizer.app", f"127.0.0.1:{server.port}", "--tls", "--screenshot",
+                       str(tmp_path / "x.png"), "--timeout", "1.5"], timeout=20)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(
+        f"visualizer: no configuration from 127.0.0.1:{server.port} within 1.5 s (TLS certificate of "), lines[0]

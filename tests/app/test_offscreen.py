@@ -140,3 +140,17 @@ def test_a_rig_framed_as_a_dot_still_counts_as_rendered(serve, tmp_path: Path) -
                        "--timeout", "20"], timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert not QImage(str(out)).isNull()
+
+
+@pytest.mark.parametrize("env", [NO_GL, OFFSCREEN], ids=["no display", "offscreen"])
+def test_render_module_without_a_display_renders_under_xvfb(env: dict[str, str], tmp_path: Path) -> None:
+    """`python -m visualizer.render` used to abort in Qt (no display) or write no PNG (offscreen)."""
+    out = tmp_path / "scene.png"
+    proc = run_python(["-m", "visualizer.render", str(out), "--size", "400x300", "--preset", "front"],
+                      timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (400, 300)
+    rgb = image_array(image)
+    assert hue_pixels(rgb, "#4CAF50") > 20  # the moving heads' group colour: the scene was drawn

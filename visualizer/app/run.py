@@ -85,6 +85,8 @@ def failure_reason(window: MainWindow, last_error: str | None) -> str:
         return "still connecting"
     prefix = f"cannot connect to {window.address}: "
     reason = last_error[len(prefix):] if last_error.startswith(prefix) else last_error
+    if reason[:2].isupper():  # an acronym ("TLS certificate ..."): keep it as it is
+        return reason
     return reason[:1].lower() + reason[1:]
 
 

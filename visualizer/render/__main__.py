@@ -1,12 +1,13 @@
 """Render a show's 3D scene to a PNG: ``python -m visualizer.render OUT.png``.
 
-For docs and for looking at what the scene draws without the app (under a
-virtual display: ``xvfb-run -a python -m visualizer.render scene.png``).
+For docs and for looking at what the scene draws without the app.  Without a
+display it runs itself again under ``xvfb-run``, as ``visualizer --screenshot`` does.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--colors", action="store_true",
                         help="light every fixture in a made-up colour (what live DMX will look like)")
     parser.add_argument("--festival", action="store_true",
-                        help="the ~60-fixture festival reference rig instead of the demo show")
+                        help="the 52-fixture festival reference rig instead of the demo show")
     parser.add_argument("--look", choices=("rainbow", "white", "sweep", "chase"),
                         help="light the rig with this synthetic pattern (colours, pan/tilt, cells)")
     parser.add_argument("--beams", choices=("off", "simple", "full", "auto"), default="auto",
@@ -41,6 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     low_w, low_h = _Scene.MIN_SIZE
     if width < low_w or height < low_h:
         parser.error(f"--size {args.size}: the view is at least {low_w}x{low_h} pixels")
+    from visualizer.app.cli import UNDER_XVFB, display_problem, rerun_under_xvfb
+
+    problem = display_problem()
+    if problem is not None:  # no display, or a platform without OpenGL: Qt would abort or draw nothing
+        if not os.environ.get(UNDER_XVFB):
+            code = rerun_under_xvfb(sys.argv[1:] if argv is None else argv, "visualizer.render")
+            if code is not None:
+                return code
+            problem += " (and xvfb-run is not installed: make sysdeps)"
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
 
     from PyQt6 import QtCore, QtWidgets
 
