@@ -9,6 +9,7 @@ import pytest
 
 from server import VisualizerTCPServer
 from shared.show import ShowConfig, demo_show
+from tests.server.helpers import CliProcess
 
 
 @pytest.fixture
@@ -28,3 +29,12 @@ def serve() -> Iterator[Callable[..., VisualizerTCPServer]]:
     yield make
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def cli() -> Iterator[list[CliProcess]]:
+    """Show Creator processes a test starts (``CliProcess``): append them, they are killed after it."""
+    procs: list[CliProcess] = []
+    yield procs
+    for proc in procs:
+        proc.kill()

@@ -6,22 +6,11 @@ Either crashed ``show-creator --show`` at start with a traceback."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.server.helpers import CliProcess, RawClient
 
 FIXTURE = {"name": "Bühne 1", "universe": 1, "address": 1, "position": {"x": 0, "y": 0, "z": 5}}
-
-
-@pytest.fixture
-def cli() -> Iterator[list[CliProcess]]:
-    procs: list[CliProcess] = []
-    yield procs
-    for proc in procs:
-        proc.kill()
 
 
 def serve(tmp_path: Path, text: str, procs: list[CliProcess]) -> list[dict[str, object]]:

@@ -4,7 +4,6 @@ crashed ``show-creator --show`` at start (the wire encoder) and ``convert`` at t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,14 +48,6 @@ def test_convert_writes_the_show(show: Path, out: str, capsys: pytest.CaptureFix
     assert main(["convert", str(show), str(target)]) == 0
     assert "Traceback" not in capsys.readouterr().err
     assert load_show(target)[0].fixtures[0].name == "Par \ufffd"
-
-
-@pytest.fixture
-def cli() -> Iterator[list[CliProcess]]:
-    procs: list[CliProcess] = []
-    yield procs
-    for proc in procs:
-        proc.kill()
 
 
 def test_server_serves_it(show: Path, cli: list[CliProcess]) -> None:
